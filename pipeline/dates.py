@@ -1,0 +1,29 @@
+"""Vietnamese date phrases: "ngày 05 tháng 3 năm 2020", "01/02/2021", "30 tháng 6", "31/12"."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+# One pattern, two spellings; the year is optional (a deadline may omit it).
+DATE = re.compile(
+    r"(?<![\d/])(?P<d>\d{1,2})\s*(?:tháng|/|-|\.)\s*(?P<m>\d{1,2})(?:\s*(?:năm|/|-|\.)\s*(?P<y>\d{4}))?(?![\d/])",
+    re.I,
+)
+
+
+def to_iso(day: str, month: str, year: str | int | None, default_year: int | None = None) -> str | None:
+    year = int(year) if year else default_year
+    if not year:
+        return None
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, default_year: int | None = None):
+    """Yield (match, iso) for each date phrase in `text`; iso is None when it is impossible."""
+    for m in DATE.finditer(text):
+        if "tháng" not in m.group(0).lower() and m.group("y") is None and not default_year:
+            continue
+        yield m, to_iso(m.group("d"), m.group("m"), m.group("y"), default_year)

@@ -1,0 +1,194 @@
+"""Directive items of a dispatch: the numbered tasks, with deadline, lead unit and supporting units.
+
+The top level is chosen from what the body uses: "Điều 1." articles of a Quyết định; Roman
+sections (I., II.) with their numbered items ("II.1"); otherwise the run of "1.", "2.", … items;
+otherwise "a)", "b)", ….
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .dates import DATE, to_iso
+from .records import Directive, Record
+from .vocab import alternation, vocab
+
+DIEU = re.compile(r"^Điều\s+(\d+)\s*[.:]?\s*")
+ROMAN = re.compile(r"^([IVX]{1,5})\s*[.)]\s+")
+ARABIC = re.compile(r"^(\d{1,2})\s*[.)]\s+(?!\d)")
+LETTER = re.compile(r"^([a-zđ])\s*\)\s+")
+CLOSING = re.compile(
+    r"^(?:Trên\s+đây|Trong\s+quá\s+trình|Nhận\s+được|Rất\s+mong|Trân\s+trọng|Kính\s+đề\s+nghị|Quyết\s+định\s+này\s+có)",
+)
+ROMAN_VALUES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10,
+                "XI": 11, "XII": 12}
+LETTERS = "abcdđeghiklmnopqrstuvxy"
+
+
+def find_directives(body, record: Record, layout=None) -> list[Directive]:
+    paragraphs = [p.text for p in body]
+    year = int(record.issued_on[:4]) if record.issued_on else None
+    items = top_level_items(paragraphs)
+    directives = []
+    for label, text, span_index in items:
+        directive = Directive(label=label, text=text)
+        directive.deadline = find_deadline(text, year)
+        directive.lead, directive.support = find_lead_and_support(text)
+        directives.append(directive)
+        piece = body[span_index]
+        record.spans.setdefault("directives", []).append([piece.start, piece.end])
+    return directives
+
+
+def top_level_items(paragraphs: list[str]) -> list[tuple[str, str, int]]:
+    if any(DIEU.match(p) for p in paragraphs):
+        starts = [(i, "Điều " + DIEU.match(p).group(1), DIEU.match(p).end()) for i, p in enumerate(paragraphs) if DIEU.match(p)]
+        return collect(paragraphs, starts, len(paragraphs))
+    sections = consecutive(paragraphs, ROMAN, lambda s: ROMAN_VALUES.get(s, 0))
+    if len(sections) >= 2:
+        return roman_items(paragraphs, sections)
+    numbered = consecutive(paragraphs, ARABIC, int)
+    if numbered:
+        return collect(paragraphs, numbered, len(paragraphs))
+    lettered = consecutive(paragraphs, LETTER, lambda s: LETTERS.index(s) + 1 if s in LETTERS else 0)
+    return collect(paragraphs, lettered, len(paragraphs))
+
+
+def consecutive(paragraphs, pattern, value, lo: int = 0, hi: int | None = None):
+    """The first run 1, 2, 3, … of paragraphs starting with `pattern` in [lo, hi)."""
+    hi = len(paragraphs) if hi is None else hi
+    run: list[tuple[int, str, int]] = []
+    for i in range(lo, hi):
+        m = pattern.match(paragraphs[i])
+        if not m:
+            continue
+        n = value(m.group(1))
+        if n == len(run) + 1:
+            run.append((i, m.group(1), m.end()))
+    return run
+
+
+def collect(paragraphs, starts, stop, prefix: str = "") -> list[tuple[str, str, int]]:
+    """Each item's text: its own paragraph and what follows, up to the next item (or the closing)."""
+    items = []
+    for k, (i, label, offset) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else stop
+        last = k + 1 == len(starts)
+        parts = [paragraphs[i][offset:]]
+        for j in range(i + 1, end):
+            if last and is_closing(paragraphs[j]):
+                break
+            parts.append(paragraphs[j])
+        items.append((prefix + label, re.sub(r"\s+", " ", " ".join(parts)).strip(), i))
+    return items
+
+
+def is_closing(paragraph: str) -> bool:
+    text = paragraph.strip()
+    if ARABIC.match(text) or LETTER.match(text) or text.startswith(("-", "+")):
+        return False
+    return text.endswith(("./.", "/.", "./")) or bool(CLOSING.match(text))
+
+
+def roman_items(paragraphs, sections) -> list[tuple[str, str, int]]:
+    items = []
+    for k, (i, numeral, offset) in enumerate(sections):
+        end = sections[k + 1][0] if k + 1 < len(sections) else len(paragraphs)
+        numbered = consecutive(paragraphs, ARABIC, int, i + 1, end)
+        if numbered:
+            stop = end if k + 1 < len(sections) else len(paragraphs)
+            items += collect(paragraphs, numbered, stop, prefix=f"{numeral}.")
+        else:
+            items += collect(paragraphs, [(i, numeral, offset)], end)
+    return items
+
+
+# ---- deadline ------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def deadline_cue() -> re.Pattern:
+    return re.compile(rf"(?:{alternation(vocab()['deadline_cues'])})", re.I)
+
+
+CITATION_BEFORE = re.compile(r"(?:số\s+\S+|/[A-ZĐ][\wĐđ&.\-]*)\s*,?\s*(?:ban\s+hành\s+)?ngày\s*$", re.I)
+
+
+def find_deadline(text: str, year: int | None) -> str | None:
+    for m in DATE.finditer(text):
+        before = text[max(0, m.start() - 45): m.start()]
+        if CITATION_BEFORE.search(before):
+            continue
+        if m.group("y") is None and not (re.search(r"ngày\s*$", before) or "tháng" in m.group(0)):
+            continue
+        if "." in m.group(0) and not m.group("y"):
+            continue
+        if not deadline_cue().search(before):
+            continue
+        iso = to_iso(m.group("d"), m.group("m"), m.group("y"), year)
+        if iso:
+            return iso
+    return None
+
+
+# ---- lead and support ---------------------------------------------------------------------
+
+LEAD = re.compile(r"\b(?:chủ\s+trì|làm\s+đầu\s+mối)\b", re.I)
+CLAUSE_START = re.compile(r"(?:^|[.;:(]\s*|\b(?:Giao|giao|Đề\s+nghị|đề\s+nghị|Yêu\s+cầu|yêu\s+cầu|Phân\s+công|phân\s+công)\s+)")
+SUPPORT = re.compile(r"\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?\s+", re.I)
+
+
+def find_lead_and_support(text: str) -> tuple[str, list[str]]:
+    lead = ""
+    m = LEAD.search(text)
+    search_from = 0
+    if m:
+        lead = unit_before(text, m.start())
+        search_from = m.end()
+    s = SUPPORT.search(text, search_from)
+    support = split_units(units_after(text, s.end())) if s else []
+    return lead, support
+
+
+def unit_before(text: str, end: int) -> str:
+    head = text[:end].rstrip(" ,")
+    starts = [m.end() for m in CLAUSE_START.finditer(head)]
+    start = starts[-1] if starts else 0
+    unit = head[start:].strip(" ,:")
+    if not unit and head.endswith(":"):
+        unit = head[:-1].strip()
+    if not unit and ":" in head:
+        unit = head[: head.rfind(":")]
+        unit = unit[max(unit.rfind(". "), unit.rfind("; ")) + 1:].strip(" ,:")
+    unit = re.sub(r"\s+(?:là\s+cơ\s+quan|làm|là)$", "", unit).strip()
+    if len(unit) > 90 or not unit[:1].isupper():
+        return ""
+    return unit
+
+
+@lru_cache(maxsize=1)
+def support_stop() -> re.Pattern:
+    words = alternation(vocab()["support_stop_words"])
+    return re.compile(rf"[.;:()]|\s+(?:{words})\b")
+
+
+def units_after(text: str, start: int) -> str:
+    rest = text[start:start + 300]
+    m = support_stop().search(rest)
+    return rest[: m.start()] if m else rest
+
+
+@lru_cache(maxsize=1)
+def org_head_start() -> re.Pattern:
+    return re.compile(rf"^(?:{alternation(vocab()['org_heads'])})\b")
+
+
+def split_units(span: str) -> list[str]:
+    """Split "Sở A, Sở Kế hoạch và Đầu tư và các đơn vị liên quan" where a new unit begins."""
+    pieces = re.split(r"(,\s+|\s+và\s+)", span.strip(" ,"))
+    units = [pieces[0]]
+    for sep, piece in zip(pieces[1::2], pieces[2::2]):
+        if org_head_start().match(piece):
+            units.append(piece)
+        else:
+            units[-1] += sep + piece
+    return [u.strip(" ,") for u in units if u.strip(" ,")]

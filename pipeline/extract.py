@@ -1,0 +1,394 @@
+"""Extract a dispatch's record from its segmented layout: one small function per field.
+
+Every function reads the zones that Decree 30 puts the field in and returns the value with the
+span it came from, so a person can check it against the text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from . import directives as directives_mod
+from . import references as references_mod
+from .records import LEFT, RIGHT, Record, Signer, SourceText
+from .segment import (AUTHORITY, DATE_LINE, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
+                      Piece, is_motto, is_upper_line, segment, strip_motto)
+from .normalize import RULE_LINE
+from .vocab import type_for_abbreviation, type_title, vocab
+
+# "Số: 381/BHXH-VP", "Số:  125 /UBND-KT", "Số: 93. /KH-UBND", "Số: 06/2026/TT-BXD", "Số: 1.234/SGDĐT-GDTrH"
+NUMBER = re.compile(
+    r"Số\s*[:.]?\s*(?P<n>\d[\d.]*?)\s*\.?\s*/\s*(?P<sym>(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ&.]*(?:\s*-\s*[A-ZĐ][\wĐđ&.]*)*)",
+)
+NUMBER_BLANK = re.compile(r"Số\s*[:.]?\s*[.…_ ]*\s*/\s*(?P<sym>[A-ZĐ][\wĐđ&.\-]*)")
+
+
+def extract(source: SourceText) -> Record:
+    layout = segment(source)
+    record = Record(source=source.path, text=layout.text)
+    if not looks_like_dispatch(layout):
+        record.kind = "other"
+        return record
+    record.kind = "dispatch"
+    fill_header(record, layout)
+    fill_title(record, layout)
+    fill_recipients(record, layout)
+    fill_footer(record, layout)
+    body = layout.zone("body")
+    record.directives = directives_mod.find_directives(body, record, layout)
+    record.references = references_mod.find_references(layout, record)
+    record.doc_type = decide_doc_type(record, layout)
+    check_record(record, layout)
+    return record
+
+
+def looks_like_dispatch(layout: Layout) -> bool:
+    """Score the structural marks of an administrative document; news articles lack most."""
+    top = layout.pieces[:40]
+    score = 0
+    score += 2 * any(is_motto(p.text) for p in top)
+    score += 2 * any(NUMBER.search(p.text) and NUMBER_LINE.search(p.text) for p in top)
+    score += 2 * any(DATE_LINE.search(p.text) for p in top)
+    score += any(KINH_GUI.match(p.text) for p in layout.pieces)
+    score += 2 * any(NOI_NHAN.match(p.text) for p in layout.pieces)
+    score += any(AUTHORITY.match(p.text) for p in layout.pieces[-20:])
+    score += any(p.zone == "header" for p in layout.pieces)
+    return score >= 6
+
+
+def set_span(record: Record, name: str, piece: Piece, start: int = 0, end: int | None = None):
+    end = len(piece.text) if end is None else end
+    record.spans[name] = [piece.start + start, piece.start + end]
+
+
+def add_span(record: Record, name: str, piece: Piece, start: int = 0, end: int | None = None):
+    end = len(piece.text) if end is None else end
+    record.spans.setdefault(name, []).append([piece.start + start, piece.start + end])
+
+
+# ---- header -------------------------------------------------------------------------------
+
+def fill_header(record: Record, layout: Layout) -> None:
+    header = layout.zone("header") or layout.pieces[:12]
+    fill_number(record, header)
+    fill_place_date(record, header)
+    fill_issuer(record, header, layout.has_columns)
+    fill_cong_van_subject(record, header, layout.has_columns)
+
+
+def fill_number(record: Record, header: list[Piece]) -> None:
+    for piece in header:
+        m = NUMBER.search(piece.text)
+        if m and NUMBER_LINE.search(piece.text[: m.start() + 4] if m.start() else piece.text):
+            number = re.sub(r"\s+", "", m.group("n")).rstrip(".")
+            symbol = re.sub(r"\s+", "", m.group("sym")).rstrip(".-")
+            record.number = f"{number}/{symbol}"
+            set_span(record, "number", piece, m.start("n"), m.end("sym"))
+            return
+        m = NUMBER_BLANK.search(piece.text)
+        if m:
+            record.number = "/" + m.group("sym").rstrip(".-")
+            set_span(record, "number", piece, m.start("sym"), m.end("sym"))
+            record.warnings.append("number not filled in (blank before the symbol)")
+            return
+    record.warnings.append("no 'Số:' line found in the header")
+
+
+def fill_place_date(record: Record, header: list[Piece]) -> None:
+    for piece in header:
+        m = DATE_LINE.search(piece.text)
+        if not m:
+            continue
+        place = m.group("place")
+        num = NUMBER.search(place)  # "Số: 1581 /CT-TTHT Nghệ An, ngày …" on one line
+        if num:
+            place = place[num.end():]
+        place = strip_motto(place).strip(" .-")
+        day, month, year = int(m.group("d")), int(m.group("m")), int(m.group("y"))
+        try:
+            record.issued_on = dt.date(year, month, day).isoformat()
+        except ValueError:
+            record.warnings.append(f"impossible date: {m.group(0).strip()}")
+            continue
+        record.place = place
+        set_span(record, "place", piece, m.end("place") - len(place) if place else m.start(), m.end("place"))
+        set_span(record, "issued_on", piece, m.start("d") - len("ngày "), m.end("y"))
+        warn_leading_zero(record, m.group("d"), m.group("m"))
+        return
+    record.warnings.append("no place and date line found")
+
+
+def warn_leading_zero(record: Record, day: str, month: str) -> None:
+    """Decree 30, App. I §II.4: days below 10 and months 1 and 2 are written with a leading 0."""
+    if int(day) < 10 and not day.startswith("0"):
+        record.warnings.append(f"date rule: day {day} should be written 0{day}")
+    if int(month) in (1, 2) and not month.startswith("0"):
+        record.warnings.append(f"date rule: month {month} should be written 0{month}")
+    if int(month) >= 3 and month.startswith("0"):
+        record.warnings.append(f"date rule: month {month} should be written without a leading 0")
+
+
+def issuer_lines(header: list[Piece], has_columns: bool) -> list[Piece]:
+    """Upper-case left-column lines above the number: parent body and issuing body."""
+    found = []
+    for piece in header:
+        if NUMBER_LINE.search(piece.text) or DATE_LINE.search(piece.text) or SUBJECT_START.match(piece.text):
+            if has_columns:
+                continue
+            break
+        if has_columns and piece.column == RIGHT:
+            continue
+        if RULE_LINE.match(piece.text):
+            if found and not has_columns:
+                # a rule under the issuer closes the left column in flattened text
+                found.append(None)
+            continue
+        text = strip_motto(piece.text) if is_motto(piece.text) else piece.text
+        if text and is_upper_line(text) and not type_title(text):
+            found.append(piece if text == piece.text else Piece(text, piece.start + piece.text.find(text), piece.column, piece.zone))
+    lines = []
+    for piece in found:
+        if piece is None:
+            break
+        lines.append(piece)
+    return lines
+
+
+def starts_with_org_head(text: str) -> bool:
+    heads = [h.upper() for h in vocab()["org_heads"] if h[:1].isupper() and h not in ("Các",)]
+    upper = text.upper()
+    return any(upper == h or upper.startswith(h + " ") for h in heads)
+
+
+def fill_issuer(record: Record, header: list[Piece], has_columns: bool) -> None:
+    lines = issuer_lines(header, has_columns)
+    if not lines:
+        record.warnings.append("issuing body not found in the header")
+        return
+    groups: list[list[Piece]] = [[lines[0]]]
+    for piece in lines[1:]:
+        if starts_with_org_head(piece.text) and not starts_with_locality(piece.text):
+            groups.append([piece])
+        else:
+            groups[-1].append(piece)
+    issuer = groups[-1]
+    record.issuer = " ".join(p.text.strip() for p in issuer)
+    record.spans["issuer"] = [issuer[0].start, issuer[-1].end]
+    if len(groups) > 1:
+        parent = [p for g in groups[:-1] for p in g]
+        record.parent_body = " ".join(p.text.strip() for p in parent)
+        record.spans["parent_body"] = [parent[0].start, parent[-1].end]
+
+
+def starts_with_locality(text: str) -> bool:
+    upper = text.upper()
+    return any(upper == w or upper.startswith(w + " ") for w in vocab()["locality_words"])
+
+
+def fill_cong_van_subject(record: Record, header: list[Piece], has_columns: bool) -> None:
+    """The "V/v …" trích yếu of a công văn sits under the number, possibly wrapped."""
+    for i, piece in enumerate(header):
+        m = SUBJECT_START.search(piece.text)
+        if not m:
+            continue
+        parts = [piece.text[m.end():].strip(" :")]
+        last = piece
+        for nxt in header[i + 1:]:
+            if has_columns and nxt.column != piece.column:
+                continue
+            if DATE_LINE.search(nxt.text) or is_motto(nxt.text) or RULE_LINE.match(nxt.text) or NUMBER_LINE.search(nxt.text):
+                if has_columns:
+                    continue
+                break
+            parts.append(nxt.text.strip())
+            last = nxt
+        subject = join_wrapped(parts).rstrip(".").strip()
+        record.subject = subject
+        record.spans["subject"] = [piece.start + m.end(), last.end]
+        return
+
+
+def join_wrapped(parts: list[str]) -> str:
+    from .normalize import glue
+
+    text = ""
+    for part in parts:
+        if not part:
+            continue
+        text = glue(text, part) if text else part
+    return re.sub(r"\s+", " ", text)
+
+
+# ---- title (named types) --------------------------------------------------------------------
+
+def fill_title(record: Record, layout: Layout) -> None:
+    title = layout.zone("title")
+    if not title:
+        return
+    record.doc_type = type_title(title[0].text)
+    set_span(record, "doc_type", title[0])
+    lines = [p for p in title[1:] if not RULE_LINE.match(p.text)]
+    if not lines or record.subject:
+        return
+    parts = [p.text for p in lines]
+    parts[0] = re.sub(r"^\s*(?:V/v|Về\s+việc)\s*:?\s*", "", parts[0], flags=re.I)
+    record.subject = join_wrapped(parts).rstrip(".").strip()
+    record.spans["subject"] = [lines[0].start, lines[-1].end]
+
+
+def decide_doc_type(record: Record, layout: Layout) -> str:
+    if record.doc_type:
+        return record.doc_type
+    symbol = record.number.split("/")[-1] if record.number else ""
+    abbreviation = symbol.split("-")[0] if symbol else ""
+    named = type_for_abbreviation(abbreviation)
+    if named:
+        return named
+    return "Công văn"
+
+
+# ---- recipients -------------------------------------------------------------------------------
+
+def clean_entry(text: str) -> str:
+    text = re.sub(r"^\s*[-+•*–]\s*", "", text).strip()
+    return text.rstrip(";,.").strip()
+
+
+def fill_recipients(record: Record, layout: Layout) -> None:
+    zone = layout.zone("recipients")
+    if not zone:
+        return
+    first = zone[0]
+    inline = KINH_GUI.sub("", first.text, count=1)
+    if inline == first.text:  # Công điện: "THỦ TƯỚNG CHÍNH PHỦ điện:"
+        inline = ""
+    entries: list[tuple[str, int, int]] = []
+    if inline.strip():
+        offset = first.start + first.text.find(inline.strip()) if inline.strip() else first.start
+        entries.append((inline.strip(), offset, first.end))
+    for piece in zone[1:]:
+        if piece.text.lstrip().startswith(("-", "+", "•")) or not entries:
+            entries.append((piece.text, piece.start, piece.end))
+        else:
+            text, start, _ = entries[-1]
+            entries[-1] = (join_wrapped([text, piece.text]), start, piece.end)
+    for text, start, end in entries:
+        value = clean_entry(text)
+        if value:
+            record.recipients.append(value)
+            record.spans.setdefault("recipients", []).append([start, end])
+
+
+# ---- footer: Nơi nhận and the signer ----------------------------------------------------------
+
+NAME = re.compile(r"^(?:[A-ZÀ-ỸĐ][a-zà-ỹđ]*\.?\s+){1,5}[A-ZÀ-ỸĐ][a-zà-ỹđ]+$")
+HONORIFIC = re.compile(r"^(?:(?:GS|PGS|TS|ThS|BS|CKII|CKI|KS|Ths|Ts|Gs|Pgs|TTƯT|NGƯT|NGND)\.?\s*)+[,.]?\s*", re.I)
+
+
+def fill_footer(record: Record, layout: Layout) -> None:
+    footer = layout.zone("footer")
+    if not footer:
+        record.warnings.append("no Nơi nhận or signature block found")
+        return
+    distribution, signer_lines = split_footer(footer, layout.has_columns)
+    for text, start, end in distribution:
+        value = clean_entry(text)
+        if value:
+            record.distribution.append(value)
+            record.spans.setdefault("distribution", []).append([start, end])
+    if not record.distribution:
+        record.warnings.append("Nơi nhận missing")
+    record.signer = parse_signer(signer_lines, record)
+
+
+def split_footer(footer: list[Piece], has_columns: bool):
+    """Separate the Nơi nhận entries from the signature lines, flattened or in columns."""
+    distribution: list[tuple[str, int, int]] = []
+    signer: list[Piece] = []
+    in_list = False
+    for piece in footer:
+        text = SIGN_MARK.sub("", piece.text).strip()
+        if not text:
+            continue
+        if NOI_NHAN.match(text):
+            in_list = True
+            rest = NOI_NHAN.sub("", text, count=1).strip()
+            if rest:  # "Nơi nhận: KT.CỤC TRƯỞNG" — the signer column glued to the label
+                start = piece.start + piece.text.find(rest)
+                if rest.startswith(("-", "+", "•")):
+                    distribution.append((rest, start, piece.end))
+                else:
+                    signer.append(Piece(rest, start, RIGHT, "footer"))
+            continue
+        if has_columns and piece.column == RIGHT:
+            signer.append(Piece(text, piece.start + max(piece.text.find(text), 0), piece.column, piece.zone))
+            continue
+        if text.startswith(("-", "+", "•")) and (in_list or has_columns):
+            distribution.append((text, piece.start, piece.end))
+        elif in_list and distribution and continues_entry(distribution[-1][0], text):
+            prev, start, _ = distribution[-1]
+            distribution[-1] = (join_wrapped([prev, text]), start, piece.end)
+        else:
+            signer.append(Piece(text, piece.start + max(piece.text.find(text), 0), piece.column, piece.zone))
+    return distribution, signer
+
+
+def continues_entry(previous: str, text: str) -> bool:
+    """A Nơi nhận entry wrapped onto a second line: the entry had not ended and this is not a name."""
+    if previous.rstrip().endswith((";", ".")) or AUTHORITY.match(text) or is_upper_line(text):
+        return False
+    return text[:1].islower() or not NAME.match(text)
+
+
+def parse_signer(lines: list[Piece], record: Record) -> Signer:
+    signer = Signer()
+    upper = [p for p in lines if is_upper_line(p.text) and not NAME.match(p.text)]
+    names = [p for p in lines if p not in upper and looks_like_name(p.text)]
+    if upper:
+        first = upper[0]
+        m = AUTHORITY.match(first.text)
+        if m and len(upper) >= 2:
+            signer.authority = normalize_authority(" ".join(p.text for p in upper[:-1]))
+            signer.title = upper[-1].text.strip()
+            record.spans["signer.authority"] = [upper[0].start, upper[-2].end]
+        elif m:
+            signer.authority = normalize_authority(first.text)
+            record.spans["signer.authority"] = [first.start, first.end]
+        else:
+            signer.title = " ".join(p.text.strip() for p in upper)
+        if signer.title:
+            record.spans["signer.title"] = [upper[-1].start, upper[-1].end]
+    if names:
+        piece = names[-1]
+        signer.name = HONORIFIC.sub("", piece.text).strip()
+        record.spans["signer.name"] = [piece.end - len(signer.name), piece.end]
+    else:
+        record.warnings.append("signer's name not found")
+    return signer
+
+
+def looks_like_name(text: str) -> bool:
+    return bool(NAME.match(HONORIFIC.sub("", text).strip()))
+
+
+def normalize_authority(text: str) -> str:
+    """ "KT.CỤC TRƯỞNG" → "KT. CỤC TRƯỞNG"; "T/M UBND" → "TM. UBND"."""
+    text = re.sub(r"\s+", " ", text.strip())
+    m = re.match(r"^(TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*[.:]\s*", text, re.I)
+    if not m:
+        return text
+    prefix = m.group(1).upper().replace("/", "")
+    return f"{prefix}. {text[m.end():]}"
+
+
+# ---- checks ---------------------------------------------------------------------------------
+
+def check_record(record: Record, layout: Layout) -> None:
+    if record.doc_type == "Công văn" and not record.subject:
+        record.warnings.append("no trích yếu (V/v …) found")
+    if record.doc_type == "Công văn" and not record.recipients:
+        record.warnings.append("no Kính gửi found")
+    if record.number and re.match(r"^[1-9]/", record.number):
+        record.warnings.append(f"number rule: {record.number.split('/')[0]} should be written with a leading 0")
+    if record.distribution and not any(d.lower().startswith("lưu") for d in record.distribution):
+        record.warnings.append("Nơi nhận has no 'Lưu: VT, …' line")

@@ -1,0 +1,120 @@
+"""Plain records passed between the pipeline stages.
+
+Every stage is a function over these dataclasses: a reader returns a ``SourceText``,
+extraction returns a ``Record``. ``Record.to_dict()`` is the JSON shape used by the CLI,
+the gold files in ``corpus/`` and the evaluation.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+# Where a line sits on the page, when the reader can tell from geometry or table cells.
+LEFT, RIGHT, FULL = "left", "right", ""
+# Which block a line belongs to, when the reader can tell (a DOCX table, a PDF zone).
+HEADER, BODY, FOOTER = "header", "body", "footer"
+
+
+@dataclass
+class Line:
+    """One line of text as the reader saw it (NFC, leading spaces kept for continuation hints)."""
+
+    text: str
+    column: str = FULL  # LEFT / RIGHT for the two columns of a header or signature block
+    block: str = ""  # HEADER / BODY / FOOTER when known from layout, else ""
+    page: int = 1
+
+
+@dataclass
+class SourceText:
+    """What a reader returns: the document's lines in reading order, plus provenance."""
+
+    path: str
+    format: str  # "txt", "md", "html", "docx", "pdf"
+    lines: list[Line]
+    pages: int = 1
+    encoding: str = ""  # how the bytes were decoded (txt), or the legacy font converted
+    notes: list[str] = field(default_factory=list)  # e.g. "converted from TCVN3"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+class ReadError(Exception):
+    """A file that cannot be read, with a one-line reason fit for a clerk."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass
+class Directive:
+    label: str  # "1", "a", "II", "Điều 1"
+    text: str
+    deadline: Optional[str] = None  # ISO date
+    lead: str = ""  # the unit that "chủ trì"
+    support: list[str] = field(default_factory=list)  # the units that "phối hợp"
+
+
+@dataclass
+class Reference:
+    doc_type: str
+    number: str
+    issued_on: Optional[str] = None
+    issuer: str = ""
+
+
+@dataclass
+class Signer:
+    authority: str = ""  # "TL. TỔNG GIÁM ĐỐC", "" when signing in one's own title
+    title: str = ""  # "CHÁNH VĂN PHÒNG"
+    name: str = ""  # "Chu Mạnh Sinh"
+
+
+@dataclass
+class Record:
+    source: str
+    kind: str = "other"  # "dispatch" or "other"
+    doc_type: str = ""
+    number: str = ""
+    issued_on: Optional[str] = None
+    place: str = ""
+    issuer: str = ""
+    parent_body: str = ""
+    subject: str = ""
+    recipients: list[str] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    distribution: list[str] = field(default_factory=list)
+    signer: Signer = field(default_factory=Signer)
+    spans: dict = field(default_factory=dict)  # field -> [start, end] or list of them, in `text`
+    warnings: list[str] = field(default_factory=list)
+    text: str = ""  # the normalised text the spans point into
+    error: str = ""  # set when the file could not be read
+
+    def to_dict(self, with_text: bool = False) -> dict:
+        data = asdict(self)
+        if not with_text:
+            data.pop("text")
+        if not self.error:
+            data.pop("error")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Record":
+        data = dict(data)
+        data["directives"] = [Directive(**d) for d in data.get("directives", [])]
+        data["references"] = [Reference(**r) for r in data.get("references", [])]
+        data["signer"] = Signer(**data.get("signer", {}))
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+# Fields compared by the evaluation, in report order.
+FIELDS = (
+    "kind", "doc_type", "number", "issued_on", "place", "issuer", "parent_body", "subject",
+    "recipients", "directives", "references", "distribution", "signer",
+)

@@ -1,0 +1,77 @@
+"""Documents cited in a dispatch's body: "Công văn số 287/BHXH-VP ngày 01/02/2021 của …"."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .dates import DATE, to_iso
+from .records import Record, Reference
+from .vocab import alternation, type_for_abbreviation, vocab
+
+SYMBOL = r"\d[\d.]*(?:\s*/\s*\d{4})?\s*/\s*[A-ZĐ][\wĐđ&.]*(?:-[A-ZĐa-zđ0-9][\wĐđ&.]*)*"
+STOP_AFTER_ISSUER = (
+    r"\s+(?:về|quy\s+định|hướng\s+dẫn|ban\s+hành|sửa\s+đổi|bổ\s+sung|phê\s+duyệt|thì|đã|và|tại|trong|để|theo|với|"
+    r"công\s+bố|thực\s+hiện|triển\s+khai|giao|gửi|kèm|cho|nay|được|v/v|V/v|là|này|có|do)\b|[,;.:()“”\"]|$"
+)
+
+
+@lru_cache(maxsize=1)
+def citation_pattern() -> re.Pattern:
+    types = alternation(vocab()["citable_types"])
+    return re.compile(
+        rf"(?P<type>{types})\s+(?:số\s*:?\s*)?(?P<num>{SYMBOL})"
+        rf"(?P<date>\s*,?\s*(?:ban\s+hành\s+)?ngày\s+\d{{1,2}}\s*(?:tháng|/|-)\s*\d{{1,2}}\s*(?:năm|/|-)\s*\d{{4}})?"
+        rf"(?P<of>\s*,?\s*của\s+)?",
+        re.I,
+    )
+
+
+BARE = re.compile(rf"(?<![\w/])số\s+(?P<num>{SYMBOL})", re.I)
+
+
+def clean_number(raw: str) -> str:
+    return re.sub(r"\s+", "", raw).rstrip(".-")
+
+
+def issuer_after(text: str, start: int) -> str:
+    rest = text[start:start + 160]
+    m = re.search(STOP_AFTER_ISSUER, rest)
+    issuer = rest[: m.start()] if m else rest
+    return issuer.strip()
+
+
+def find_references(layout, record: Record) -> list[Reference]:
+    refs: dict[str, Reference] = {}
+    for piece in layout.pieces:
+        if piece.zone not in ("body", "title", "recipients"):
+            continue
+        text = piece.text
+        covered = []
+        for m in citation_pattern().finditer(text):
+            number = clean_number(m.group("num"))
+            covered.append((m.start("num"), m.end("num")))
+            if number == record.number or number in refs:
+                continue
+            issued_on = None
+            if m.group("date"):
+                d = DATE.search(m.group("date"))
+                issued_on = to_iso(d.group("d"), d.group("m"), d.group("y")) if d else None
+            issuer = issuer_after(text, m.end()) if m.group("of") else ""
+            doc_type = canonical_type(m.group("type"))
+            refs[number] = Reference(doc_type=doc_type, number=number, issued_on=issued_on, issuer=issuer)
+            record.spans.setdefault("references", []).append([piece.start + m.start(), piece.start + m.end()])
+        for m in BARE.finditer(text):
+            number = clean_number(m.group("num"))
+            if any(s <= m.start("num") < e for s, e in covered) or number == record.number or number in refs:
+                continue
+            symbol = number.split("/")[-1]
+            refs[number] = Reference(doc_type=type_for_abbreviation(symbol.split("-")[0]), number=number)
+            record.spans.setdefault("references", []).append([piece.start + m.start(), piece.start + m.end()])
+    return list(refs.values())
+
+
+def canonical_type(raw: str) -> str:
+    for name in vocab()["citable_types"]:
+        if name.lower() == raw.lower():
+            return name
+    return raw

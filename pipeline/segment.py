@@ -1,0 +1,233 @@
+"""Split a document's lines into the zones Decree 30 fixes: header, title, recipients, body, footer.
+
+Works on column-tagged lines (DOCX/PDF/HTML readers know the two columns of the header and of
+the signature block) and on flattened text (portal copies), where the zones are found by the
+anchors every administrative document carries: the national motto, "Số:", the place-and-date
+line, "Kính gửi", "Nơi nhận" and the signing authority.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import normalize
+from .records import FOOTER, HEADER, LEFT, RIGHT, Line, SourceText
+from .vocab import type_title, vocab
+
+MOTTO = re.compile(r"C[ỘO]NG\s+H[ÒO]A\s+X[ÃA]\s+H[ỘO]I(?:\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM)?|CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM", re.I)
+SLOGAN = re.compile(r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", re.I)
+NUMBER_LINE = re.compile(r"(?:^|\s)Số\s*[:.]?\s*\d|^\s*Số\s*:", re.I)
+DATE_LINE = re.compile(
+    r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
+    re.I,
+)
+BARE_DATE_LINE = re.compile(r"^\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$", re.I)
+KINH_GUI = re.compile(r"^\s*Kính\s+gửi\s*[:：]?", re.I)
+NOI_NHAN = re.compile(r"^\s*N[ơo]i\s+nh[ậa]n\s*[:：]?", re.I)
+SUBJECT_START = re.compile(r"^\s*(?:V/v|V/V|v/v|Về\s+việc|VỀ\s+VIỆC)\b", re.I)
+AUTHORITY = re.compile(r"^\s*(TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*[.:]\s*\S", re.I)
+DIEN = re.compile(r"\bđiện\s*:\s*$", re.I)  # "THỦ TƯỚNG CHÍNH PHỦ điện:" opens a Công điện's recipients
+BODY_STARTERS = re.compile(
+    r"^\s*(?:Căn\s+cứ|Thực\s+hiện|Theo|Để|Nhằm|Ngày\s+\d|Trên\s+cơ\s+sở|Xét|Nhận\s+được|Trả\s+lời|Phúc\s+đáp|"
+    r"Sau\s+khi|Thời\s+gian|Vừa\s+qua|Hiện\s+nay|Tiếp\s+theo|Qua|Trong|Năm\s+\d{4}|Kính\s+mời)\b"
+)
+SIGN_MARK = re.compile(r"\((?:đã\s+ký|Đã\s+ký|ĐÃ\s+KÝ|ký|Ký)[^)]*\)|\bđã\s+ký\b|\bĐã\s+ký\b|\[?\s*chữ\s+ký\s*\]?", re.I)
+
+
+@dataclass
+class Piece:
+    """A final line of the normalised text with its offset, column and zone."""
+
+    text: str
+    start: int
+    column: str
+    zone: str
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass
+class Layout:
+    text: str
+    pieces: list[Piece]
+    format: str = ""
+    has_columns: bool = False
+    zones: dict = field(default_factory=dict)
+
+    def zone(self, name: str) -> list[Piece]:
+        return [p for p in self.pieces if p.zone == name]
+
+
+def is_upper_line(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
+
+
+def is_motto(text: str) -> bool:
+    return bool(MOTTO.search(text) or SLOGAN.search(text))
+
+
+def strip_motto(text: str) -> str:
+    """Remove the national motto and slogan from an interleaved header line, keep the rest."""
+    return SLOGAN.sub(" ", MOTTO.sub(" ", text)).strip(" -")
+
+
+def segment(source: SourceText) -> Layout:
+    lines = normalize.clean_lines(source.lines)
+    if source.format in ("txt", "md"):
+        lines = normalize.join_indented_continuations(lines)
+    lines = [l for l in lines if l.text.strip()]
+    zoned = assign_zones(lines)
+    return assemble(zoned, source.format)
+
+
+def assign_zones(lines: list[Line]) -> list[tuple[str, Line]]:
+    header_end = find_header_end(lines)
+    title_end = find_title_end(lines, header_end)
+    footer_start = find_footer_start(lines, title_end)
+    recip_end = find_recipients_end(lines, title_end, footer_start)
+    zoned = []
+    for i, line in enumerate(lines):
+        if i < header_end:
+            zone = "header"
+        elif i < title_end:
+            zone = "title"
+        elif i < recip_end:
+            zone = "recipients"
+        elif i < footer_start:
+            zone = "body"
+        else:
+            zone = "footer"
+        zoned.append((zone, line))
+    return zoned
+
+
+def find_header_end(lines: list[Line]) -> int:
+    """Index after the last line of the header block (motto, issuer, Số, V/v, place and date)."""
+    if any(l.block == HEADER for l in lines[:40]):
+        last = max(i for i, l in enumerate(lines[:60]) if l.block == HEADER)
+        return last + 1
+    end = 0
+    seen_anchor = False
+    in_subject = False
+    for i, line in enumerate(lines[:40]):
+        text = line.text.strip()
+        if KINH_GUI.match(text) or (seen_anchor and type_title(text)):
+            return i
+        anchor = is_motto(text) or NUMBER_LINE.search(text) or DATE_LINE.search(text) or BARE_DATE_LINE.match(text)
+        if anchor:
+            seen_anchor, in_subject, end = True, False, i + 1
+            if SUBJECT_START.search(text):
+                in_subject = True
+            continue
+        if SUBJECT_START.match(text) and seen_anchor:
+            in_subject, end = True, i + 1
+            continue
+        if normalize.RULE_LINE.match(text) or (not seen_anchor and is_upper_line(text)):
+            end = i + 1
+            continue
+        if in_subject and not BODY_STARTERS.match(text) and len(text) < 90 and not normalize.ends_sentence(text):
+            end = i + 1
+            continue
+        if seen_anchor:
+            break
+    return end
+
+
+def find_title_end(lines: list[Line], start: int) -> int:
+    """For named types, the type title ("QUYẾT ĐỊNH") and its trích yếu lines after the header."""
+    i = start
+    while i < len(lines) and normalize.RULE_LINE.match(lines[i].text):
+        i += 1
+    if i >= len(lines) or not (type_title(lines[i].text) and is_upper_line(lines[i].text)):
+        return start
+    end = i + 1
+    for j in range(i + 1, min(i + 5, len(lines))):
+        text = lines[j].text.strip()
+        if normalize.RULE_LINE.match(text):
+            return j + 1
+        if KINH_GUI.match(text) or BODY_STARTERS.match(text) or AUTHORITY.match(text) or NOI_NHAN.match(text):
+            break
+        if j > i + 1 and (is_upper_line(text) or normalize.LIST_MARKER.match(text)):
+            break
+        if j > i + 1 and normalize.ends_sentence(lines[j - 1].text) and not lines[j - 1].text.rstrip().endswith(","):
+            break
+        end = j + 1
+    return end
+
+
+def find_footer_start(lines: list[Line], start: int) -> int:
+    """First line of the Nơi nhận / signature block."""
+    if any(l.block == FOOTER for l in lines):
+        return min(i for i, l in enumerate(lines) if l.block == FOOTER and i >= start)
+    candidates = [i for i in range(start, len(lines)) if NOI_NHAN.match(lines[i].text)]
+    signature = find_signature_start(lines, start)
+    if candidates and signature is not None:
+        return min(candidates[-1], signature)
+    if candidates:
+        return candidates[-1]
+    return signature if signature is not None else len(lines)
+
+
+def find_signature_start(lines: list[Line], start: int) -> int | None:
+    """The authority/title line of the signature, searched from the end (≤ 12 lines back)."""
+    for i in range(len(lines) - 1, max(start, len(lines) - 14) - 1, -1):
+        text = lines[i].text.strip()
+        if AUTHORITY.match(text):
+            return i
+    for i in range(len(lines) - 1, max(start, len(lines) - 8) - 1, -1):
+        text = lines[i].text.strip()
+        if is_upper_line(text) and len(text) < 60 and not normalize.LIST_MARKER.match(text):
+            j = i
+            while j - 1 > start and is_upper_line(lines[j - 1].text) and len(lines[j - 1].text) < 60:
+                j -= 1
+            return j
+    return None
+
+
+def find_recipients_end(lines: list[Line], start: int, stop: int) -> int:
+    """Kính gửi and its entries (or the "… điện:" list of a Công điện), right after the title."""
+    i = start
+    while i < stop and normalize.RULE_LINE.match(lines[i].text):
+        i += 1
+    if i >= stop:
+        return start
+    text = lines[i].text.strip()
+    if not (KINH_GUI.match(text) or DIEN.search(text)):
+        return start
+    j = i + 1
+    while j < stop:
+        entry = lines[j].text.strip()
+        previous = lines[j - 1].text.rstrip()
+        if entry.startswith(("-", "+", "•")):
+            j += 1
+        elif previous.lstrip().startswith(("-", "+", "•")) and (entry[:1].islower() or not previous.endswith((";", ".", ","))) \
+                and len(entry) < 80 and not BODY_STARTERS.match(entry):
+            j += 1  # a long entry wrapped onto the next line
+        else:
+            break
+    return j
+
+
+def assemble(zoned: list[tuple[str, Line]], fmt: str) -> Layout:
+    """Build the final text: body lines rejoined into paragraphs, every piece with its offset."""
+    pieces: list[Piece] = []
+    offset = 0
+    groups: list[tuple[str, list[Line]]] = []
+    for zone, line in zoned:
+        if groups and groups[-1][0] == zone:
+            groups[-1][1].append(line)
+        else:
+            groups.append((zone, [line]))
+    has_columns = any(line.column in (LEFT, RIGHT) for _, line in zoned)
+    for zone, group in groups:
+        if zone == "body":
+            group = normalize.join_wrapped_paragraphs(group)
+        for line in group:
+            text = line.text.strip()
+            pieces.append(Piece(text, offset, line.column, zone))
+            offset += len(text) + 1
+    text = "\n".join(p.text for p in pieces)
+    return Layout(text=text, pieces=pieces, format=fmt, has_columns=has_columns)
