@@ -48,10 +48,10 @@ def top_level_items(paragraphs: list[str]) -> list[tuple[str, str, int]]:
     if len(sections) >= 2:
         return roman_items(paragraphs, sections)
     numbered = consecutive(paragraphs, ARABIC, int)
-    if numbered:
+    if len(numbered) >= 2:  # a lone "1." is a quotation or a heading, not a task list
         return collect(paragraphs, numbered, len(paragraphs))
     lettered = consecutive(paragraphs, LETTER, lambda s: LETTERS.index(s) + 1 if s in LETTERS else 0)
-    return collect(paragraphs, lettered, len(paragraphs))
+    return collect(paragraphs, lettered, len(paragraphs)) if len(lettered) >= 2 else []
 
 
 def consecutive(paragraphs, pattern, value, lo: int = 0, hi: int | None = None):

@@ -100,9 +100,9 @@ def fill_place_date(record: Record, header: list[Piece]) -> None:
         if not m:
             continue
         place = m.group("place")
-        num = NUMBER.search(place)  # "Số: 1581 /CT-TTHT Nghệ An, ngày …" on one line
-        if num:
-            place = place[num.end():]
+        num = NUMBER.search(piece.text)  # "Số: 1581 /CT-TTHT Nghệ An, ngày …" on one line
+        if num and num.end() > m.start("place"):
+            place = piece.text[num.end():m.end("place")]
         place = strip_motto(place).strip(" .-")
         day, month, year = int(m.group("d")), int(m.group("m")), int(m.group("y"))
         try:
@@ -239,6 +239,8 @@ def fill_title(record: Record, layout: Layout) -> None:
 def decide_doc_type(record: Record, layout: Layout) -> str:
     if record.doc_type:
         return record.doc_type
+    if "subject" in record.spans:  # a "V/v …" under the number: only a công văn has one
+        return "Công văn"
     symbol = record.number.split("/")[-1] if record.number else ""
     abbreviation = symbol.split("-")[0] if symbol else ""
     named = type_for_abbreviation(abbreviation)
@@ -374,11 +376,11 @@ def looks_like_name(text: str) -> bool:
 def normalize_authority(text: str) -> str:
     """ "KT.CỤC TRƯỞNG" → "KT. CỤC TRƯỞNG"; "T/M UBND" → "TM. UBND"."""
     text = re.sub(r"\s+", " ", text.strip())
-    m = re.match(r"^(TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*[.:]\s*", text, re.I)
+    m = AUTHORITY.match(text)
     if not m:
         return text
-    prefix = m.group(1).upper().replace("/", "")
-    return f"{prefix}. {text[m.end():]}"
+    prefix = (m.group(1) or m.group(2)).upper().replace("/", "")
+    return f"{prefix}. {text[m.end():].strip()}"
 
 
 # ---- checks ---------------------------------------------------------------------------------

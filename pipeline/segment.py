@@ -14,9 +14,9 @@ from . import normalize
 from .records import FOOTER, HEADER, LEFT, RIGHT, Line, SourceText
 from .vocab import type_title, vocab
 
-MOTTO = re.compile(r"C[ỘO]NG\s+H[ÒO]A\s+X[ÃA]\s+H[ỘO]I(?:\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM)?|CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM", re.I)
+MOTTO = re.compile(r"C[ỘO]NG\s+H(?:ÒA|OÀ|OA)\s+X[ÃA]\s+H[ỘO]I(?:\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM)?|CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM", re.I)
 SLOGAN = re.compile(r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", re.I)
-NUMBER_LINE = re.compile(r"(?:^|\s)Số\s*[:.]?\s*\d|^\s*Số\s*:", re.I)
+NUMBER_LINE = re.compile(r"^\s*Số\s*[:.]?\s*\d|^\s*Số\s*:|\sSố\s*:\s*\d")
 DATE_LINE = re.compile(
     r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
     re.I,
@@ -25,7 +25,7 @@ BARE_DATE_LINE = re.compile(r"^\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d
 KINH_GUI = re.compile(r"^\s*Kính\s+gửi\s*[:：]?", re.I)
 NOI_NHAN = re.compile(r"^\s*N[ơo]i\s+nh[ậa]n\s*[:：]?", re.I)
 SUBJECT_START = re.compile(r"^\s*(?:V/v|V/V|v/v|Về\s+việc|VỀ\s+VIỆC)\b", re.I)
-AUTHORITY = re.compile(r"^\s*(TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\s*[.:]\s*\S", re.I)
+AUTHORITY = re.compile(r"^\s*(?:(TM|KT|TL|TUQ|Q)\s*[.:]\s*|(T/M|K/T|T/L)\s*[.:]?\s*)(?=\S)", re.I)
 DIEN = re.compile(r"\bđiện\s*:\s*$", re.I)  # "THỦ TƯỚNG CHÍNH PHỦ điện:" opens a Công điện's recipients
 BODY_STARTERS = re.compile(
     r"^\s*(?:Căn\s+cứ|Thực\s+hiện|Theo|Để|Nhằm|Ngày\s+\d|Trên\s+cơ\s+sở|Xét|Nhận\s+được|Trả\s+lời|Phúc\s+đáp|"

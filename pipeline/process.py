@@ -1,0 +1,56 @@
+"""Run the stages over files: read → extract, one record per file, failures kept as records.
+
+A batch never stops on a bad file: its record carries `error` with the reader's one-line
+reason and every other file still goes through.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .records import ReadError, Record
+
+SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".pdf"}
+
+
+def iter_paths(inputs: Iterable[str]) -> Iterator[str]:
+    """Files named directly, and the supported files under named directories, sorted."""
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SUPPORTED and not child.name.startswith((".", "~$")):
+                    yield str(child)
+        else:
+            yield str(path)
+
+
+def process_file(path: str) -> Record:
+    from .extract import extract
+    from .read import read
+
+    try:
+        source = read(path)
+    except ReadError as err:
+        return Record(source=path, kind="error", error=err.reason)
+    try:
+        return extract(source)
+    except Exception as err:  # a bug in extraction must not sink the batch
+        return Record(source=path, kind="error", error=f"extraction failed: {type(err).__name__}: {err}")
+
+
+def process_many(paths: list[str], jobs: int = 1) -> Iterator[Record]:
+    """Records in input order; with jobs > 1 the files are spread over worker processes."""
+    if jobs <= 1 or len(paths) < 2:
+        for path in paths:
+            yield process_file(path)
+        return
+    chunk = max(1, min(16, len(paths) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
+        yield from pool.map(process_file, paths, chunksize=chunk)
+
+
+def _quiet_worker() -> None:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")

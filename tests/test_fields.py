@@ -1,0 +1,95 @@
+"""Field-level rules, each on a small piece of realistic text."""
+import pytest
+
+from pipeline.dates import to_iso
+from pipeline.directives import find_deadline, find_lead_and_support, split_units, top_level_items
+from pipeline.extract import NUMBER, normalize_authority
+from pipeline.normalize import clean_text, glue, join_indented_continuations
+from pipeline.records import Line
+
+
+@pytest.mark.parametrize("line, number", [
+    ("Số: 381/BHXH-VP", "381/BHXH-VP"),
+    ("Số:  125 /UBND-KT", "125/UBND-KT"),
+    ("Số: 93. /KH-UBND", "93/KH-UBND"),
+    ("Số: 06/2026/TT-BXD", "06/2026/TT-BXD"),
+    ("Số: 1581 /CT-TTHT Nghệ An, ngày 23 tháng 9 năm 2014", "1581/CT-TTHT"),
+    ("Số: 46/CĐ-TTg", "46/CĐ-TTg"),
+    ("Số: 12/TTr-SNV", "12/TTr-SNV"),
+    ("Số: 05/SGDĐT-GDTrH", "05/SGDĐT-GDTrH"),
+])
+def test_number_forms(line, number):
+    m = NUMBER.search(line)
+    assert m
+    got = (m.group("n").replace(" ", "").rstrip(".") + "/" + "".join(m.group("sym").split())).rstrip(".-")
+    assert got == number
+
+
+def test_nfc_and_odd_spaces():
+    decomposed = "Ho\u0300a Bi\u0300nh\u00a0ngày"  # NFD grave accents and a no-break space
+    assert clean_text(decomposed) == "Hòa Bình ngày"
+
+
+def test_indented_continuation_is_joined():
+    lines = [Line("BẢO HIỂM XÃ HỘI"), Line("  VIỆT NAM"), Line("-------"), Line("  ignored rule continuation")]
+    assert [l.text for l in join_indented_continuations(lines)][:2] == ["BẢO HIỂM XÃ HỘI VIỆT NAM", "-------"]
+
+
+def test_glue_keeps_hyphenated_symbols_whole():
+    assert glue("triển khai Nghị quyết số 68/NQ-", "CP") == "triển khai Nghị quyết số 68/NQ-CP"
+    assert glue("công", "tác") == "công tác"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("KT.CỤC TRƯỞNG", "KT. CỤC TRƯỞNG"),
+    ("TM. ỦY BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN"),
+    ("T/M BAN THƯỜNG VỤ", "TM. BAN THƯỜNG VỤ"),
+])
+def test_authority_spacing(raw, expected):
+    assert normalize_authority(raw) == expected
+
+
+@pytest.mark.parametrize("text, year, expected", [
+    ("Báo cáo kết quả về Sở trước ngày 15/4/2024.", 2024, "2024-04-15"),
+    ("hoàn thành chậm nhất ngày 30 tháng 6", 2024, "2024-06-30"),
+    ("gửi trước 17 giờ 00 ngày 20/3/2024", 2024, "2024-03-20"),
+    ("hoàn thành trong tháng 5/2024", 2024, None),
+    ("theo Công văn số 12/UBND-KT ngày 03/01/2024, báo cáo trước ngày 31/12", 2024, "2024-12-31"),
+    ("thực hiện theo Kế hoạch ngày 05/3/2024", 2024, None),
+])
+def test_deadline(text, year, expected):
+    assert find_deadline(text, year) == expected
+
+
+def test_lead_and_support_keep_compound_names_whole():
+    text = ("Giao Sở Tài chính chủ trì, phối hợp với Sở Kế hoạch và Đầu tư, Kho bạc Nhà nước tỉnh và các đơn vị "
+            "liên quan tham mưu UBND tỉnh bố trí kinh phí.")
+    lead, support = find_lead_and_support(text)
+    assert lead == "Sở Tài chính"
+    assert support == ["Sở Kế hoạch và Đầu tư", "Kho bạc Nhà nước tỉnh", "các đơn vị liên quan"]
+
+
+def test_support_without_lead():
+    lead, support = find_lead_and_support("Các huyện phối hợp với Công an tỉnh kiểm tra địa bàn.")
+    assert (lead, support) == ("", ["Công an tỉnh"])
+
+
+def test_units_split_only_where_a_new_unit_begins():
+    assert split_units("Sở Văn hóa, Thể thao và Du lịch, Ủy ban nhân dân các huyện, thị xã") == [
+        "Sở Văn hóa, Thể thao và Du lịch", "Ủy ban nhân dân các huyện, thị xã"]
+
+
+def test_roman_sections_with_numbered_items():
+    paragraphs = ["I. MỤC ĐÍCH, YÊU CẦU", "Bảo đảm đúng tiến độ.", "II. NỘI DUNG", "1. Rà soát hồ sơ.",
+                  "2. Tổng hợp báo cáo.", "Trên đây là Kế hoạch của Ủy ban nhân dân huyện./."]
+    items = top_level_items(paragraphs)
+    assert [(label, text) for label, text, _ in items] == [
+        ("I", "MỤC ĐÍCH, YÊU CẦU Bảo đảm đúng tiến độ."),
+        ("II.1", "Rà soát hồ sơ."),
+        ("II.2", "Tổng hợp báo cáo."),
+    ]
+
+
+def test_iso_dates():
+    assert to_iso("29", "2", "2024") == "2024-02-29"
+    assert to_iso("30", "2", "2024") is None
