@@ -1,0 +1,91 @@
+"""Read stage: any file a clerk's inbox holds → ``SourceText`` (NFC lines with their layout).
+
+``read(path)`` picks the reader by the file's first bytes (a PDF or a DOCX renamed to .txt is
+still read as what it is) and falls back to the suffix. Every failure is a ``ReadError`` with a
+one-line reason a clerk can act on; no library exception leaves this stage.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..records import ReadError, SourceText
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
+# Formats we recognise but cannot read yet, with what the clerk can do about it.
+KNOWN_UNREADABLE = {
+    ".doc": "old Word format (.doc): save it as .docx",
+    ".xls": "spreadsheet, not a document",
+    ".xlsx": "spreadsheet, not a document",
+    ".png": "image: OCR not available",
+    ".jpg": "image: OCR not available",
+    ".jpeg": "image: OCR not available",
+    ".tif": "image: OCR not available",
+    ".tiff": "image: OCR not available",
+}
+
+
+def read(path: str | Path) -> SourceText:
+    """Read one file into lines; raise ReadError naming the reason when it cannot be read."""
+    path = Path(path)
+    head = _head(path)
+    kind = sniff(head, path.suffix.lower())
+    if kind == "pdf":
+        from .pdf import read_pdf
+
+        source = read_pdf(path)
+    elif kind == "docx":
+        from .docx import read_docx
+
+        source = read_docx(path)
+    elif kind == "html":
+        from .html import read_html
+
+        source = read_html(path)
+    elif kind == "text":
+        from .text import read_text
+
+        source = read_text(path)
+    else:
+        raise ReadError(str(path), kind)
+    if not source.text.strip():
+        raise ReadError(str(path), "empty file" if source.format in ("txt", "md") else "no text in the document")
+    return source
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(2048)
+    except FileNotFoundError:
+        raise ReadError(str(path), "not found") from None
+    except IsADirectoryError:
+        raise ReadError(str(path), "is a directory, not a file") from None
+    except OSError as err:
+        raise ReadError(str(path), f"cannot open: {err.strerror or err}") from None
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise ReadError(str(path), "empty file")
+    return head
+
+
+def sniff(head: bytes, suffix: str) -> str:
+    """"pdf", "docx", "html" or "text" by content first, else an error reason."""
+    if head.lstrip(b"\x00\t\r\n ").startswith(b"%PDF") or suffix == ".pdf":
+        return "pdf"
+    if head.startswith(b"PK") or suffix == ".docx":
+        return "docx" if suffix in (".docx", "") or head.startswith(b"PK\x03\x04") else f"unsupported file type {suffix}"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: legacy Word/Excel
+        return KNOWN_UNREADABLE.get(suffix, "old Office format: save it as .docx")
+    if suffix in HTML_SUFFIXES or _looks_like_html(head):
+        return "html"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in KNOWN_UNREADABLE:
+        return KNOWN_UNREADABLE[suffix]
+    return f"unsupported file type {suffix or '(no extension)'}"
+
+
+def _looks_like_html(head: bytes) -> bool:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html"))

@@ -1,0 +1,118 @@
+"""Plain-text and Markdown files: decode whatever encoding an office machine wrote, drop portal junk.
+
+Text pasted from legal portals and saved by Notepad arrives as UTF-8 (with or without BOM),
+UTF-16 (Notepad's "Unicode"), Windows-1258 (Vietnamese ANSI, whose tones are *combining*
+marks, so it must be NFC-normalised), or with the legacy TCVN3/VNI font bytes typed straight
+into the file. Lines keep their leading spaces: two-space indentation is how a portal marks
+the wrapped piece of a header cell, and segmentation uses it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from ..records import Line, ReadError, SourceText
+
+# Whole lines that legal portals append or interleave ("download", "print", "share" buttons).
+PORTAL_JUNK = re.compile(
+    r"^\s*(?:Tải\s+(?:Văn\s+bản\s+(?:tiếng\s+Việt|gốc|tiếng\s+Anh)|về)|In\s+văn\s+bản|Văn\s+bản\s+gốc\s*\(PDF\)"
+    r"|Lược\s+đồ|Văn\s+bản\s+liên\s+quan|Hiệu\s+lực|Chia\s+sẻ:?|Facebook|Zalo|Twitter|Email"
+    r"|Page\s*\d+\s*of\s*\d+|Trang\s+\d+\s*/\s*\d+)\s*$",
+    re.IGNORECASE,
+)
+# The same buttons glued to the end of a text line (the seed ends "…Tải Văn bản gốc" on one line).
+TRAILING_JUNK = re.compile(r"\s*(?:Tải\s+Văn\s+bản\s+(?:tiếng\s+Việt|gốc)|In\s+văn\s+bản)\s*$")
+FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.DOTALL)
+# A portal's Markdown export puts a metadata table first and the document under this heading.
+MD_BODY_HEADING = re.compile(r"^#{1,4}\s*(?:VĂN BẢN|NỘI DUNG(?: VĂN BẢN)?|TOÀN VĂN)\s*$", re.MULTILINE)
+# cp1258 writes most tones as combining marks after the vowel byte: their presence after
+# vowels is the fingerprint that tells it from cp1252/latin-1.
+CP1258_TONES = re.compile(rb"[aeiouyAEIOUY\xe2\xea\xf4\xf5\xfd\xc2\xca\xd4\xd5\xdd\xe3\xc3][\xcc\xec\xd2\xde\xf2]")
+
+
+def read_text(path: Path) -> SourceText:
+    data = path.read_bytes()
+    text, encoding = decode(data, str(path))
+    notes = []
+    from ..legacy import repair_legacy
+
+    text, legacy = repair_legacy(text)
+    if legacy:
+        notes.append(f"converted from {legacy.upper()}")
+        encoding = f"{encoding}+{legacy}"
+    fmt = "md" if path.suffix.lower() in (".md", ".markdown") else "txt"
+    if fmt == "md":
+        text = markdown_to_text(text)
+    lines = [Line(unicodedata.normalize("NFC", raw)) for raw in split_lines(text)]
+    return SourceText(str(path), fmt, drop_junk(lines), encoding=encoding, notes=notes)
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Text and the encoding it was read with; BOMs first, then UTF-8, UTF-16, cp1258."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    if looks_like_utf16(data):
+        sample = data[:4000]
+        enc = "utf-16-le" if sample[1::2].count(0) >= sample[0::2].count(0) else "utf-16-be"
+        return data.decode(enc, errors="replace"), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if CP1258_TONES.search(data):
+        return data.decode("cp1258", errors="replace"), "cp1258"
+    return decode_by_guess(data, name)
+
+
+def looks_like_utf16(data: bytes) -> bool:
+    """UTF-16 without BOM: every other byte of ASCII-heavy text is NUL."""
+    sample = data[:4000]
+    return len(sample) >= 4 and sample.count(b"\x00") > len(sample) // 3
+
+
+def decode_by_guess(data: bytes, name: str) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ReadError(name, "not a text file: unknown encoding or binary data")
+    return str(best), best.encoding
+
+
+def markdown_to_text(text: str) -> str:
+    """Drop front matter and metadata before the document, and the Markdown markup."""
+    text = FRONT_MATTER.sub("", text, count=1)
+    heading = MD_BODY_HEADING.search(text)
+    if heading:
+        text = text[heading.end():]
+    out = []
+    for line in text.splitlines():
+        line = re.sub(r"^#{1,6}\s+", "", line)
+        line = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), line)
+        line = re.sub(r"(?<![\w*])\*(\S.*?\S|\S)\*(?![\w*])", r"\1", line)
+        line = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", line)
+        if re.match(r"^\s*\|?\s*:?-{3,}", line):  # a table's separator row
+            continue
+        if line.strip().startswith("|"):
+            line = "  ".join(cell.strip() for cell in line.strip().strip("|").split("|"))
+        out.append(line.rstrip())
+    return "\n".join(out)
+
+
+def split_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def drop_junk(lines: list[Line]) -> list[Line]:
+    kept = []
+    for line in lines:
+        if PORTAL_JUNK.match(line.text):
+            continue
+        stripped = TRAILING_JUNK.sub("", line.text)
+        if stripped != line.text and not stripped.strip():
+            continue
+        kept.append(Line(stripped) if stripped != line.text else line)
+    return kept

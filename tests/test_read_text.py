@@ -1,0 +1,101 @@
+"""Text files as offices save them: every encoding yields the same NFC Vietnamese."""
+import unicodedata
+
+import pytest
+
+from pipeline.read import read
+from pipeline.records import ReadError
+
+SAMPLE = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 125/UBND-KT\nQuảng Ngãi, ngày 05 tháng 3 năm 2024\nKính gửi: Sở Tài chính"
+
+
+def lines_of(path):
+    return [line.text for line in read(path).lines]
+
+
+@pytest.mark.parametrize("encoding,prefix", [
+    ("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"),
+    ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""),
+])
+def test_unicode_encodings_give_the_same_lines(tmp_path, encoding, prefix):
+    path = tmp_path / "doc.txt"
+    path.write_bytes(prefix + SAMPLE.replace("\n", "\r\n").encode(encoding))
+    assert lines_of(path) == SAMPLE.split("\n")
+
+
+def test_windows_1258_combining_tones_become_precomposed(tmp_path):
+    # cp1258 spells "Hà Nội" as H a <combining grave> … N ô <combining dot below> i
+    path = tmp_path / "ansi.txt"
+    path.write_bytes(b"Ha\xcc N\xf4\xf2i, ng\xe0y 17 th\xe1ng 02 n\xe3m 2021\r\nKi\xecnh g\xfd\xd2i")
+    source = read(path)
+    assert source.encoding == "cp1258"
+    assert [l.text for l in source.lines] == ["Hà Nội, ngày 17 tháng 02 năm 2021", "Kính gửi"]
+    assert unicodedata.is_normalized("NFC", source.text)
+
+
+def test_decomposed_utf8_is_normalised_to_nfc(tmp_path):
+    path = tmp_path / "nfd.txt"
+    path.write_text(unicodedata.normalize("NFD", SAMPLE), encoding="utf-8")
+    assert lines_of(path) == SAMPLE.split("\n")
+
+
+def test_portal_buttons_are_dropped_but_text_kept(tmp_path):
+    path = tmp_path / "portal.txt"
+    path.write_text("Số: 381/BHXH-VP\nNguyễn Văn An\nTải Văn bản tiếng Việt\nIn văn bản\nLê Thị Bình Tải Văn bản gốc",
+                    encoding="utf-8")
+    assert lines_of(path) == ["Số: 381/BHXH-VP", "Nguyễn Văn An", "Lê Thị Bình"]
+
+
+def test_indentation_is_kept_for_segmentation(tmp_path):
+    path = tmp_path / "flat.txt"
+    path.write_text("BẢO HIỂM XÃ HỘI\n  VIỆT NAM\n", encoding="utf-8")
+    assert lines_of(path) == ["BẢO HIỂM XÃ HỘI", "  VIỆT NAM", ""]
+
+
+def test_markdown_front_matter_metadata_and_markup_are_dropped(tmp_path):
+    path = tmp_path / "doc.md"
+    path.write_text("---\ntitle: \"x\"\nso-hieu: 1/QĐ-TTg\n---\n\n# Tiêu đề\n\n| Trường | Giá trị |\n|---|---|\n"
+                    "| Số hiệu | 1/QĐ-TTg |\n\n## VĂN BẢN\n\n**Số: 12/QĐ-TTg**  \nHà Nội, ngày 08 tháng 7 năm 2026\n",
+                    encoding="utf-8")
+    source = read(path)
+    assert source.format == "md"
+    assert [l for l in lines_of(path) if l.strip()] == ["Số: 12/QĐ-TTg", "Hà Nội, ngày 08 tháng 7 năm 2026"]
+
+
+def test_seed_dispatch_reads_with_every_diacritic(shared):
+    path = next((shared / "seeds").glob("001_*.txt"))
+    text = read(path).text
+    assert text.startswith("BẢO HIỂM XÃ HỘI\n  VIỆT NAM\n")
+    assert "Tải Văn bản" not in text
+    assert text.rstrip().endswith("Chu Mạnh Sinh")
+    assert unicodedata.is_normalized("NFC", text)
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("empty.txt", b"", "empty file"),
+    ("blank.txt", b"  \r\n\r\n ", "empty file"),
+    ("bom-only.txt", b"\xef\xbb\xbf", "empty file"),
+    ("photo.xyz", b"\x00\x01\x02", "unsupported file type .xyz"),
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old Word format (.doc): save it as .docx"),
+])
+def test_unreadable_files_get_a_one_line_reason(tmp_path, name, data, reason):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ReadError) as err:
+        read(path)
+    assert err.value.reason == reason
+    assert str(err.value) == f"{path}: {reason}"
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ReadError) as err:
+        read(tmp_path / "gone.pdf")
+    assert err.value.reason == "not found"
+
+
+def test_a_pdf_named_txt_is_read_as_pdf(tmp_path):
+    path = tmp_path / "misnamed.txt"
+    path.write_bytes(b"%PDF-1.7\nnot really")
+    with pytest.raises(ReadError) as err:
+        read(path)
+    assert err.value.reason.startswith("corrupt PDF")
