@@ -1,0 +1,803 @@
+"""Render every corpus source (`corpus/src/*.json`) into the formats it names, with its gold.
+
+    python corpus/build.py            # all formats; PDFs through LibreOffice when `soffice` is found
+    python corpus/build.py --no-pdf   # keep the PDFs already in docs/
+
+For each source and each format it writes `docs/<id>__<fmt>.<ext>` and the gold record
+`docs/<id>__<fmt>.json` (the source's `gold` plus `source`, the rendered file's name). Files in
+docs/ that no source produces any more are removed. The output is deterministic: a rerun gives
+the same bytes, except the creation dates LibreOffice writes into PDFs.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Mm, Pt
+
+ROOT = Path(__file__).resolve().parent
+SRC, DOCS = ROOT / "src", ROOT / "docs"
+sys.path.insert(0, str(ROOT.parent))  # `pipeline` for the record shape and the TCVN3 encoder
+
+from pipeline.records import Record  # noqa: E402
+
+EXTENSIONS = {
+    "txt": "txt", "txt-flat": "txt", "txt-cp1258": "txt", "txt-utf16": "txt",
+    "docx": "docx", "docx-tcvn3": "docx", "pdf": "pdf",
+}
+GOLD_KEYS = [k for k in Record("").to_dict() if k not in ("source", "spans", "warnings")]
+SOURCE_KEYS = {
+    "id", "formats", "parent_body", "issuer", "number_line", "place_date", "urgency",
+    "doc_type_title", "subject_lines", "recipients", "body", "distribution", "signer",
+    "raw_text", "gold", "layout",
+}
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
+FIXED_TIME = datetime(2024, 1, 1)
+ZIP_TIME = (2024, 1, 1, 0, 0, 0)
+VML, OFFICE = "urn:schemas-microsoft-com:vml", "urn:schemas-microsoft-com:office:office"
+
+
+def out_name(src_id: str, fmt: str) -> str:
+    return f"{src_id}__{fmt}.{EXTENSIONS[fmt]}"
+
+
+def gold_name(src_id: str, fmt: str) -> str:
+    return f"{src_id}__{fmt}.json"
+
+
+def pick(src_id: str, salt: str, n: int) -> int:
+    """A stable pseudo-random choice in range(n) for one document (Python's hash() is salted)."""
+    return int(hashlib.sha1(f"{src_id}:{salt}".encode()).hexdigest(), 16) % n
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def load_sources(src_dir: Path = SRC) -> list[dict]:
+    sources, seen = [], set()
+    for path in sorted(src_dir.glob("*.json")):
+        src = json.loads(path.read_text(encoding="utf-8"))
+        check_source(src, path)
+        if src["id"] in seen:
+            raise ValueError(f"{path.name}: duplicate id {src['id']!r}")
+        seen.add(src["id"])
+        sources.append(src)
+    return sources
+
+
+def check_source(src: dict, path: Path) -> None:
+    unknown = set(src) - SOURCE_KEYS
+    if unknown:
+        raise ValueError(f"{path.name}: unknown keys {sorted(unknown)}")
+    if src.get("id") != path.stem:
+        raise ValueError(f"{path.name}: id {src.get('id')!r} differs from the file stem")
+    bad = [f for f in src.get("formats", []) if f not in EXTENSIONS]
+    if not src.get("formats") or bad:
+        raise ValueError(f"{path.name}: formats must be a non-empty subset of {list(EXTENSIONS)}")
+    if sorted(src.get("gold", {})) != sorted(GOLD_KEYS):
+        raise ValueError(f"{path.name}: gold keys must be exactly {GOLD_KEYS}")
+    if src.get("raw_text") is None:
+        for key in ("issuer", "number_line", "place_date", "body", "signer"):
+            if not src.get(key):
+                raise ValueError(f"{path.name}: a structured source needs {key!r}")
+    for text in strings_in(src):
+        if unicodedata.normalize("NFC", text) != text:
+            raise ValueError(f"{path.name}: text is not NFC: {text[:60]!r}")
+
+
+def strings_in(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_in(v)
+
+
+@dataclass
+class Doc:
+    """A structured source with its parts split into printed lines."""
+
+    id: str
+    parent_lines: list[str]
+    issuer_lines: list[str]
+    number_line: str
+    place_date: str
+    urgency: str
+    title: str
+    subject_lines: list[str]
+    recipients: list[str]
+    body: list[str]
+    distribution: list[str]
+    authority_lines: list[str]
+    signer_title_lines: list[str]
+    mark: str
+    name: str
+    layout: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_source(cls, src: dict) -> "Doc":
+        signer = src["signer"]
+        split = lambda s: [part.strip() for part in (s or "").split("\n") if part.strip()]  # noqa: E731
+        return cls(
+            id=src["id"], parent_lines=split(src.get("parent_body")),
+            issuer_lines=split(src["issuer"]), number_line=src["number_line"],
+            place_date=src["place_date"], urgency=src.get("urgency", ""),
+            title=src.get("doc_type_title", ""), subject_lines=list(src.get("subject_lines", [])),
+            recipients=list(src.get("recipients", [])), body=list(src["body"]),
+            distribution=list(src.get("distribution", [])),
+            authority_lines=split(signer.get("authority")), signer_title_lines=split(signer.get("title")),
+            mark=signer.get("mark", ""), name=signer.get("name", ""), layout=src.get("layout") or {},
+        )
+
+    @property
+    def is_cong_van(self) -> bool:
+        return not self.title
+
+    @property
+    def single_recipient(self) -> bool:
+        return len(self.recipients) == 1 and not self.recipients[0].startswith("-")
+
+
+# --------------------------------------------------------------------------- text formats
+
+
+def render_text(src: dict) -> str:
+    """The clean text of a document, one paragraph per line, as a tidy portal copy prints it."""
+    if src.get("raw_text") is not None:
+        return src["raw_text"].rstrip("\n") + "\n"
+    d = Doc.from_source(src)
+    lines = d.parent_lines + d.issuer_lines + [QUOC_HIEU, TIEU_NGU, d.number_line]
+    if d.is_cong_van:
+        lines += d.subject_lines
+    lines.append(d.place_date)
+    if d.urgency:
+        lines.append(d.urgency)
+    if not d.is_cong_van:
+        lines += [d.title] + d.subject_lines
+    lines += kinh_gui_lines(d)
+    lines += d.body
+    if d.distribution:
+        lines += ["Nơi nhận:"] + d.distribution
+    lines += d.authority_lines + d.signer_title_lines + ([d.mark] if d.mark else []) + [d.name]
+    return "\n".join(lines) + "\n"
+
+
+def kinh_gui_lines(d: Doc) -> list[str]:
+    if not d.recipients:
+        return []
+    if d.single_recipient:
+        return [f"Kính gửi: {d.recipients[0]}"]
+    return ["Kính gửi:"] + d.recipients
+
+
+LIST_START = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•*]|Điều|[IVX]+\.)$")
+
+
+def wrap(text: str, width: int, first_width: int | None = None) -> list[str]:
+    """Greedy word wrap; no line after the first starts with a token that looks like a list label."""
+    words = text.split()
+    lines: list[list[str]] = [[]]
+    limit = first_width or width
+    for word in words:
+        current = lines[-1]
+        if current and len(" ".join(current + [word])) > limit:
+            new = [word]
+            if LIST_START.match(word) and len(current) > 1:  # "… mục" / "2. …" would read as an item
+                new.insert(0, current.pop())
+            lines.append(new)
+            limit = width
+        else:
+            current.append(word)
+    return [" ".join(line) for line in lines if line]
+
+
+def cell_lines(text_lines: list[str], width: int) -> list[str]:
+    """A header or signature cell as a portal flattens it: wrapped pieces indented by two spaces."""
+    out = []
+    for line in text_lines:
+        pieces = wrap(line, width)
+        out.append(pieces[0] if not out else "  " + pieces[0])
+        out += ["  " + p for p in pieces[1:]]
+    return out
+
+
+JUNK = [
+    ["Tải Văn bản tiếng Việt", "Tải Văn bản tiếng Việt", "Tải Văn bản gốc", "Tải Văn bản gốc"],
+    ["Tải về", "Văn bản gốc (PDF)", "Lược đồ", "Văn bản liên quan", "Hiệu lực"],
+    ["In văn bản", "Tải Văn bản tiếng Việt", "Chia sẻ:", "Facebook", "Zalo"],
+]
+
+
+def render_flat(src: dict) -> str:
+    """The text as a legal portal's 'copy text' gives it: columns flattened and hard-wrapped."""
+    sid = src["id"]
+    first_width = (24, 28, 32)[pick(sid, "first", 3)]
+    if src.get("raw_text") is not None:
+        out = []
+        for para in src["raw_text"].split("\n"):
+            out += wrap(para, 80, first_width) if para.strip() else [""]
+        return "\n".join(out).rstrip("\n") + "\n" + "\n".join(JUNK[pick(sid, "junk", 3)]) + "\n"
+    d = Doc.from_source(src)
+    rules = d.layout.get("flat_rules", pick(sid, "rules", 2) == 0)
+    lines = []
+    for group in (d.parent_lines, d.issuer_lines):
+        if group:
+            lines += cell_lines(group, 24)
+    if rules:
+        lines.append("-------")
+    lines += ["CỘNG HÒA XÃ HỘI", "  CHỦ NGHĨA VIỆT NAM", TIEU_NGU]
+    if rules:
+        lines.append("---------------")
+    lines.append(d.number_line)
+    if d.is_cong_van:
+        lines += cell_lines([" ".join(d.subject_lines)], 44)
+    lines += cell_lines([d.place_date], (16, 24, 60)[pick(sid, "date", 3)])
+    if d.urgency:
+        lines.append(d.urgency)
+    if not d.is_cong_van:
+        lines += [d.title] + d.subject_lines
+    for line in kinh_gui_lines(d):
+        lines += cell_lines([line], 80)
+    for para in d.body:
+        lines += wrap(para, 80, first_width)
+    if d.distribution:
+        lines.append("Nơi nhận:")
+        for entry in d.distribution:
+            lines += ["  " + p for p in wrap(entry, 80)] if not entry.startswith("-") else wrap(entry, 80)
+    auth_width = (14, 16, 40)[pick(sid, "auth", 3)]
+    lines += cell_lines([" ".join(d.authority_lines)], auth_width) if d.authority_lines else []
+    lines += cell_lines([" ".join(d.signer_title_lines)], 30) if d.signer_title_lines else []
+    lines += ([d.mark] if d.mark else []) + [d.name]
+    lines += JUNK[pick(sid, "junk", 3)]
+    return "\n".join(lines) + "\n"
+
+
+# cp1258 has precomposed letters for the vowel shapes (â, ê, ô, ơ, ư, ă, đ) but only combining
+# marks for most tones, so a toned vowel is written as its base letter plus a combining tone.
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def encode_cp1258(text: str) -> bytes:
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
+        tones = "".join(c for c in decomposed if c in TONE_MARKS)
+        out += (base + tones).encode("cp1258")  # raises for a character cp1258 cannot spell
+    data = bytes(out)
+    if unicodedata.normalize("NFC", data.decode("cp1258")) != text:
+        raise AssertionError("cp1258 encoding does not round-trip")
+    return data
+
+
+def to_crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def text_bytes(src: dict, fmt: str) -> bytes:
+    if fmt == "txt":
+        return render_text(src).encode("utf-8")
+    if fmt == "txt-flat":
+        return render_flat(src).encode("utf-8")
+    if fmt == "txt-cp1258":
+        return encode_cp1258(to_crlf(render_text(src)))
+    if fmt == "txt-utf16":
+        return b"\xff\xfe" + to_crlf(render_text(src)).encode("utf-16-le")
+    raise ValueError(fmt)
+
+
+# --------------------------------------------------------------------------- DOCX
+
+
+def is_upper_line(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+class Fonts:
+    """How run text is written: Unicode in Times New Roman, or TCVN3 bytes in the .VnTime fonts."""
+
+    def __init__(self, tcvn3: bool = False):
+        self.tcvn3 = tcvn3
+        if tcvn3:
+            from pipeline.legacy import unicode_to_tcvn3  # written by the legacy-encoding work
+
+            self._encode = unicode_to_tcvn3
+
+    def convert(self, text: str) -> tuple[str, str]:
+        if not self.tcvn3:
+            return text, "Times New Roman"
+        if is_upper_line(text):
+            # TCVN3 has no code for most toned capitals: an upper-case line is typed in lower
+            # case and shown in capitals by the .VnTimeH font.
+            return self._encode(text.lower()), ".VnTimeH"
+        return self._encode(text), ".VnTime"
+
+
+class PropsHolder:
+    """Gives a bare w:rPr (a paragraph mark's) the get_or_add_rPr() of a run."""
+
+    def __init__(self, rpr):
+        self.rpr = rpr
+
+    def get_or_add_rPr(self):
+        return self.rpr
+
+
+def set_fonts(rpr_owner, name: str, size: float | None = None) -> None:
+    """Set all four rFonts slots (ascii, hAnsi, eastAsia, cs) and w:sz + w:szCs."""
+    rpr = rpr_owner.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), name)
+    if size is not None:
+        half_points = str(int(round(size * 2)))
+        for tag in ("w:sz", "w:szCs"):
+            el = rpr.find(qn(tag))
+            if el is None:
+                el = OxmlElement(tag)
+                rpr.append(el)
+            el.set(qn("w:val"), half_points)
+        reorder_rpr(rpr)
+
+
+RPR_ORDER = ["w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:strike",
+             "w:color", "w:spacing", "w:sz", "w:szCs", "w:u", "w:lang"]
+
+
+def reorder_rpr(rpr) -> None:
+    rank = {qn(t): i for i, t in enumerate(RPR_ORDER)}
+    children = sorted(rpr, key=lambda el: rank.get(el.tag, len(RPR_ORDER)))
+    for el in children:
+        rpr.remove(el)
+        rpr.append(el)
+
+
+class Writer:
+    """Builds one DOCX with python-docx, following the Decree 30 layout."""
+
+    def __init__(self, fonts: Fonts):
+        self.fonts = fonts
+        self.doc = Document()
+        self._ids = 0
+        sec = self.doc.sections[0]
+        sec.orientation = WD_ORIENT.PORTRAIT
+        sec.page_width, sec.page_height = Mm(210), Mm(297)
+        sec.top_margin, sec.bottom_margin = Mm(20), Mm(20)
+        sec.left_margin, sec.right_margin = Mm(30), Mm(15)
+        sec.header_distance, sec.footer_distance = Mm(10), Mm(10)
+        normal = self.doc.styles["Normal"]
+        normal.font.size = Pt(14)
+        set_fonts(normal.element, self.fonts.convert("a")[1], 14)
+        pf = normal.paragraph_format
+        pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(0), 1.0
+        props = self.doc.core_properties
+        props.author = props.last_modified_by = "congvan corpus"
+        props.created = props.modified = FIXED_TIME
+        props.last_printed = FIXED_TIME
+        props.revision = 1
+        props.title = props.subject = props.keywords = props.comments = props.category = ""
+        self._page_numbers(sec)
+
+    def _page_numbers(self, sec) -> None:
+        """Page numbers centred in the top margin, not on page 1 (Decree 30, Appendix I)."""
+        sec.different_first_page_header_footer = True
+        sec.first_page_header.is_linked_to_previous = False  # an empty header on page 1
+        para = sec.header.paragraphs[0]
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        parts = [("w:fldChar", "begin"), ("w:instrText", " PAGE "), ("w:fldChar", "separate"),
+                 ("w:t", "2"), ("w:fldChar", "end")]
+        for tag, value in parts:
+            run = para.add_run()
+            set_fonts(run._r, "Times New Roman", 14)
+            el = OxmlElement(tag)
+            if tag == "w:fldChar":
+                el.set(qn("w:fldCharType"), value)
+            else:
+                el.set(qn("xml:space"), "preserve")
+                el.text = value
+            run._r.append(el)
+
+    # -- paragraphs
+
+    def para(self, container, text: str = "", size: float = 14, bold=False, italic=False,
+             align=WD_ALIGN_PARAGRAPH.CENTER, before=0, after=0, first_indent=None, left_indent=None,
+             keep_first=False):
+        """Add a paragraph; `text` may hold "\\n" for a manual line break inside one paragraph."""
+        if keep_first and len(container.paragraphs) == 1 and not container.paragraphs[0].text \
+                and not container.paragraphs[0]._p.xpath("./w:r"):
+            p = container.paragraphs[0]
+        else:
+            p = container.add_paragraph()
+        pf = p.paragraph_format
+        p.alignment = align
+        pf.space_before, pf.space_after = Pt(before), Pt(after)
+        pf.line_spacing = 1.0
+        if first_indent is not None:
+            pf.first_line_indent = first_indent
+        if left_indent is not None:
+            pf.left_indent = left_indent
+        for i, piece in enumerate(text.split("\n")):
+            if i:
+                self.run(p, "", size, bold, italic).add_break()
+            if piece:
+                self.run(p, piece, size, bold, italic)
+        if not text:  # the paragraph mark's size sets an empty line's height
+            ppr = p._p.get_or_add_pPr()
+            mark = ppr.find(qn("w:rPr"))
+            if mark is None:
+                mark = OxmlElement("w:rPr")
+                ppr.append(mark)
+            set_fonts(PropsHolder(mark), self.fonts.convert("a")[1], size)
+        return p
+
+    def run(self, p, text: str, size: float, bold=False, italic=False):
+        converted, font = self.fonts.convert(text) if text else ("", self.fonts.convert("a")[1])
+        r = p.add_run(converted)
+        r.bold, r.italic = bold or None, italic or None
+        set_fonts(r._r, font, size)
+        return r
+
+    def rule(self, container, width_mm: float, cell_mm: float, before: float = 0):
+        """A short solid line under a heading: an empty paragraph with a bottom border."""
+        p = self.para(container, "", size=3, before=before)
+        side = Mm(max(0.0, (cell_mm - width_mm) / 2))
+        p.paragraph_format.left_indent = p.paragraph_format.right_indent = side
+        ppr = p._p.get_or_add_pPr()
+        bdr = parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>')
+        # pBdr sits before spacing/ind/jc in the schema order
+        anchor = ppr.find(qn("w:spacing"))
+        if anchor is None:
+            anchor = ppr.find(qn("w:ind"))
+        if anchor is None:
+            ppr.append(bdr)
+        else:
+            anchor.addprevious(bdr)
+        return p
+
+    # -- tables
+
+    def table(self, rows: int, widths_mm: list[float]):
+        t = self.doc.add_table(rows=rows, cols=len(widths_mm))
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        t.autofit = False  # w:tblLayout fixed
+        borders = parse_xml(f'<w:tblBorders {nsdecls("w")}>' + "".join(
+            f'<w:{edge} w:val="nil"/>' for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
+        ) + "</w:tblBorders>")
+        t._tbl.tblPr.find(qn("w:tblLayout")).addprevious(borders)  # schema order: tblBorders < tblLayout
+        for i, w in enumerate(widths_mm):
+            t.columns[i].width = Mm(w)
+            for row in t.rows:
+                row.cells[i].width = Mm(w)
+        return t
+
+    def wrap_in_content_control(self, cell, tag: str) -> None:
+        """Move a cell's paragraphs into a block-level content control (w:sdt)."""
+        self._ids += 1
+        sdt = parse_xml(
+            f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="{tag}"/><w:tag w:val="{tag}"/>'
+            f'<w:id w:val="{7301 + self._ids}"/></w:sdtPr><w:sdtContent/></w:sdt>'
+        )
+        content = sdt.find(qn("w:sdtContent"))
+        paragraphs = cell._tc.findall(qn("w:p"))
+        paragraphs[0].addprevious(sdt)
+        for p in paragraphs:
+            content.append(p)
+        self.para(cell, "", size=2)  # a cell must end with a paragraph
+
+    def wrap_in_text_box(self, cell, width_mm: float, height_mm: float) -> None:
+        """Move a cell's paragraphs into an inline VML text box (w:txbxContent) in the cell."""
+        paragraphs = cell._tc.findall(qn("w:p"))
+        holder = cell.add_paragraph()
+        holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self._ids += 1
+        pict = parse_xml(
+            f'<w:pict {nsdecls("w")} xmlns:v="{VML}" xmlns:o="{OFFICE}"><v:rect id="TextBox{self._ids}" o:spid="_x0000_s{1025 + self._ids}" '
+            f'style="width:{width_mm * 72 / 25.4:.1f}pt;height:{height_mm * 72 / 25.4:.1f}pt" '
+            f'stroked="f" filled="f"><v:textbox inset="0,0,0,0"><w:txbxContent/></v:textbox></v:rect></w:pict>'
+        )
+        box = pict.find(".//" + qn("w:txbxContent"))
+        for p in paragraphs:
+            box.append(p)
+        holder.add_run()._r.append(pict)
+
+    def save(self) -> bytes:
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        return stable_zip(buf.getvalue())
+
+
+def stable_zip(data: bytes) -> bytes:
+    """Rewrite a zip with fixed timestamps so that a rebuild gives the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            zout.writestr(fixed, zin.read(info.filename))
+    return out.getvalue()
+
+
+ROMAN = re.compile(r"^[IVX]+\.\s")
+DIEU = re.compile(r"^(Điều\s+\d+\.)(\s.*)?$")
+LEFT_W, RIGHT_W = 72.0, 93.0  # header columns, mm (text width is 165 mm)
+FOOT_LEFT_W, FOOT_RIGHT_W = 80.0, 85.0
+
+
+def render_docx(src: dict, tcvn3: bool = False) -> bytes:
+    w = Writer(Fonts(tcvn3))
+    if src.get("raw_text") is not None:
+        render_raw_docx(w, src["raw_text"])
+        return w.save()
+    d = Doc.from_source(src)
+    header_kind = d.layout.get("header", "table")
+    footer_kind = d.layout.get("footer", "row")
+    write_header(w, d, header_kind)
+    if not d.is_cong_van:
+        w.para(w.doc, d.title, size=14, bold=True, before=12)
+        w.para(w.doc, "\n".join(d.subject_lines), size=14, bold=True)
+        w.rule(w.doc, 40, 165)
+    write_recipients(w, d)
+    write_body(w, d)
+    write_footer(w, d, footer_kind)
+    return w.save()
+
+
+def write_header(w: Writer, d: Doc, kind: str) -> None:
+    two_rows = kind == "table2"
+    t = w.table(2 if two_rows else 1, [LEFT_W, RIGHT_W])
+    left, right = t.cell(0, 0), t.cell(0, 1)
+    if d.parent_lines:
+        w.para(left, "\n".join(d.parent_lines), size=13, keep_first=True)
+    w.para(left, "\n".join(d.issuer_lines), size=13, bold=True, keep_first=True)
+    w.rule(left, 25, LEFT_W)
+    w.para(right, QUOC_HIEU, size=12, bold=True, keep_first=True)
+    w.para(right, TIEU_NGU, size=13, bold=True)
+    w.rule(right, 60, RIGHT_W)
+    lower_left, lower_right = (t.cell(1, 0), t.cell(1, 1)) if two_rows else (left, right)
+    w.para(lower_left, d.number_line, size=13, before=0 if two_rows else 4, keep_first=True)
+    if d.is_cong_van:
+        w.para(lower_left, "\n".join(d.subject_lines), size=12, before=6)
+    if d.urgency:
+        p = w.para(lower_left, d.urgency, size=13, bold=True, before=6)
+        bdr = parse_xml(
+            f'<w:pBdr {nsdecls("w")}>' + "".join(
+                f'<w:{e} w:val="single" w:sz="6" w:space="1" w:color="000000"/>'
+                for e in ("top", "left", "bottom", "right")) + "</w:pBdr>")
+        p.paragraph_format.left_indent = p.paragraph_format.right_indent = Mm(22)
+        p._p.get_or_add_pPr().find(qn("w:spacing")).addprevious(bdr)
+    w.para(lower_right, d.place_date, size=13, italic=True, before=0 if two_rows else 4, keep_first=True)
+    if kind == "sdt":
+        w.wrap_in_content_control(left, "CoQuanBanHanh")
+        w.wrap_in_content_control(right, "QuocHieu")
+    elif kind == "textbox":
+        n = len(d.parent_lines) + len(d.issuer_lines) + 2 + len(d.subject_lines) + (2 if d.urgency else 0)
+        w.wrap_in_text_box(left, LEFT_W - 4, 7.0 * n + 6)
+    elif kind not in ("table", "table2"):
+        raise ValueError(f"{d.id}: unknown header layout {kind!r}")
+
+
+def write_recipients(w: Writer, d: Doc) -> None:
+    if not d.recipients:
+        return
+    if d.single_recipient:
+        w.para(w.doc, f"Kính gửi: {d.recipients[0]}", size=14, before=12, after=6)
+        return
+    w.para(w.doc, "Kính gửi:", size=14, align=WD_ALIGN_PARAGRAPH.LEFT, before=12, left_indent=Cm(2.5))
+    for i, entry in enumerate(d.recipients):
+        w.para(w.doc, entry, size=14, align=WD_ALIGN_PARAGRAPH.LEFT, left_indent=Cm(4.0),
+               after=6 if i == len(d.recipients) - 1 else 0)
+
+
+def write_body(w: Writer, d: Doc) -> None:
+    first = True
+    for text in d.body:
+        common = dict(size=14, before=12 if first and not d.recipients else 0, after=6)
+        first = False
+        justify = dict(align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_indent=Cm(1.27))
+        if ROMAN.match(text):
+            w.para(w.doc, text, bold=True, **common, **justify)
+        elif is_upper_line(text):  # "QUYẾT ĐỊNH:", "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …"
+            w.para(w.doc, text, bold=True, **common)
+        elif text.startswith(("Căn cứ", "Theo đề nghị", "Xét đề nghị")):
+            w.para(w.doc, text, italic=True, **common, **justify)
+        elif DIEU.match(text):
+            label, rest = DIEU.match(text).groups()
+            p = w.para(w.doc, "", **common, **justify)
+            w.run(p, label, 14, bold=True)
+            if rest:
+                w.run(p, rest, 14)
+        else:
+            w.para(w.doc, text, **common, **justify)
+
+
+def write_footer(w: Writer, d: Doc, kind: str) -> None:
+    def receivers(cell):
+        if not d.distribution:
+            return
+        w.para(cell, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT,
+               keep_first=True)
+        for entry in d.distribution:
+            w.para(cell, entry, size=11, align=WD_ALIGN_PARAGRAPH.LEFT,
+                   left_indent=None if entry.startswith("-") else Mm(2))
+
+    def signer_top(cell):
+        if d.authority_lines:
+            w.para(cell, "\n".join(d.authority_lines), size=13, bold=True, keep_first=True)
+        if d.signer_title_lines:
+            w.para(cell, "\n".join(d.signer_title_lines), size=13, bold=True, keep_first=True)
+
+    def signer_bottom(cell):
+        if d.mark:
+            w.para(cell, "", size=14, keep_first=True)
+            w.para(cell, d.mark, size=14, italic=True, keep_first=True)
+            blanks = 2
+        else:
+            blanks = 4
+        for _ in range(blanks):
+            w.para(cell, "", size=14, keep_first=True)
+        w.para(cell, d.name, size=14, bold=True, keep_first=True)
+
+    w.para(w.doc, "", size=6)
+    if kind == "row":  # Nơi nhận and the signer side by side in one row
+        t = w.table(1, [FOOT_LEFT_W, FOOT_RIGHT_W])
+        receivers(t.cell(0, 0))
+        signer_top(t.cell(0, 1))
+        signer_bottom(t.cell(0, 1))
+    elif kind == "rows":  # title level with "Nơi nhận:", the name a row lower
+        t = w.table(2, [FOOT_LEFT_W, FOOT_RIGHT_W])
+        signer_top(t.cell(0, 1))
+        receivers(t.cell(1, 0))
+        signer_bottom(t.cell(1, 1))
+    elif kind == "paras":  # no table: signer block indented to the right, Nơi nhận below
+        box = SimpleContainer(w.doc, left_indent=Mm(FOOT_LEFT_W))
+        signer_top(box)
+        signer_bottom(box)
+        receivers(w.doc)
+    else:
+        raise ValueError(f"{d.id}: unknown footer layout {kind!r}")
+
+
+class SimpleContainer:
+    """Adds paragraphs to the document body with a fixed left indent (a signer block without a table)."""
+
+    def __init__(self, doc, left_indent):
+        self.doc, self.left_indent, self.paragraphs = doc, left_indent, [None, None]
+
+    def add_paragraph(self):
+        p = self.doc.add_paragraph()
+        p.paragraph_format.left_indent = self.left_indent
+        return p
+
+
+def render_raw_docx(w: Writer, raw: str) -> None:
+    first = True
+    for line in raw.split("\n"):
+        if not line.strip():
+            continue
+        if first:
+            w.para(w.doc, line, size=16, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=12)
+            first = False
+        else:
+            w.para(w.doc, line, size=13, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def convert_to_pdf(docx_files: list[Path], outdir: Path) -> None:
+    """Convert every DOCX in one LibreOffice call with a private profile."""
+    profile = Path(f"/tmp/lo_build_{os.getpid()}")
+    cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+           "--convert-to", "pdf", "--outdir", str(outdir)] + [str(p) for p in docx_files]
+    try:
+        subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=900)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- build
+
+
+def gold_record(src: dict, fmt: str) -> dict:
+    record = {"source": out_name(src["id"], fmt)}
+    record.update({k: src["gold"][k] for k in GOLD_KEYS})
+    return record
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
+def build(make_pdf: bool = True, src_dir: Path = SRC, docs_dir: Path = DOCS) -> dict:
+    sources = load_sources(src_dir)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    expected: set[str] = set()
+    pdf_jobs: list[tuple[dict, str]] = []
+    counts: dict[str, int] = {}
+    for src in sources:
+        for fmt in src["formats"]:
+            name = out_name(src["id"], fmt)
+            expected |= {name, gold_name(src["id"], fmt)}
+            counts[fmt] = counts.get(fmt, 0) + 1
+            gold = json.dumps(gold_record(src, fmt), ensure_ascii=False, indent=2) + "\n"
+            write_if_changed(docs_dir / gold_name(src["id"], fmt), gold.encode("utf-8"))
+            if fmt.startswith("txt"):
+                write_if_changed(docs_dir / name, text_bytes(src, fmt))
+            elif fmt == "docx":
+                write_if_changed(docs_dir / name, render_docx(src))
+            elif fmt == "docx-tcvn3":
+                write_if_changed(docs_dir / name, render_docx(src, tcvn3=True))
+            else:
+                pdf_jobs.append((src, name))
+    for path in docs_dir.iterdir():
+        if path.name not in expected:
+            path.unlink()
+    if pdf_jobs and make_pdf and shutil.which("soffice"):
+        with tempfile.TemporaryDirectory(prefix="corpus_pdf_") as tmp:
+            tmpdir = Path(tmp)
+            inputs = []
+            for src, name in pdf_jobs:
+                path = tmpdir / (Path(name).stem + ".docx")
+                path.write_bytes(render_docx(src))
+                inputs.append(path)
+            convert_to_pdf(inputs, tmpdir / "out")
+            for src, name in pdf_jobs:
+                made = tmpdir / "out" / name
+                if not made.exists():
+                    raise RuntimeError(f"LibreOffice did not produce {name}")
+                shutil.copyfile(made, docs_dir / name)
+    missing = [name for _, name in pdf_jobs if not (docs_dir / name).exists()]
+    for name in missing:
+        print(f"warning: {name} missing (no soffice or --no-pdf)", file=sys.stderr)
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--no-pdf", action="store_true", help="do not run LibreOffice; keep existing PDFs")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    counts = build(make_pdf=not args.no_pdf)
+    total = sum(counts.values())
+    summary = ", ".join(f"{fmt} {n}" for fmt, n in sorted(counts.items()))
+    print(f"built {total} files ({summary}) into {DOCS} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
