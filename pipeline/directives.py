@@ -133,7 +133,8 @@ def find_deadline(text: str, year: int | None) -> str | None:
 # ---- lead and support ---------------------------------------------------------------------
 
 LEAD = re.compile(r"\b(?:chủ\s+trì|làm\s+đầu\s+mối)\b", re.I)
-CLAUSE_START = re.compile(r"(?:^|[.;:(]\s*|\b(?:Giao|giao|Đề\s+nghị|đề\s+nghị|Yêu\s+cầu|yêu\s+cầu|Phân\s+công|phân\s+công)\s+)")
+ASSIGN = r"(?:(?:Giao|giao)(?!\s+thông)|Đề\s+nghị|đề\s+nghị|Yêu\s+cầu|yêu\s+cầu|Phân\s+công|phân\s+công|chỉ\s+đạo)"
+CLAUSE_START = re.compile(rf"(?:^|[.;:(]\s*|\b[a-zđ]\)\s+|\b{ASSIGN}\s+)")
 SUPPORT = re.compile(r"\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?\s+", re.I)
 
 
@@ -144,15 +145,25 @@ def find_lead_and_support(text: str) -> tuple[str, list[str]]:
     if m:
         lead = unit_before(text, m.start())
         search_from = m.end()
-    s = SUPPORT.search(text, search_from)
-    support = split_units(units_after(text, s.end())) if s else []
+    support = []
+    for s in SUPPORT.finditer(text, search_from):
+        units = [u for u in split_units(units_after(text, s.end())) if names_a_unit(u)]
+        if units:  # "Quy chế phối hợp quản lý …" names no unit: look further
+            support = units
+            break
     return lead, support
 
 
+def names_a_unit(text: str) -> bool:
+    return text[:1].isupper() or bool(org_head_start().match(text))
+
+
 def unit_before(text: str, end: int) -> str:
+    """The unit named just before "chủ trì": from the clause start, or the assigning verb."""
     head = text[:end].rstrip(" ,")
-    starts = [m.end() for m in CLAUSE_START.finditer(head)]
-    start = starts[-1] if starts else 0
+    starts = list(CLAUSE_START.finditer(head))
+    start = starts[-1].end() if starts else 0
+    assigned = bool(starts) and re.search(ASSIGN + r"\s+$", starts[-1].group(0)) is not None
     unit = head[start:].strip(" ,:")
     if not unit and head.endswith(":"):
         unit = head[:-1].strip()
@@ -160,9 +171,18 @@ def unit_before(text: str, end: int) -> str:
         unit = head[: head.rfind(":")]
         unit = unit[max(unit.rfind(". "), unit.rfind("; ")) + 1:].strip(" ,:")
     unit = re.sub(r"\s+(?:là\s+cơ\s+quan|làm|là)$", "", unit).strip()
-    if len(unit) > 90 or not unit[:1].isupper():
+    if unit and not org_head_start().match(unit) and not assigned:
+        # "Đối với các trường hợp chây ỳ, Ủy ban nhân dân xã chủ trì": the unit starts at its head word
+        first = re.search(rf"(?:^|\s)((?:{alternation(capitalised_heads())})\b)", unit)
+        unit = unit[first.start(1):] if first else unit
+    if len(unit) > 90 or not (unit[:1].isupper() or assigned):
         return ""
     return unit
+
+
+@lru_cache(maxsize=1)
+def capitalised_heads() -> list[str]:
+    return [h for h in vocab()["org_heads"] if h[:1].isupper()]
 
 
 @lru_cache(maxsize=1)
@@ -172,9 +192,18 @@ def support_stop() -> re.Pattern:
 
 
 def units_after(text: str, start: int) -> str:
+    """The unit names after "phối hợp với", up to the verb or clause that follows them."""
     rest = text[start:start + 300]
-    m = support_stop().search(rest)
-    return rest[: m.start()] if m else rest
+    inside_names = [(m.start(), m.end()) for m in unit_compounds().finditer(rest)]
+    for m in support_stop().finditer(rest):
+        if not any(a <= m.start() + 1 < b for a, b in inside_names):  # "Ban … đầu tư xây dựng" is a name
+            return rest[: m.start()]
+    return rest
+
+
+@lru_cache(maxsize=1)
+def unit_compounds() -> re.Pattern:
+    return re.compile(rf"\b(?:{alternation(vocab()['unit_compounds'])})\b")
 
 
 @lru_cache(maxsize=1)

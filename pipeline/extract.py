@@ -11,7 +11,7 @@ import re
 from . import directives as directives_mod
 from . import references as references_mod
 from .records import LEFT, RIGHT, Record, Signer, SourceText
-from .segment import (AUTHORITY, DATE_LINE, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
+from .segment import (AUTHORITY, DATE_LINE, DIEN, URGENCY, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE
 from .vocab import type_for_abbreviation, type_title, vocab
@@ -222,7 +222,7 @@ def join_wrapped(parts: list[str]) -> str:
 # ---- title (named types) --------------------------------------------------------------------
 
 def fill_title(record: Record, layout: Layout) -> None:
-    title = layout.zone("title")
+    title = [p for p in layout.zone("title") if not URGENCY.match(p.text.strip())]
     if not title:
         return
     record.doc_type = type_title(title[0].text)
@@ -260,6 +260,9 @@ def fill_recipients(record: Record, layout: Layout) -> None:
     zone = layout.zone("recipients")
     if not zone:
         return
+    dien = next((i for i, p in enumerate(zone[:2]) if DIEN.search(p.text)), None)
+    if dien:  # "CHỦ TỊCH ỦY BAN NHÂN DÂN / TỈNH điện:" wrapped over two lines
+        zone = zone[dien:]
     first = zone[0]
     inline = KINH_GUI.sub("", first.text, count=1)
     if inline == first.text:  # Công điện: "THỦ TƯỚNG CHÍNH PHỦ điện:"
@@ -348,25 +351,41 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     names = [p for p in lines if p not in upper and looks_like_name(p.text)]
     if upper:
         first = upper[0]
-        m = AUTHORITY.match(first.text)
-        if m and len(upper) >= 2:
-            signer.authority = normalize_authority(" ".join(p.text for p in upper[:-1]))
-            signer.title = upper[-1].text.strip()
-            record.spans["signer.authority"] = [upper[0].start, upper[-2].end]
-        elif m:
-            signer.authority = normalize_authority(first.text)
-            record.spans["signer.authority"] = [first.start, first.end]
+        if AUTHORITY.match(first.text):
+            # "TM. ỦY BAN NHÂN DÂN" may be followed by a second prefix line ("KT. CHỦ TỊCH");
+            # the upper-case lines after the prefixes are the title, however it wraps.
+            n = 1
+            while n < len(upper) - 1 and AUTHORITY.match(upper[n].text):
+                n += 1
+            authority, title = upper[:n], upper[n:]
+            signer.authority = normalize_authority(" ".join(p.text for p in authority))
+            record.spans["signer.authority"] = [authority[0].start, authority[-1].end]
         else:
-            signer.title = " ".join(p.text.strip() for p in upper)
+            title = upper
+        signer.title = " ".join(p.text.strip() for p in title)
         if signer.title:
-            record.spans["signer.title"] = [upper[-1].start, upper[-1].end]
+            record.spans["signer.title"] = [title[0].start, title[-1].end]
     if names:
         piece = names[-1]
         signer.name = HONORIFIC.sub("", piece.text).strip()
         record.spans["signer.name"] = [piece.end - len(signer.name), piece.end]
     else:
-        record.warnings.append("signer's name not found")
+        name_from_tagger(signer, [p for p in lines if p not in upper[:1]], record)
     return signer
+
+
+def name_from_tagger(signer: Signer, lines: list[Piece], record: Record) -> None:
+    """Fallback: the last proper-noun name the POS tagger finds in the signature lines."""
+    from .nlp import person_names
+
+    for piece in reversed(lines):
+        names = person_names(piece.text)
+        if names:
+            signer.name = names[-1]
+            start = piece.text.rfind(signer.name)
+            record.spans["signer.name"] = [piece.start + start, piece.start + start + len(signer.name)]
+            return
+    record.warnings.append("signer's name not found")
 
 
 def looks_like_name(text: str) -> bool:

@@ -80,8 +80,14 @@ def continues_paragraph(prev: str, line: str, wrap_width: int) -> bool:
     first = stripped[0]
     if first.islower() or (first.isdigit() and not LIST_MARKER.match(stripped)) or first in "(\"“":
         return not prev.rstrip().endswith(":") or first.islower()
-    full = len(prev.rstrip()) >= 0.8 * wrap_width
-    return full and not ends_sentence(prev) and not prev.strip().isupper()
+    if ends_sentence(prev) or prev.strip().isupper():
+        return False
+    if len(prev.rstrip()) >= 0.8 * wrap_width:
+        return True
+    # A portal cuts a paragraph's first line short ("Ủy ban nhân dân quận" / "Ninh Kiều kính trình …"):
+    # a short opening fragment of several words with no punctuation continues on the next line.
+    return (wrap_width >= 60 and len(prev.split()) >= 3 and not LIST_MARKER.match(prev)
+            and not prev.rstrip().endswith((",", "-")))
 
 
 def typical_width(lines: list[Line]) -> int:
@@ -102,3 +108,34 @@ def join_wrapped_paragraphs(lines: list[Line]) -> list[Line]:
         elif line.text.strip():
             out.append(replace(line, text=line.text.strip()))
     return out
+
+
+_DATE_BROKEN = re.compile(r"(?:ngày|tháng|năm)\s*$", re.I)
+_CONNECTOR_END = re.compile(r"(?:\bVÀ|\bCỦA|-)\s*$")
+
+
+def join_header_wraps(lines: list[Line]) -> list[Line]:
+    """Rejoin a header cell's line that a narrow PDF column wrapped.
+
+    "…, ngày 20 tháng 5 năm" / "2024" and "SỞ TÀI NGUYÊN VÀ MÔI" / "TRƯỜNG": a cell's text keeps
+    its column, so a piece that cannot stand alone is glued to the line above in that column.
+    """
+    out: list[Line] = []
+    last_in_column: dict[str, int] = {}
+    for line in lines:
+        text = line.text.strip()
+        i = last_in_column.get(line.column)
+        if line.block == "header" and line.column and i is not None and text and _continues_cell(out[i].text, text):
+            out[i] = replace(out[i], text=glue(out[i].text, text))
+            continue
+        last_in_column[line.column] = len(out)
+        out.append(line)
+    return out
+
+
+def _continues_cell(prev: str, text: str) -> bool:
+    if _DATE_BROKEN.search(prev) and text[:1].isdigit():
+        return True
+    if prev.isupper() and text.isupper():
+        return len(text.split()) == 1 or bool(_CONNECTOR_END.search(prev))
+    return False

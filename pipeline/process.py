@@ -6,13 +6,13 @@ reason and every other file still goes through.
 from __future__ import annotations
 
 import os
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .read import SUPPORTED
 from .records import ReadError, Record
-
-SUPPORTED = {".txt", ".md", ".html", ".htm", ".docx", ".pdf"}
 
 
 def iter_paths(inputs: Iterable[str]) -> Iterator[str]:
@@ -42,14 +42,23 @@ def process_file(path: str) -> Record:
 
 
 def process_many(paths: list[str], jobs: int = 1) -> Iterator[Record]:
-    """Records in input order; with jobs > 1 the files are spread over worker processes."""
+    """Records in input order; with jobs > 1 the files are spread over worker processes.
+
+    At most a few files per worker are in flight, so memory stays flat however long the batch.
+    """
     if jobs <= 1 or len(paths) < 2:
         for path in paths:
             yield process_file(path)
         return
-    chunk = max(1, min(16, len(paths) // (jobs * 4)))
+    window = jobs * 8
     with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
-        yield from pool.map(process_file, paths, chunksize=chunk)
+        pending: deque = deque()
+        for path in paths:
+            pending.append(pool.submit(process_file, path))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _quiet_worker() -> None:

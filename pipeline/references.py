@@ -10,8 +10,11 @@ from .vocab import alternation, type_for_abbreviation, vocab
 
 SYMBOL = r"\d[\d.]*(?:\s*/\s*\d{4})?\s*/\s*[A-ZĐ][\wĐđ&.]*(?:-[A-ZĐa-zđ0-9][\wĐđ&.]*)*"
 STOP_AFTER_ISSUER = (
-    r"\s+(?:về|quy\s+định|hướng\s+dẫn|ban\s+hành|sửa\s+đổi|bổ\s+sung|phê\s+duyệt|thì|đã|và|tại|trong|để|theo|với|"
-    r"công\s+bố|thực\s+hiện|triển\s+khai|giao|gửi|kèm|cho|nay|được|v/v|V/v|là|này|có|do)\b|[,;.:()“”\"]|$"
+    r"\s+(?:về|quy\s+định|hướng\s+dẫn|ban\s+hành|sửa\s+đổi|bổ\s+sung|phê\s+duyệt|thì|đã|tại|trong|để|theo|với|"
+    r"công\s+bố|thực\s+hiện|triển\s+khai|giao|gửi|kèm|cho|nay|được|v/v|V/v|là|này|có|do|đề\s+nghị|thẩm\s+tra|"
+    r"yêu\s+cầu|báo\s+cáo|trình|chỉ\s+đạo|xin|nêu|về\s+việc)\b"
+    r"|\s+và(?!\s+[A-ZĐÀ-Ỹ])\b"  # "Bộ Giáo dục và Đào tạo" is one name; "… và đề nghị" ends it
+    r"|[,;.:()“”\"]|$"
 )
 
 
@@ -19,11 +22,28 @@ STOP_AFTER_ISSUER = (
 def citation_pattern() -> re.Pattern:
     types = alternation(vocab()["citable_types"])
     return re.compile(
-        rf"(?P<type>{types})\s+(?:số\s*:?\s*)?(?P<num>{SYMBOL})"
+        # "Luật Quản lý thuế số 38/2019/QH14", "Báo cáo thẩm định số 41/BC-STP": a name between type and "số"
+        rf"(?P<type>{types})(?:(?:\s+[^\s;.:()]+){{0,6}}?\s+số\s*:?\s*|\s+)(?P<num>{SYMBOL})"
         rf"(?P<date>\s*,?\s*(?:ban\s+hành\s+)?ngày\s+\d{{1,2}}\s*(?:tháng|/|-)\s*\d{{1,2}}\s*(?:năm|/|-)\s*\d{{4}})?"
         rf"(?P<of>\s*,?\s*của\s+)?",
         re.I,
     )
+
+
+def citations_in(text: str):
+    """Citation matches; a name between type and "số" only after a capitalised type word,
+    so "theo quy định tại Thông tư số …" cites a Thông tư, not a "Quy định"."""
+    pos = 0
+    while True:
+        m = citation_pattern().search(text, pos)
+        if not m:
+            return
+        named = text[m.end("type"):m.start("num")].strip().lower() not in ("", "số", "số:")
+        if named and not m.group("type")[:1].isupper():
+            pos = m.start("type") + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 BARE = re.compile(rf"(?<![\w/])số\s+(?P<num>{SYMBOL})", re.I)
@@ -47,10 +67,10 @@ def find_references(layout, record: Record) -> list[Reference]:
             continue
         text = piece.text
         covered = []
-        for m in citation_pattern().finditer(text):
+        for m in citations_in(text):
             number = clean_number(m.group("num"))
             covered.append((m.start("num"), m.end("num")))
-            if number == record.number or number in refs:
+            if number == record.number:
                 continue
             issued_on = None
             if m.group("date"):
@@ -58,6 +78,11 @@ def find_references(layout, record: Record) -> list[Reference]:
                 issued_on = to_iso(d.group("d"), d.group("m"), d.group("y")) if d else None
             issuer = issuer_after(text, m.end()) if m.group("of") else ""
             doc_type = canonical_type(m.group("type"))
+            if number in refs:  # a later mention may complete a first one cut by a line break
+                known = refs[number]
+                known.issued_on = known.issued_on or issued_on
+                known.issuer = known.issuer or issuer
+                continue
             refs[number] = Reference(doc_type=doc_type, number=number, issued_on=issued_on, issuer=issuer)
             record.spans.setdefault("references", []).append([piece.start + m.start(), piece.start + m.end()])
         for m in BARE.finditer(text):

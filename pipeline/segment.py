@@ -26,7 +26,8 @@ KINH_GUI = re.compile(r"^\s*Kính\s+gửi\s*[:：]?", re.I)
 NOI_NHAN = re.compile(r"^\s*N[ơo]i\s+nh[ậa]n\s*[:：]?", re.I)
 SUBJECT_START = re.compile(r"^\s*(?:V/v|V/V|v/v|Về\s+việc|VỀ\s+VIỆC)\b", re.I)
 AUTHORITY = re.compile(r"^\s*(?:(TM|KT|TL|TUQ|Q)\s*[.:]\s*|(T/M|K/T|T/L)\s*[.:]?\s*)(?=\S)", re.I)
-DIEN = re.compile(r"\bđiện\s*:\s*$", re.I)  # "THỦ TƯỚNG CHÍNH PHỦ điện:" opens a Công điện's recipients
+DIEN = re.compile(r"\bđiện\s*:\s*$", re.I)
+URGENCY = re.compile(r"^(?:THƯỢNG\s+KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|KHẨN|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT)(?:\s+HẸN\s+GIỜ)?$")  # "THỦ TƯỚNG CHÍNH PHỦ điện:" opens a Công điện's recipients
 BODY_STARTERS = re.compile(
     r"^\s*(?:Căn\s+cứ|Thực\s+hiện|Theo|Để|Nhằm|Ngày\s+\d|Trên\s+cơ\s+sở|Xét|Nhận\s+được|Trả\s+lời|Phúc\s+đáp|"
     r"Sau\s+khi|Thời\s+gian|Vừa\s+qua|Hiện\s+nay|Tiếp\s+theo|Qua|Trong|Năm\s+\d{4}|Kính\s+mời)\b"
@@ -75,7 +76,7 @@ def strip_motto(text: str) -> str:
 
 
 def segment(source: SourceText) -> Layout:
-    lines = normalize.clean_lines(source.lines)
+    lines = normalize.join_header_wraps(normalize.clean_lines(source.lines))
     if source.format in ("txt", "md"):
         lines = normalize.join_indented_continuations(lines)
     lines = [l for l in lines if l.text.strip()]
@@ -100,6 +101,8 @@ def assign_zones(lines: list[Line]) -> list[tuple[str, Line]]:
             zone = "body"
         else:
             zone = "footer"
+        if zone in ("header", "title") and URGENCY.match(line.text.strip()):
+            zone = "urgency"  # "KHẨN", "HỎA TỐC" stamps: never part of the issuer or the subject
         zoned.append((zone, line))
     return zoned
 
@@ -139,7 +142,7 @@ def find_header_end(lines: list[Line]) -> int:
 def find_title_end(lines: list[Line], start: int) -> int:
     """For named types, the type title ("QUYẾT ĐỊNH") and its trích yếu lines after the header."""
     i = start
-    while i < len(lines) and normalize.RULE_LINE.match(lines[i].text):
+    while i < len(lines) and (normalize.RULE_LINE.match(lines[i].text) or URGENCY.match(lines[i].text.strip())):
         i += 1
     if i >= len(lines) or not (type_title(lines[i].text) and is_upper_line(lines[i].text)):
         return start
@@ -154,8 +157,18 @@ def find_title_end(lines: list[Line], start: int) -> int:
             break
         if j > i + 1 and normalize.ends_sentence(lines[j - 1].text) and not lines[j - 1].text.rstrip().endswith(","):
             break
+        if j > i + 1 and (len(text) > 120 or starts_with_date(text)):  # the body's first paragraph
+            break
+        if DIEN.search(text):
+            break
+        if j + 1 < len(lines) and DIEN.search(lines[j + 1].text) and is_upper_line(text):
+            break  # "CHỦ TỊCH ỦY BAN NHÂN DÂN / TỈNH điện:" opens the Công điện's list
         end = j + 1
     return end
+
+
+def starts_with_date(text: str) -> bool:
+    return re.match(r"^(?:Ngày|Vào ngày|Hôm nay,? ngày)\s+\d", text) is not None
 
 
 def find_footer_start(lines: list[Line], start: int) -> int:
@@ -195,7 +208,9 @@ def find_recipients_end(lines: list[Line], start: int, stop: int) -> int:
     if i >= stop:
         return start
     text = lines[i].text.strip()
-    if not (KINH_GUI.match(text) or DIEN.search(text)):
+    if i + 1 < stop and is_upper_line(text) and DIEN.search(lines[i + 1].text):
+        i += 1  # the addresser's line wrapped before "điện:"
+    elif not (KINH_GUI.match(text) or DIEN.search(text)):
         return start
     j = i + 1
     while j < stop:

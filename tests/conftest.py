@@ -7,7 +7,7 @@ CORPUS = ROOT / "corpus" / "docs"
 SHARED = ROOT.parent / "shared"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared():
     """The team's shared material beside the checkout; tests that need it skip without it."""
     if not (SHARED / "seeds").is_dir():
