@@ -107,5 +107,323 @@ def eval_command(gold_dir, jobs, failures):
             click.echo(f"\n{source} · {name}\n  gold: {json.dumps(gold, ensure_ascii=False)}\n  got:  {json.dumps(predicted, ensure_ascii=False)}")
 
 
+
+# --------------------------------------------------------------------------- the store
+
+db_option = click.option("--db", envvar="CONGVAN_DB", default=None, metavar="PATH_OR_URL",
+                         help="SQLite file or postgresql:// URL [env CONGVAN_DB; default ./congvan.db]")
+
+
+def parse_date(value: str | None):
+    from .dates import parse_user_date
+
+    if value is None:
+        return None
+    parsed = parse_user_date(value)
+    if parsed is None:
+        raise click.BadParameter(f"{value!r} is not a date (use 2024-03-15 or 15/03/2024)")
+    return parsed
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Worker processes for extraction.")
+@click.option("--received", metavar="DATE", help="Ngày đến to record (default: today).")
+def ingest(inputs, db, jobs, received):
+    """Extract and store every document under INBOX (files or folders).
+
+    The same file twice is stored once; a failed file is recorded with its reason and the batch
+    goes on. Each incoming document gets its số đến (restarting at 1 each year).
+
+    \b
+    Example:
+        congvan ingest ~/inbox --jobs 2
+    """
+    from .ingest import ingest as run_ingest
+    from .process import iter_paths
+    from .store import open_store
+
+    paths = list(iter_paths(inputs))
+    if not paths:
+        raise click.ClickException("no documents found in " + ", ".join(inputs))
+    store = open_store(db)
+    with progress_bar(len(paths)) as bar:
+        try:
+            summary = run_ingest(paths, store, jobs=jobs, received_on=parse_date(received),
+                                 progress=lambda path, outcome: bar.update(1))
+        except KeyboardInterrupt:
+            bar.close()
+            click.echo("interrupted: every document stored so far is complete; run the same command to continue",
+                       err=True)
+            sys.exit(130)
+    print_summary(summary)
+    if summary.total and len(summary.failed) == summary.total:
+        sys.exit(1)
+
+
+class _NoBar:
+    def update(self, n):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def progress_bar(total: int):
+    if total <= 3:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, desc="ingest")
+
+
+def print_summary(summary) -> None:
+    rows = [("stored", summary.stored), ("  needs review", summary.needs_review),
+            ("  possible duplicates", len(summary.possible_duplicates)), ("  not dispatches", len(summary.others)),
+            ("already in store", summary.duplicates), ("failed", len(summary.failed))]
+    for label, n in rows:
+        click.echo(f"{label:<24}{n:>6}")
+    for path, earlier in summary.possible_duplicates:
+        click.echo(f"possible duplicate: {path} (same number and issuer as #{earlier})")
+    for path, reason in summary.failed:
+        click.echo(f"failed: {path}: {reason}")
+
+
+@main.command()
+@click.argument("doc_id", type=int)
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(doc_id, db, fmt):
+    """Show one stored document with its items, references and corrections."""
+    from .store import open_store
+
+    try:
+        doc = open_store(db).get(doc_id)
+    except KeyError:
+        raise click.ClickException(f"no document #{doc_id}") from None
+    if fmt == "json":
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    corrected = {c["field"] for c in doc["corrections"]}
+    fields = ["status", "file_name", "incoming_no", "received_on", "doc_type", "number", "issued_on", "place",
+              "parent_body", "issuer", "subject", "recipients", "distribution", "signer_authority", "signer_title",
+              "signer_name", "assignee", "note", "error", "warnings"]
+    click.echo(f"#{doc['id']}")
+    for name in fields:
+        value = doc.get(name)
+        if value in (None, "", []):
+            continue
+        if isinstance(value, list):
+            value = "; ".join(value)
+        mark = "  (corrected)" if name in corrected else ""
+        click.echo(f"  {name:<17}{value}{mark}")
+    for item in doc["directives"]:
+        deadline = f" [hạn {item['deadline']}]" if item["deadline"] else ""
+        click.echo(f"  task {item['id']}: {item['label']}.{deadline} {shorten(item['text'], 90)} ({item['status']})")
+    for ref in doc["references"]:
+        linked = f" → #{ref['cited_id']}" if ref["cited_id"] else ""
+        click.echo(f"  cites {ref['doc_type']} {ref['number']} {ref['issued_on'] or ''}{linked}")
+    for corr in doc["corrections"]:
+        click.echo(f"  corrected {corr['field']} by {corr['author']} at {corr['corrected_at']}")
+
+
+@main.command()
+@click.argument("doc_id", type=int)
+@click.argument("changes", nargs=-1, required=True)
+@db_option
+@click.option("--by", "author", envvar="CONGVAN_USER", default=None, help="Who corrects [env CONGVAN_USER; default: login name].")
+def edit(doc_id, changes, db, author):
+    """Correct fields of a stored document: FIELD=VALUE ... (lists: "a; b; c").
+
+    \b
+    Example:
+        congvan edit 12 number=381/BHXH-VP "subject=tập trung triển khai ..."
+    """
+    import getpass
+
+    from .store import open_store
+
+    pairs = {}
+    for change in changes:
+        if "=" not in change:
+            raise click.BadParameter(f"{change!r}: write FIELD=VALUE")
+        name, value = change.split("=", 1)
+        pairs[name.strip()] = value
+    try:
+        open_store(db).edit(doc_id, pairs, author or getpass.getuser())
+    except KeyError:
+        raise click.ClickException(f"no document #{doc_id}") from None
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"#{doc_id}: corrected {', '.join(pairs)}")
+
+
+@main.command(name="list")
+@db_option
+@click.option("--from", "date_from", metavar="DATE", help="Issued on or after.")
+@click.option("--to", "date_to", metavar="DATE", help="Issued on or before.")
+@click.option("--issuer", help="Part of the issuing body's name (diacritics optional).")
+@click.option("--type", "doc_type", help='Document type, e.g. "Công văn".')
+@click.option("--status", type=click.Choice(["ok", "needs_review", "other", "failed"]))
+def list_command(db, date_from, date_to, issuer, doc_type, status):
+    """List stored documents, one line each."""
+    from .store import open_store
+
+    docs = open_store(db).documents(date_from=iso(date_from), date_to=iso(date_to), issuer=issuer,
+                                    doc_type=doc_type, status=status)
+    for doc in docs:
+        print_line(doc)
+
+
+def iso(value):
+    parsed = parse_date(value)
+    return parsed.isoformat() if parsed else None
+
+
+def print_line(doc: dict) -> None:
+    no = f"{doc['incoming_year']}/{doc['incoming_no']}" if doc.get("incoming_no") else "-"
+    what = doc.get("error") or shorten(" ".join(p for p in (doc.get("doc_type"), doc.get("subject")) if p), 60)
+    cells = [f"#{doc['id']}", no, doc["status"], doc.get("number") or "", doc.get("issued_on") or "",
+             shorten(doc.get("issuer") or doc["file_name"], 30), what]
+    click.echo("\t".join(str(c) for c in cells))
+
+
+@main.command()
+@click.argument("query")
+@db_option
+def search(query, db):
+    """Full-text search of subjects and texts ("dang ky" also finds "đăng ký")."""
+    from .store import open_store
+
+    for doc in open_store(db).search(query):
+        print_line(doc)
+
+
+@main.group(invoke_without_command=True)
+@db_option
+@click.option("--due-before", metavar="DATE", help="Items whose deadline is before DATE.")
+@click.option("--overdue", is_flag=True, help="Open items past their deadline today.")
+@click.option("--open", "only_open", is_flag=True, help="Only items not yet done.")
+@click.pass_context
+def tasks(ctx, db, due_before, overdue, only_open):
+    """The directive items of stored documents: deadline, lead unit, status, reply.
+
+    \b
+    Examples:
+        congvan tasks --overdue
+        congvan tasks done 17 --reply 45/SYT-VP
+    """
+    if ctx.invoked_subcommand:
+        return
+    from datetime import date
+
+    from .store import open_store
+
+    items = open_store(db).tasks(due_before=iso(due_before), overdue_on=date.today().isoformat() if overdue else None,
+                                 status="open" if only_open else None)
+    for item in items:
+        reply = f" → {item['reply_number']}" if item["reply_number"] else ""
+        cells = [f"task {item['id']}", item["deadline"] or "-", item["status"] + reply,
+                 f"{item['doc_number']} #{item['document_id']}", item["label"], shorten(item["lead"] or "", 30),
+                 shorten(item["text"], 70)]
+        click.echo("\t".join(cells))
+
+
+@tasks.command(name="done")
+@click.argument("task_id", type=int)
+@click.option("--reply", "reply_number", required=True, help="Number of the reply that answered the item.")
+@db_option
+def task_done(task_id, reply_number, db):
+    """Mark a directive item done, answered by the reply REPLY."""
+    from .store import open_store
+
+    try:
+        open_store(db).mark_done(task_id, reply_number)
+    except KeyError:
+        raise click.ClickException(f"no task {task_id}") from None
+    click.echo(f"task {task_id}: done ({reply_number})")
+
+
+@main.command()
+@db_option
+@click.option("--year", type=int, default=None, help="Calendar year of ngày đến [default: this year].")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write [default: so-den-YEAR.FORMAT].")
+def register(db, year, fmt, output):
+    """Write the sổ đăng ký văn bản đến (Decree 30, Appendix IV) for a year."""
+    from datetime import date
+    from pathlib import Path
+
+    from .register import incoming_rows, write_csv, write_xlsx
+    from .store import open_store
+
+    year = year or date.today().year
+    rows = incoming_rows(open_store(db).documents(year=year))
+    path = Path(output or f"so-den-{year}.{fmt}")
+    if fmt == "csv":
+        write_csv(rows, path)
+    else:
+        write_xlsx(rows, path, year)
+    click.echo(f"{path}: {len(rows)} văn bản đến in {year}")
+
+
+@main.command(name="export")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write [default: standard output].")
+def export_command(db, fmt, output):
+    """Export every stored record (with items, references, corrections) as JSON Lines or CSV."""
+    from .store import open_store
+
+    docs = open_store(db).export_documents()
+    out = open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "jsonl":
+            for doc in docs:
+                out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        else:
+            write_records_csv(docs, out)
+    finally:
+        if output:
+            out.close()
+
+
+def write_records_csv(docs, out) -> None:
+    import csv
+
+    columns = ["id", "incoming_year", "incoming_no", "received_on", "status", "file_name", "doc_type", "number",
+               "issued_on", "place", "parent_body", "issuer", "subject", "recipients", "distribution",
+               "signer_authority", "signer_title", "signer_name", "directives", "references", "corrected_fields",
+               "error"]
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for doc in docs:
+        flat = dict(doc, recipients="; ".join(doc["recipients"]), distribution="; ".join(doc["distribution"]),
+                    directives=" | ".join(f"{d['label']}. {d['text']}" for d in doc["directives"]),
+                    references="; ".join(r["number"] for r in doc["references"]),
+                    corrected_fields=", ".join(sorted({c["field"] for c in doc["corrections"]})))
+        writer.writerow([flat.get(c) if flat.get(c) is not None else "" for c in columns])
+
+
+@main.command(name="import")
+@click.argument("jsonl", type=click.File("r", encoding="utf-8"))
+@db_option
+def import_command(jsonl, db):
+    """Load a JSON Lines export into an empty store."""
+    from .store import open_store
+
+    try:
+        n = open_store(db).import_documents(json.loads(line) for line in jsonl if line.strip())
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"imported {n} documents")
+
 if __name__ == "__main__":
     main()

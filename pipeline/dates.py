@@ -27,3 +27,15 @@ def find_dates(text: str, default_year: int | None = None):
         if "tháng" not in m.group(0).lower() and m.group("y") is None and not default_year:
             continue
         yield m, to_iso(m.group("d"), m.group("m"), m.group("y"), default_year)
+
+
+def parse_user_date(value: str) -> dt.date | None:
+    """A date typed on the command line or a form: ISO "2024-03-15" or Vietnamese "15/03/2024"."""
+    value = value.strip()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    match = DATE.fullmatch(value)
+    iso = match and to_iso(match.group("d"), match.group("m"), match.group("y"))
+    return dt.date.fromisoformat(iso) if iso else None

@@ -1,0 +1,87 @@
+"""The clerk's batch: hash, extract and store every file of an inbox, and count what happened.
+
+Files already in the store (same SHA-256) are skipped before any parsing, so a rerun after an
+interruption only does the work that is left. Extraction runs in worker processes; writes
+happen here, one transaction per document, in input order.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .process import process_many
+from .store import Store, Stored
+
+
+@dataclass
+class Summary:
+    stored: int = 0
+    duplicates: int = 0  # the same file (SHA-256) again
+    possible_duplicates: list[tuple[str, int]] = field(default_factory=list)  # (file, id of the earlier record)
+    needs_review: int = 0
+    others: list[str] = field(default_factory=list)  # not administrative documents
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    incoming: list[tuple[str, int]] = field(default_factory=list)  # (file, số đến)
+
+    @property
+    def total(self) -> int:
+        return self.stored + self.duplicates + len(self.failed)
+
+
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date | None = None,
+           progress: Callable[[str, Stored | None], None] | None = None) -> Summary:
+    """Store every file; `progress(path, outcome)` is called once per file (outcome None: skipped)."""
+    summary = Summary()
+    known = store.known_hashes()
+    todo: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for path in paths:
+        try:
+            sha = sha256_of(path)
+        except OSError as err:
+            summary.failed.append((path, f"cannot open: {err.strerror or err}"))
+            _call(progress, path, None)
+            continue
+        if sha in seen or (sha in known and known[sha][1] != "failed"):
+            summary.duplicates += 1
+            _call(progress, path, None)
+            continue
+        seen.add(sha)
+        todo.append((path, sha))
+    records = process_many([p for p, _ in todo], jobs=jobs)
+    for (path, sha), record in zip(todo, records):
+        outcome = store.add(record, sha, Path(path).name, received_on)
+        count(summary, path, record.error, outcome)
+        _call(progress, path, outcome)
+    return summary
+
+
+def count(summary: Summary, path: str, error: str, outcome: Stored) -> None:
+    if outcome.status == "failed":
+        summary.failed.append((path, error))
+        return
+    summary.stored += 1
+    if outcome.status == "other":
+        summary.others.append(path)
+    if outcome.status == "needs_review":
+        summary.needs_review += 1
+    if outcome.duplicate_of:
+        summary.possible_duplicates.append((path, outcome.duplicate_of))
+    if outcome.incoming_no:
+        summary.incoming.append((path, outcome.incoming_no))
+
+
+def _call(progress, path, outcome) -> None:
+    if progress:
+        progress(path, outcome)

@@ -1,0 +1,432 @@
+"""Store stage: records in SQLite (one file, the default) or PostgreSQL, through SQLAlchemy Core.
+
+Every write is one transaction: a document with its directive items, references and full-text
+row goes in whole or not at all, so an interrupted batch leaves the store consistent and a
+rerun continues where it stopped. The schema is versioned: ``MIGRATIONS`` are applied in order
+and never rewritten; a change to the schema is a new migration at the end of the list.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+
+from .records import Record
+
+DEFAULT_DB = "congvan.db"
+# Fields a person may correct with `congvan edit`; list fields take JSON or "a; b; c".
+EDITABLE = ("doc_type", "number", "issued_on", "place", "issuer", "parent_body", "subject", "recipients",
+            "distribution", "signer_authority", "signer_title", "signer_name", "assignee", "note", "received_on")
+LIST_FIELDS = ("recipients", "distribution")
+DOCUMENT_COLUMNS = ("sha256", "file_name", "source_path", "status", "kind", "error", "doc_type", "number",
+                    "issued_on", "place", "issuer", "parent_body", "subject", "recipients", "distribution",
+                    "signer_authority", "signer_title", "signer_name", "spans", "warnings", "text", "folded",
+                    "incoming_year", "incoming_no", "received_on", "duplicate_of", "assignee", "note",
+                    "created_at", "updated_at")
+JSON_COLUMNS = ("recipients", "distribution", "spans", "warnings")
+
+
+def fold(value: str) -> str:
+    """Lower case without diacritics, so "dang ky" finds "Đăng ký"."""
+    decomposed = unicodedata.normalize("NFD", value or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "D").casefold()
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def _v1(conn: Connection, dialect: str) -> None:
+    pk = "INTEGER PRIMARY KEY AUTOINCREMENT" if dialect == "sqlite" else "BIGSERIAL PRIMARY KEY"
+    statements = [
+        f"""CREATE TABLE documents (
+            id {pk},
+            sha256 TEXT NOT NULL UNIQUE,
+            file_name TEXT NOT NULL, source_path TEXT NOT NULL,
+            status TEXT NOT NULL,            -- ok, needs_review, other, failed
+            kind TEXT NOT NULL, error TEXT,
+            doc_type TEXT, number TEXT, issued_on TEXT, place TEXT, issuer TEXT, parent_body TEXT,
+            subject TEXT, recipients TEXT, distribution TEXT,
+            signer_authority TEXT, signer_title TEXT, signer_name TEXT,
+            spans TEXT, warnings TEXT, text TEXT, folded TEXT,
+            incoming_year INTEGER, incoming_no INTEGER, received_on TEXT,
+            duplicate_of INTEGER REFERENCES documents(id),
+            assignee TEXT, note TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            UNIQUE (incoming_year, incoming_no))""",
+        "CREATE INDEX documents_number ON documents (number)",
+        "CREATE INDEX documents_issued_on ON documents (issued_on)",
+        f"""CREATE TABLE directives (
+            id {pk},
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, label TEXT NOT NULL, text TEXT NOT NULL,
+            deadline TEXT, lead TEXT, support TEXT,
+            status TEXT NOT NULL DEFAULT 'open',   -- open, done
+            reply_number TEXT, done_on TEXT)""",
+        "CREATE INDEX directives_deadline ON directives (deadline)",
+        f"""CREATE TABLE citations (
+            id {pk},
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, doc_type TEXT, number TEXT NOT NULL, issued_on TEXT, issuer TEXT,
+            cited_id INTEGER REFERENCES documents(id))""",
+        "CREATE INDEX citations_number ON citations (number)",
+        f"""CREATE TABLE corrections (
+            id {pk},
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            field TEXT NOT NULL, old_value TEXT, new_value TEXT,
+            author TEXT NOT NULL, corrected_at TEXT NOT NULL)""",
+    ]
+    if dialect == "sqlite":
+        statements.append("CREATE VIRTUAL TABLE documents_fts USING fts5("
+                          "subject, body, folded, tokenize='unicode61 remove_diacritics 0')")
+    for sql in statements:
+        conn.execute(text(sql))
+
+
+MIGRATIONS = [(1, _v1)]
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the schema to the newest version, one transaction per migration; return it."""
+    dialect = engine.dialect.name
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)"))
+        current = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0
+    for version, apply in MIGRATIONS:
+        if version > current:
+            with engine.begin() as conn:
+                apply(conn, dialect)
+                conn.execute(text("INSERT INTO schema_version VALUES (:v, :t)"), {"v": version, "t": now()})
+            current = version
+    return current
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def database_url(db: str | None = None) -> str:
+    """--db, else $CONGVAN_DB, else ./congvan.db; a plain path means SQLite."""
+    db = db or os.environ.get("CONGVAN_DB") or DEFAULT_DB
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def open_store(db: str | None = None) -> "Store":
+    url = database_url(db)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    migrate(engine)
+    return Store(engine)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL: readers (the web page) never block the ingest; foreign keys are off by default in SQLite.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+# --------------------------------------------------------------------------- the store
+
+
+@dataclass
+class Stored:
+    """What happened to one file: its row id, status and, for incoming documents, số đến."""
+
+    id: int | None
+    status: str
+    incoming_no: int | None = None
+    duplicate_of: int | None = None
+    new: bool = True
+
+
+class Store:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.fts = engine.dialect.name == "sqlite"
+
+    # -- writing
+
+    def find_sha(self, sha256: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT id FROM documents WHERE sha256 = :s"), {"s": sha256}).scalar()
+
+    def known_hashes(self) -> dict[str, tuple[int, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT sha256, id, status FROM documents"))
+            return {sha: (id_, status) for sha, id_, status in rows}
+
+    def add(self, record: Record, sha256: str, file_name: str, received_on: date | None = None) -> Stored:
+        """Store one extracted record with its items, in one transaction (a failed read too)."""
+        received = (received_on or date.today()).isoformat()
+        with self.engine.begin() as conn:
+            existing = conn.execute(text("SELECT id, status FROM documents WHERE sha256 = :s"), {"s": sha256}).first()
+            if existing and existing.status != "failed":
+                return Stored(existing.id, existing.status, new=False)
+            if existing:  # a file that failed before is read again (e.g. after OCR was installed)
+                conn.execute(text("DELETE FROM documents WHERE id = :id"), {"id": existing.id})
+                self._delete_fts(conn, existing.id)
+            row = self._document_row(record, sha256, file_name)
+            duplicate_of = self._possible_duplicate(conn, record) if record.kind == "dispatch" else None
+            row["duplicate_of"] = duplicate_of
+            row["status"] = status_of(record, duplicate_of)
+            if record.kind == "dispatch":
+                row["received_on"] = received
+                row["incoming_year"] = int(received[:4])
+                row["incoming_no"] = self._next_incoming_no(conn, row["incoming_year"])
+            doc_id = self._insert("documents", row, conn)
+            self._insert_items(conn, doc_id, record)
+            self._index(conn, doc_id, record.subject, record.text)
+            self._link_citations(conn, doc_id, record.number)
+        return Stored(doc_id, row["status"], row.get("incoming_no"), duplicate_of)
+
+    def _document_row(self, record: Record, sha256: str, file_name: str) -> dict:
+        stamp = now()
+        return {
+            "sha256": sha256, "file_name": file_name, "source_path": record.source, "kind": record.kind,
+            "error": record.error or None, "doc_type": record.doc_type, "number": record.number,
+            "issued_on": record.issued_on, "place": record.place, "issuer": record.issuer,
+            "parent_body": record.parent_body, "subject": record.subject,
+            "recipients": json.dumps(record.recipients, ensure_ascii=False),
+            "distribution": json.dumps(record.distribution, ensure_ascii=False),
+            "signer_authority": record.signer.authority, "signer_title": record.signer.title,
+            "signer_name": record.signer.name, "spans": json.dumps(record.spans),
+            "warnings": json.dumps(record.warnings, ensure_ascii=False), "text": record.text,
+            "folded": fold(f"{record.subject}\n{record.text}"), "incoming_year": None, "incoming_no": None,
+            "received_on": None, "assignee": "", "note": "", "created_at": stamp, "updated_at": stamp,
+        }
+
+    def _insert(self, table: str, row: dict, conn: Connection) -> int:
+        names = ", ".join(row)
+        values = ", ".join(f":{k}" for k in row)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({values}) RETURNING id"
+        return conn.execute(text(sql), row).scalar_one()
+
+    def _insert_items(self, conn: Connection, doc_id: int, record: Record) -> None:
+        for i, item in enumerate(record.directives, start=1):
+            self._insert("directives", {
+                "document_id": doc_id, "position": i, "label": item.label, "text": item.text,
+                "deadline": item.deadline, "lead": item.lead,
+                "support": json.dumps(item.support, ensure_ascii=False), "status": "open",
+            }, conn)
+        for i, ref in enumerate(record.references, start=1):
+            cited = conn.execute(text("SELECT MIN(id) FROM documents WHERE number = :n AND id <> :id"),
+                                 {"n": ref.number, "id": doc_id}).scalar()
+            self._insert("citations", {
+                "document_id": doc_id, "position": i, "doc_type": ref.doc_type, "number": ref.number,
+                "issued_on": ref.issued_on, "issuer": ref.issuer, "cited_id": cited,
+            }, conn)
+
+    def _link_citations(self, conn: Connection, doc_id: int, number: str) -> None:
+        """Earlier documents that cited this one by number now point at it."""
+        if number:
+            conn.execute(text("UPDATE citations SET cited_id = :id WHERE number = :n AND cited_id IS NULL "
+                              "AND document_id <> :id"), {"id": doc_id, "n": number})
+
+    def _possible_duplicate(self, conn: Connection, record: Record) -> int | None:
+        """Decree 30 asks to warn on the same (số, ký hiệu, issuing body) from another file."""
+        if not record.number:
+            return None
+        return conn.execute(text(
+            "SELECT MIN(id) FROM documents WHERE number = :n AND issuer = :i AND kind = 'dispatch'"),
+            {"n": record.number, "i": record.issuer}).scalar()
+
+    def _next_incoming_no(self, conn: Connection, year: int) -> int:
+        last = conn.execute(text("SELECT MAX(incoming_no) FROM documents WHERE incoming_year = :y"), {"y": year}).scalar()
+        return (last or 0) + 1
+
+    def _index(self, conn: Connection, doc_id: int, subject: str, body: str) -> None:
+        if self.fts:
+            conn.execute(text("INSERT INTO documents_fts (rowid, subject, body, folded) VALUES (:id, :s, :b, :f)"),
+                         {"id": doc_id, "s": subject, "b": body, "f": fold(f"{subject}\n{body}")})
+
+    def _delete_fts(self, conn: Connection, doc_id: int) -> None:
+        if self.fts:
+            conn.execute(text("DELETE FROM documents_fts WHERE rowid = :id"), {"id": doc_id})
+
+    # -- corrections
+
+    def edit(self, doc_id: int, changes: dict[str, str], author: str) -> dict:
+        """Apply a person's corrections; each is kept with who and when, and wins over extraction."""
+        unknown = [name for name in changes if name not in EDITABLE]
+        if unknown:
+            raise ValueError(f"cannot edit {', '.join(unknown)}; editable fields: {', '.join(EDITABLE)}")
+        with self.engine.begin() as conn:
+            row = conn.execute(text("SELECT * FROM documents WHERE id = :id"), {"id": doc_id}).mappings().first()
+            if row is None:
+                raise KeyError(doc_id)
+            stamp = now()
+            for name, raw in changes.items():
+                value = parse_list(raw) if name in LIST_FIELDS else raw.strip()
+                stored = json.dumps(value, ensure_ascii=False) if name in LIST_FIELDS else value
+                conn.execute(text(f"UPDATE documents SET {name} = :v, updated_at = :t WHERE id = :id"),
+                             {"v": stored, "t": stamp, "id": doc_id})
+                conn.execute(text("INSERT INTO corrections (document_id, field, old_value, new_value, author, corrected_at) "
+                                  "VALUES (:d, :f, :o, :n, :a, :t)"),
+                             {"d": doc_id, "f": name, "o": row[name], "n": stored, "a": author, "t": stamp})
+            if "subject" in changes:
+                subject, body = changes["subject"].strip(), row["text"] or ""
+                conn.execute(text("UPDATE documents SET folded = :f WHERE id = :id"),
+                             {"f": fold(f"{subject}\n{body}"), "id": doc_id})
+                self._delete_fts(conn, doc_id)
+                self._index(conn, doc_id, subject, body)
+            if row["status"] == "needs_review":
+                conn.execute(text("UPDATE documents SET status = 'ok' WHERE id = :id"), {"id": doc_id})
+        return self.get(doc_id)
+
+    # -- reading
+
+    def get(self, doc_id: int) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT * FROM documents WHERE id = :id"), {"id": doc_id}).mappings().first()
+            if row is None:
+                raise KeyError(doc_id)
+            doc = decode_row(row)
+            doc["directives"] = [dict(r, support=json.loads(r["support"] or "[]")) for r in conn.execute(
+                text("SELECT * FROM directives WHERE document_id = :id ORDER BY position"), {"id": doc_id}).mappings()]
+            doc["references"] = [dict(r) for r in conn.execute(
+                text("SELECT * FROM citations WHERE document_id = :id ORDER BY position"), {"id": doc_id}).mappings()]
+            doc["corrections"] = [dict(r) for r in conn.execute(
+                text("SELECT * FROM corrections WHERE document_id = :id ORDER BY id"), {"id": doc_id}).mappings()]
+        return doc
+
+    def documents(self, date_from: str | None = None, date_to: str | None = None, issuer: str | None = None,
+                  doc_type: str | None = None, status: str | None = None, year: int | None = None) -> list[dict]:
+        """Documents filtered by issue date, issuer (any part, without diacritics), type, status."""
+        where, params = ["1 = 1"], {}
+        if date_from:
+            where.append("issued_on >= :df"); params["df"] = date_from
+        if date_to:
+            where.append("issued_on <= :dt"); params["dt"] = date_to
+        if doc_type:
+            where.append("doc_type = :ty"); params["ty"] = doc_type
+        if status:
+            where.append("status = :st"); params["st"] = status
+        if year:
+            where.append("incoming_year = :y"); params["y"] = year
+        sql = f"SELECT * FROM documents WHERE {' AND '.join(where)} ORDER BY id"
+        with self.engine.connect() as conn:
+            rows = [decode_row(r) for r in conn.execute(text(sql), params).mappings()]
+        if issuer:
+            rows = [r for r in rows if fold(issuer) in fold(f"{r['parent_body']} {r['issuer']}")]
+        return rows
+
+    def search(self, query: str, limit: int = 50) -> list[dict]:
+        """Full-text search over subject and text; a query without diacritics matches either way."""
+        words = re.findall(r"\w+", query)
+        if not words:
+            return []
+        plain = fold(query) == query.casefold()
+        with self.engine.connect() as conn:
+            if self.fts:
+                columns = "{folded}" if plain else "{subject body}"
+                terms = " AND ".join(f'"{fold(w) if plain else w.casefold()}"' for w in words)
+                ids = [r[0] for r in conn.execute(text(
+                    "SELECT rowid FROM documents_fts WHERE documents_fts MATCH :q ORDER BY rank LIMIT :n"),
+                    {"q": f"{columns} : ({terms})", "n": limit})]
+            else:
+                column = "folded" if plain else "LOWER(subject || ' ' || text)"
+                clauses = " AND ".join(f"{column} LIKE :w{i}" for i in range(len(words)))
+                params = {f"w{i}": f"%{fold(w) if plain else w.lower()}%" for i, w in enumerate(words)}
+                ids = [r[0] for r in conn.execute(text(f"SELECT id FROM documents WHERE {clauses} LIMIT {int(limit)}"), params)]
+        return [self.get(i) for i in ids]
+
+    def tasks(self, due_before: str | None = None, overdue_on: str | None = None, status: str | None = None) -> list[dict]:
+        """Directive items with their document; `overdue_on` keeps open items past deadline."""
+        where, params = ["1 = 1"], {}
+        if due_before:
+            where.append("t.deadline IS NOT NULL AND t.deadline < :db"); params["db"] = due_before
+        if overdue_on:
+            where.append("t.status = 'open' AND t.deadline IS NOT NULL AND t.deadline < :od"); params["od"] = overdue_on
+        if status:
+            where.append("t.status = :st"); params["st"] = status
+        sql = ("SELECT t.*, d.number AS doc_number, d.issuer AS doc_issuer, d.subject AS doc_subject, "
+               "d.incoming_no AS doc_incoming_no FROM directives t JOIN documents d ON d.id = t.document_id "
+               f"WHERE {' AND '.join(where)} "
+               "ORDER BY CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.document_id, t.position")
+        with self.engine.connect() as conn:
+            return [dict(r, support=json.loads(r["support"] or "[]")) for r in conn.execute(text(sql), params).mappings()]
+
+    def mark_done(self, task_id: int, reply_number: str, done_on: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            updated = conn.execute(text("UPDATE directives SET status = 'done', reply_number = :r, done_on = :d WHERE id = :id"),
+                                   {"r": reply_number, "d": done_on or date.today().isoformat(), "id": task_id}).rowcount
+        if not updated:
+            raise KeyError(task_id)
+
+    # -- export and import
+
+    def export_documents(self) -> Iterator[dict]:
+        with self.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(text("SELECT id FROM documents ORDER BY id"))]
+        for doc_id in ids:
+            yield self.get(doc_id)
+
+    def import_documents(self, documents: Iterable[dict]) -> int:
+        """Load an export into an empty store: ids, serial numbers and corrections kept as they were."""
+        with self.engine.connect() as conn:
+            if conn.execute(text("SELECT COUNT(*) FROM documents")).scalar():
+                raise ValueError("import needs an empty store")
+        count = 0
+        with self.engine.begin() as conn:
+            for doc in documents:
+                row = {k: doc.get(k) for k in DOCUMENT_COLUMNS}
+                for k in JSON_COLUMNS:
+                    row[k] = json.dumps(doc.get(k) or ([] if k != "spans" else {}), ensure_ascii=False)
+                row["id"] = doc["id"]
+                self._insert("documents", row, conn)
+                for item in doc.get("directives", []):
+                    self._insert("directives", dict(item, support=json.dumps(item["support"], ensure_ascii=False)), conn)
+                for ref in doc.get("references", []):
+                    self._insert("citations", ref, conn)
+                for corr in doc.get("corrections", []):
+                    self._insert("corrections", corr, conn)
+                self._index(conn, doc["id"], doc.get("subject") or "", doc.get("text") or "")
+                count += 1
+            if self.engine.dialect.name == "postgresql":
+                for table in ("documents", "directives", "citations", "corrections"):
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                      f"COALESCE((SELECT MAX(id) FROM {table}), 1))"))
+        return count
+
+
+def status_of(record: Record, duplicate_of: int | None) -> str:
+    if record.kind == "error":
+        return "failed"
+    if record.kind != "dispatch":
+        return "other"
+    missing = not (record.number and record.issued_on and record.issuer and (record.subject or record.doc_type))
+    return "needs_review" if (missing or record.warnings or duplicate_of) else "ok"
+
+
+def decode_row(row) -> dict:
+    doc = dict(row)
+    for k in JSON_COLUMNS:
+        doc[k] = json.loads(doc[k]) if doc.get(k) else ({} if k == "spans" else [])
+    return doc
+
+
+def parse_list(raw: str) -> list[str]:
+    """A corrected list: JSON ('["a", "b"]') or entries separated by ";" or new lines."""
+    raw = raw.strip()
+    if raw.startswith("["):
+        return [str(v).strip() for v in json.loads(raw)]
+    return [part.strip() for part in re.split(r"[;\n]", raw) if part.strip()]

@@ -1,0 +1,240 @@
+"""The clerk's batch into the store: counts, serial numbers, duplicates, corrections, registers."""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS, ROOT
+from pipeline.cli import main
+from pipeline.ingest import ingest
+from pipeline.process import iter_paths
+from pipeline.store import fold, open_store
+
+
+def gold_of(path):
+    return json.loads(path.with_suffix(".json").read_text("utf-8"))
+
+
+def corpus_files(kind, suffix, n):
+    files = [p for p in sorted(CORPUS.glob(f"*{suffix}")) if gold_of(p)["kind"] == kind]
+    assert len(files) >= n
+    return files[:n]
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    """Four good dispatches, one of them twice, a non-dispatch, an empty and a corrupt file."""
+    box = tmp_path / "inbox"
+    box.mkdir()
+    good = corpus_files("dispatch", ".txt", 3) + corpus_files("dispatch", ".docx", 1)
+    for path in good:
+        (box / path.name).write_bytes(path.read_bytes())
+    (box / "copy-of-first.txt").write_bytes(good[0].read_bytes())
+    other = corpus_files("other", ".txt", 1)[0]
+    (box / other.name).write_bytes(other.read_bytes())
+    (box / "empty.txt").write_bytes(b"")
+    (box / "broken.pdf").write_bytes(b"%PDF-1.4\ngarbage")
+    return box, good
+
+
+def test_ingest_counts_every_kind_of_file(tmp_path, inbox):
+    box, good = inbox
+    store = open_store(str(tmp_path / "c.db"))
+    summary = ingest(list(iter_paths([str(box)])), store, received_on=date(2024, 3, 1))
+    assert summary.stored == len(good) + 1
+    assert summary.duplicates == 1
+    assert len(summary.others) == 1
+    assert sorted(r for _, r in summary.failed) == sorted(["empty file", summary.failed[0][1]])
+    assert {os.path.basename(p) for p, _ in summary.failed} == {"empty.txt", "broken.pdf"}
+    assert sorted(n for _, n in summary.incoming) == list(range(1, len(good) + 1))
+    stored = {d["file_name"]: d for d in store.documents()}
+    for path in good:
+        doc, gold = stored[path.name], gold_of(path)
+        assert (doc["number"], doc["issued_on"], doc["issuer"]) == (gold["number"], gold["issued_on"], gold["issuer"])
+    assert stored["empty.txt"]["status"] == "failed" and stored["empty.txt"]["error"] == "empty file"
+    again = ingest(list(iter_paths([str(box)])), store, received_on=date(2024, 3, 2))
+    assert again.stored == 0 and again.duplicates == len(good) + 2  # failed files are tried again
+    assert len(again.failed) == 2
+
+
+def test_serial_numbers_restart_each_year(tmp_path):
+    store = open_store(str(tmp_path / "c.db"))
+    files = [str(p) for p in corpus_files("dispatch", ".txt", 3)]
+    ingest(files[:2], store, received_on=date(2024, 12, 31))
+    ingest(files[2:], store, received_on=date(2025, 1, 2))
+    numbers = [(d["incoming_year"], d["incoming_no"]) for d in store.documents()]
+    assert numbers == [(2024, 1), (2024, 2), (2025, 1)]
+
+
+def test_same_number_and_issuer_from_another_file_is_flagged(tmp_path):
+    store = open_store(str(tmp_path / "c.db"))
+    original = corpus_files("dispatch", ".txt", 1)[0]
+    copy = tmp_path / "rescan.txt"
+    copy.write_bytes(original.read_bytes() + "\n".encode())  # same document, different bytes
+    summary = ingest([str(original), str(copy)], store)
+    assert [earlier for _, earlier in summary.possible_duplicates] == [store.documents()[0]["id"]]
+    assert store.documents()[1]["status"] == "needs_review"
+
+
+def test_corrections_are_kept_with_author_and_shown_in_exports(tmp_path):
+    db = str(tmp_path / "c.db")
+    store = open_store(db)
+    ingest([str(p) for p in corpus_files("dispatch", ".txt", 1)], store)
+    doc_id = store.documents()[0]["id"]
+    store.edit(doc_id, {"subject": "nội dung đã sửa", "recipients": "Sở Y tế; Sở Tài chính"}, "văn thư Lan")
+    doc = store.get(doc_id)
+    assert doc["subject"] == "nội dung đã sửa" and doc["recipients"] == ["Sở Y tế", "Sở Tài chính"]
+    assert [(c["field"], c["author"]) for c in doc["corrections"]] == [("subject", "văn thư Lan"), ("recipients", "văn thư Lan")]
+    assert [d["id"] for d in store.search("noi dung da sua")] == [doc_id]
+    with pytest.raises(ValueError):
+        store.edit(doc_id, {"sha256": "x"}, "someone")
+    exported = CliRunner().invoke(main, ["export", "--db", db, "--format", "csv"]).stdout
+    assert "nội dung đã sửa" in exported and "recipients, subject" in exported
+
+
+def test_search_finds_words_with_and_without_diacritics(tmp_path):
+    store = open_store(str(tmp_path / "c.db"))
+    path = corpus_files("dispatch", ".txt", 1)[0]
+    ingest([str(path)], store)
+    word = next(w for w in gold_of(path)["subject"].split() if fold(w) != w.casefold() and len(w) >= 2)
+    assert len(store.search(word)) == 1
+    assert len(store.search(fold(word))) == 1
+    assert store.search("zzzkhongco") == []
+
+
+def test_tasks_deadlines_and_done(tmp_path):
+    store = open_store(str(tmp_path / "c.db"))
+    with_deadline = [p for p in sorted(CORPUS.glob("*__txt.txt"))
+                     if any(d["deadline"] for d in gold_of(p)["directives"])][:1]
+    assert with_deadline, "the corpus needs a text dispatch with a deadline"
+    ingest([str(with_deadline[0])], store)
+    items = store.tasks()
+    deadlines = sorted(d["deadline"] for d in gold_of(with_deadline[0])["directives"] if d["deadline"])
+    assert [t["deadline"] for t in items if t["deadline"]] == deadlines
+    first = next(t for t in items if t["deadline"])
+    assert first in store.tasks(overdue_on="2999-01-01")
+    store.mark_done(first["id"], "45/SYT-VP")
+    assert first["id"] not in [t["id"] for t in store.tasks(overdue_on="2999-01-01")]
+    assert next(t for t in store.tasks() if t["id"] == first["id"])["reply_number"] == "45/SYT-VP"
+
+
+def test_register_xlsx_and_csv(tmp_path, inbox):
+    from openpyxl import load_workbook
+
+    box, good = inbox
+    db = str(tmp_path / "c.db")
+    ingest(list(iter_paths([str(box)])), open_store(db), received_on=date(2024, 3, 1))
+    out = tmp_path / "so-den.xlsx"
+    result = CliRunner().invoke(main, ["register", "--db", db, "--year", "2024", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out).active
+    assert ws["A1"].value == "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN NĂM 2024"
+    assert [c.value for c in ws[2]] == ["Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng văn bản",
+                                        "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ngày chuyển",
+                                        "Ký nhận", "Ghi chú"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert [r[1] for r in rows] == list(range(1, len(good) + 1))
+    assert all(r[0] == "01/03/2024" for r in rows)
+    golds = {gold_of(p)["number"]: gold_of(p) for p in good}
+    for row in rows:
+        gold = golds[row[3]]
+        assert row[2] == gold["issuer"]
+        assert row[5] == f"{gold['doc_type']} {gold['subject']}".strip()
+    csv_out = tmp_path / "so-den.csv"
+    CliRunner().invoke(main, ["register", "--db", db, "--year", "2024", "--format", "csv", "-o", str(csv_out)])
+    data = csv_out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and "Số đến".encode() in data
+
+
+def test_export_import_round_trip_loses_nothing(tmp_path, inbox):
+    box, _ = inbox
+    db, copy = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    store = open_store(db)
+    ingest(list(iter_paths([str(box)])), store)
+    store.edit(store.documents()[0]["id"], {"note": "chuyển phòng KT"}, "Lan")
+    runner = CliRunner()
+    dump = tmp_path / "dump.jsonl"
+    runner.invoke(main, ["export", "--db", db, "-o", str(dump)])
+    result = runner.invoke(main, ["import", str(dump), "--db", copy])
+    assert result.exit_code == 0, result.output
+    assert list(open_store(copy).export_documents()) == list(store.export_documents())
+    assert runner.invoke(main, ["import", str(dump), "--db", copy]).exit_code != 0  # not into a full store
+
+
+def test_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes(tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    files = sorted(CORPUS.glob("*__txt.txt"))
+    for i in range(8):  # 8 distinct copies of every text document: a batch that takes a few seconds
+        for path in files:
+            (box / f"{i}_{path.name}").write_bytes(path.read_bytes() + f"\n{i}\n".encode())
+    db = tmp_path / "c.db"
+    cmd = [sys.executable, "-m", "pipeline.cli", "ingest", str(box), "--db", str(db)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and count_rows(db) < 5:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    stored_before = count_rows(db)
+    total = len(list(box.iterdir()))
+    assert 0 < stored_before < total
+    assert_consistent(db)
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert count_rows(db) == total
+    assert_consistent(db)
+
+
+def count_rows(db) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is not created yet
+        return 0
+
+
+def assert_consistent(db) -> None:
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        assert conn.execute("SELECT COUNT(*) FROM documents_fts").fetchone()[0] == docs
+        orphans = conn.execute("SELECT COUNT(*) FROM directives WHERE document_id NOT IN (SELECT id FROM documents)")
+        assert orphans.fetchone()[0] == 0
+        serials = [r[0] for r in conn.execute("SELECT incoming_no FROM documents WHERE incoming_no IS NOT NULL ORDER BY 1")]
+        assert serials == list(range(1, len(serials) + 1))
+
+
+def test_migrations_are_versioned_and_rerun_safely(tmp_path):
+    db = tmp_path / "c.db"
+    open_store(str(db))
+    open_store(str(db))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+
+
+POSTGRES_URL = os.environ.get("CONGVAN_TEST_POSTGRES")
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="set CONGVAN_TEST_POSTGRES=postgresql://… to run against a real PostgreSQL")
+def test_the_same_store_code_runs_on_postgresql(inbox):
+    from sqlalchemy import text
+
+    box, good = inbox
+    store = open_store(POSTGRES_URL)
+    with store.engine.begin() as conn:
+        for table in ("corrections", "citations", "directives", "documents"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    summary = ingest(list(iter_paths([str(box)])), store, received_on=date(2024, 3, 1))
+    assert summary.stored == len(good) + 1 and summary.duplicates == 1
+    doc_id = store.documents(status="ok")[0]["id"]
+    store.edit(doc_id, {"subject": "đăng ký thử"}, "test")
+    assert [d["id"] for d in store.search("dang ky thu")] == [doc_id]
