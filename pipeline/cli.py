@@ -53,15 +53,17 @@ def extract(inputs, fmt, jobs, with_text):
 
 
 def with_progress(records, total: int):
-    if total <= 3:
-        yield from records
-        return
-    from tqdm import tqdm
-
-    with tqdm(total=total, unit="doc", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+    with progress_bar(total, leave=False) as bar:
         for record in records:
             bar.update(1)
             yield record
+
+
+def progress_bar(total: int, **options):
+    """A tqdm bar on stderr (count, rate, ETA), silent for a handful of files."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, disable=total <= 3, **options)
 
 
 def emit(record, fmt: str, with_text: bool) -> None:
@@ -148,7 +150,7 @@ def ingest(inputs, db, jobs, received):
     if not paths:
         raise click.ClickException("no documents found in " + ", ".join(inputs))
     store = open_store(db)
-    with progress_bar(len(paths)) as bar:
+    with progress_bar(len(paths), desc="ingest") as bar:
         try:
             summary = run_ingest(paths, store, jobs=jobs, received_on=parse_date(received),
                                  progress=lambda path, outcome: bar.update(1))
@@ -160,28 +162,6 @@ def ingest(inputs, db, jobs, received):
     print_summary(summary)
     if summary.total and len(summary.failed) == summary.total:
         sys.exit(1)
-
-
-class _NoBar:
-    def update(self, n):
-        pass
-
-    def close(self):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def progress_bar(total: int):
-    if total <= 3:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, desc="ingest")
 
 
 def print_summary(summary) -> None:

@@ -11,7 +11,7 @@ import re
 from . import directives as directives_mod
 from . import references as references_mod
 from .records import LEFT, RIGHT, Record, Signer, SourceText
-from .segment import (AUTHORITY, DATE_LINE, DIEN, URGENCY, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
+from .segment import (AUTHORITY, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE
 from .vocab import type_for_abbreviation, type_title, vocab
@@ -222,7 +222,7 @@ def join_wrapped(parts: list[str]) -> str:
 # ---- title (named types) --------------------------------------------------------------------
 
 def fill_title(record: Record, layout: Layout) -> None:
-    title = [p for p in layout.zone("title") if not URGENCY.match(p.text.strip())]
+    title = layout.zone("title")
     if not title:
         return
     record.doc_type = type_title(title[0].text)

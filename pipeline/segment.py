@@ -26,8 +26,9 @@ KINH_GUI = re.compile(r"^\s*Kính\s+gửi\s*[:：]?", re.I)
 NOI_NHAN = re.compile(r"^\s*N[ơo]i\s+nh[ậa]n\s*[:：]?", re.I)
 SUBJECT_START = re.compile(r"^\s*(?:V/v|V/V|v/v|Về\s+việc|VỀ\s+VIỆC)\b", re.I)
 AUTHORITY = re.compile(r"^\s*(?:(TM|KT|TL|TUQ|Q)\s*[.:]\s*|(T/M|K/T|T/L)\s*[.:]?\s*)(?=\S)", re.I)
-DIEN = re.compile(r"\bđiện\s*:\s*$", re.I)
-URGENCY = re.compile(r"^(?:THƯỢNG\s+KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|KHẨN|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT)(?:\s+HẸN\s+GIỜ)?$")  # "THỦ TƯỚNG CHÍNH PHỦ điện:" opens a Công điện's recipients
+DIEN = re.compile(r"\bđiện\s*:\s*$", re.I)  # "THỦ TƯỚNG CHÍNH PHỦ điện:" opens a Công điện's recipients
+# Urgency and secrecy stamps printed under the number: never part of the issuer or the subject.
+URGENCY = re.compile(r"^(?:THƯỢNG\s+KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|KHẨN|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT)(?:\s+HẸN\s+GIỜ)?$")
 BODY_STARTERS = re.compile(
     r"^\s*(?:Căn\s+cứ|Thực\s+hiện|Theo|Để|Nhằm|Ngày\s+\d|Trên\s+cơ\s+sở|Xét|Nhận\s+được|Trả\s+lời|Phúc\s+đáp|"
     r"Sau\s+khi|Thời\s+gian|Vừa\s+qua|Hiện\s+nay|Tiếp\s+theo|Qua|Trong|Năm\s+\d{4}|Kính\s+mời)\b"

@@ -311,18 +311,9 @@ class Store:
     def documents(self, date_from: str | None = None, date_to: str | None = None, issuer: str | None = None,
                   doc_type: str | None = None, status: str | None = None, year: int | None = None) -> list[dict]:
         """Documents filtered by issue date, issuer (any part, without diacritics), type, status."""
-        where, params = ["1 = 1"], {}
-        if date_from:
-            where.append("issued_on >= :df"); params["df"] = date_from
-        if date_to:
-            where.append("issued_on <= :dt"); params["dt"] = date_to
-        if doc_type:
-            where.append("doc_type = :ty"); params["ty"] = doc_type
-        if status:
-            where.append("status = :st"); params["st"] = status
-        if year:
-            where.append("incoming_year = :y"); params["y"] = year
-        sql = f"SELECT * FROM documents WHERE {' AND '.join(where)} ORDER BY id"
+        where, params = where_clause({"issued_on >= :df": date_from, "issued_on <= :dt": date_to,
+                                      "doc_type = :ty": doc_type, "status = :st": status, "incoming_year = :y": year})
+        sql = f"SELECT * FROM documents WHERE {where} ORDER BY id"
         with self.engine.connect() as conn:
             rows = [decode_row(r) for r in conn.execute(text(sql), params).mappings()]
         if issuer:
@@ -351,16 +342,12 @@ class Store:
 
     def tasks(self, due_before: str | None = None, overdue_on: str | None = None, status: str | None = None) -> list[dict]:
         """Directive items with their document; `overdue_on` keeps open items past deadline."""
-        where, params = ["1 = 1"], {}
-        if due_before:
-            where.append("t.deadline IS NOT NULL AND t.deadline < :db"); params["db"] = due_before
-        if overdue_on:
-            where.append("t.status = 'open' AND t.deadline IS NOT NULL AND t.deadline < :od"); params["od"] = overdue_on
-        if status:
-            where.append("t.status = :st"); params["st"] = status
+        where, params = where_clause({"t.deadline IS NOT NULL AND t.deadline < :db": due_before,
+                                      "t.status = 'open' AND t.deadline IS NOT NULL AND t.deadline < :od": overdue_on,
+                                      "t.status = :st": status})
         sql = ("SELECT t.*, d.number AS doc_number, d.issuer AS doc_issuer, d.subject AS doc_subject, "
                "d.incoming_no AS doc_incoming_no FROM directives t JOIN documents d ON d.id = t.document_id "
-               f"WHERE {' AND '.join(where)} "
+               f"WHERE {where} "
                "ORDER BY CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.document_id, t.position")
         with self.engine.connect() as conn:
             return [dict(r, support=json.loads(r["support"] or "[]")) for r in conn.execute(text(sql), params).mappings()]
@@ -406,6 +393,13 @@ class Store:
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                       f"COALESCE((SELECT MAX(id) FROM {table}), 1))"))
         return count
+
+
+def where_clause(conditions: dict[str, object]) -> tuple[str, dict]:
+    """SQL conditions whose value is given, ANDed; each names its one parameter (":df")."""
+    given = {sql: value for sql, value in conditions.items() if value}
+    params = {re.search(r":(\w+)", sql).group(1): value for sql, value in given.items()}
+    return " AND ".join(given) or "1 = 1", params
 
 
 def status_of(record: Record, duplicate_of: int | None) -> str:

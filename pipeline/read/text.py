@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from ..records import Line, ReadError, SourceText
+from ..vocab import vocab
 
-# Whole lines that legal portals append or interleave ("download", "print", "share" buttons).
-PORTAL_JUNK = re.compile(
-    r"^\s*(?:Tải\s+(?:Văn\s+bản\s+(?:tiếng\s+Việt|gốc|tiếng\s+Anh)|về)|In\s+văn\s+bản|Văn\s+bản\s+gốc\s*\(PDF\)"
-    r"|Lược\s+đồ|Văn\s+bản\s+liên\s+quan|Hiệu\s+lực|Chia\s+sẻ:?|Facebook|Zalo|Twitter|Email"
-    r"|Page\s*\d+\s*of\s*\d+|Trang\s+\d+\s*/\s*\d+)\s*$",
-    re.IGNORECASE,
-)
 # The same buttons glued to the end of a text line (the seed ends "…Tải Văn bản gốc" on one line).
 TRAILING_JUNK = re.compile(r"\s*(?:Tải\s+Văn\s+bản\s+(?:tiếng\s+Việt|gốc)|In\s+văn\s+bản)\s*$")
 FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.DOTALL)
@@ -106,10 +101,18 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+@lru_cache(maxsize=1)
+def portal_junk() -> re.Pattern:
+    """Whole lines that legal portals append or interleave ("download", "print", "share" buttons)."""
+    phrases = sorted(vocab()["portal_junk"], key=len, reverse=True)
+    spaced = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    return re.compile(rf"^\s*(?:{spaced}|Page\s*\d+\s*of\s*\d+|Trang\s+\d+\s*/\s*\d+)\s*:?\s*$", re.I)
+
+
 def drop_junk(lines: list[Line]) -> list[Line]:
     kept = []
     for line in lines:
-        if PORTAL_JUNK.match(line.text):
+        if portal_junk().match(line.text):
             continue
         stripped = TRAILING_JUNK.sub("", line.text)
         if stripped != line.text and not stripped.strip():
