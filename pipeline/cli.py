@@ -335,23 +335,31 @@ def task_done(task_id, reply_number, db):
 @db_option
 @click.option("--year", type=int, default=None, help="Calendar year of ngày đến [default: this year].")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write [default: so-den-YEAR.FORMAT].")
-def register(db, year, fmt, output):
-    """Write the sổ đăng ký văn bản đến (Decree 30, Appendix IV) for a year."""
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="File to write [default: so-den-YEAR.FORMAT, or so-di-YEAR.FORMAT with --outgoing].")
+@click.option("--outgoing", is_flag=True, help="The sổ đăng ký văn bản đi (documents issued with `congvan reply`).")
+def register(db, year, fmt, output, outgoing):
+    """Write the sổ đăng ký văn bản đến (or đi) of Decree 30, Appendix IV, for a year."""
     from datetime import date
     from pathlib import Path
 
-    from .register import incoming_rows, write_csv, write_xlsx
+    from . import register as reg
     from .store import open_store
 
     year = year or date.today().year
-    rows = incoming_rows(open_store(db).documents(year=year))
-    path = Path(output or f"so-den-{year}.{fmt}")
-    if fmt == "csv":
-        write_csv(rows, path)
+    store = open_store(db)
+    if outgoing:
+        rows, columns, title, sheet, word = (reg.outgoing_rows(store.outgoing(year=year)), reg.OUTGOING_COLUMNS,
+                                             reg.OUTGOING_TITLE, "Văn bản đi", "đi")
     else:
-        write_xlsx(rows, path, year)
-    click.echo(f"{path}: {len(rows)} văn bản đến in {year}")
+        rows, columns, title, sheet, word = (reg.incoming_rows(store.documents(year=year)), reg.INCOMING_COLUMNS,
+                                             reg.INCOMING_TITLE, "Văn bản đến", "đến")
+    path = Path(output or f"so-{'di' if outgoing else 'den'}-{year}.{fmt}")
+    if fmt == "csv":
+        reg.write_csv(rows, path, columns)
+    else:
+        reg.write_xlsx(rows, path, year, columns, title, sheet)
+    click.echo(f"{path}: {len(rows)} văn bản {word} in {year}")
 
 
 @main.command(name="export")
@@ -404,6 +412,101 @@ def import_command(jsonl, db):
     except ValueError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"imported {n} documents")
+
+
+# --------------------------------------------------------------------------- the secretary's side
+
+org_option = click.option("--org", "org_file", envvar="CONGVAN_ORG", default=None, metavar="TOML",
+                          help="The sending organisation [env CONGVAN_ORG; default ./congvan.toml].")
+
+
+@main.command(name="init-org")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init_org(path, force):
+    """Write a commented example of the organisation file (default ./congvan.toml) to edit."""
+    from .org import OrgError, write_example
+
+    try:
+        written = write_example(path, force)
+    except OrgError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{written}: edit the name, symbol, place, units and signers, then run `congvan reply`")
+
+
+@main.command()
+@click.argument("doc_id", type=int, required=False)
+@click.option("--template", "-t", default="phuc-dap", show_default=True,
+              help="Template name (see `congvan templates`) or a path to a .j2 file.")
+@org_option
+@db_option
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="A value the template asks for; trich_yeu= and kinh_gui= replace the subject or recipients.")
+@click.option("--signer", metavar="KEY", help="Who signs (a key under [[signers]]) [default: the first].")
+@click.option("--unit", metavar="ABBR", help="Drafting unit, e.g. KHTC [default: [org] unit].")
+@click.option("--date", "issued", metavar="DATE", help="Date the letter bears [default: today].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="DOCX to write [default: NUMBER-SYMBOL.docx].")
+@click.option("--pdf", is_flag=True, help="Also write a PDF beside it (needs LibreOffice).")
+@click.option("--preview", is_flag=True, help="Print the letter's text; take no number, write nothing.")
+def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, pdf, preview):
+    """Write a reply or follow-up to stored document DOC_ID as a Decree 30 DOCX.
+
+    Takes the next outgoing number of the year (sổ văn bản đi) and records it.
+
+    \b
+    Examples:
+        congvan reply 12                                   # phúc đáp, numbered, 05-SYT-VP.docx
+        congvan reply 12 -t bao-cao-ket-qua --signer pho-giam-doc -o bao-cao.docx --pdf
+        congvan reply 12 -t giay-moi --set thoi_gian="08 giờ 00, ngày 10/12/2026" \\
+            --set dia_diem="Phòng họp số 1" --set thanh_phan="Lãnh đạo các phòng; …"
+        congvan reply -t cong-van --set trich_yeu="…" --set kinh_gui="…" --set noi_dung="…"
+    """
+    from pathlib import Path
+
+    from .generate import ConversionError, TemplateError, issue, plain_text, render_draft, to_pdf
+    from .org import OrgError, load_org
+    from .store import open_store
+
+    values = parse_pairs(pairs)
+    try:
+        org = load_org(org_file)
+        store = open_store(db)
+        doc = store.get(doc_id) if doc_id is not None else None
+        draft = render_draft(template, doc, org, values, today=parse_date(issued), signer=signer, unit=unit)
+        if preview:
+            click.echo(plain_text(draft), nl=False)
+            return
+        target = issue(store, draft, org, Path(output) if output else None, folder=Path(".")).path
+    except KeyError:
+        raise click.ClickException(f"no document {doc_id} in the store") from None
+    except (OrgError, TemplateError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{target}: {draft.doc_type} số {draft.number}, {draft.subject}")
+    if pdf:
+        try:
+            click.echo(f"{to_pdf(target)}")
+        except ConversionError as err:
+            raise click.ClickException(str(err)) from None
+
+
+def parse_pairs(pairs) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r}: use NAME=VALUE", param_hint="--set")
+        values[name.strip()] = value.strip()
+    return values
+
+
+@main.command()
+def templates():
+    """List the reply templates and the --set values each reads."""
+    from .generate import list_templates
+
+    for info in list_templates():
+        needs = ", ".join(info.needs) or "-"
+        click.echo(f"{info.name:<18} {info.doc_type:<10} {info.title}  [--set: {needs}]  {info.path}")
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,8 @@
 """The registers Decree 30/2020/NĐ-CP Appendix IV prescribes, as .xlsx or CSV.
 
 Sổ đăng ký văn bản đến: one row per incoming document of the year, in số đến order, with the
-ten columns of the form. Dates are printed dd/mm/yyyy as a văn thư writes them.
+ten columns of the form; sổ đăng ký văn bản đi likewise for the documents congvan issued.
+Dates are printed dd/mm/yyyy as a văn thư writes them.
 """
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ INCOMING_COLUMNS = [
     ("Ký nhận", 12), ("Ghi chú", 25),
 ]
 INCOMING_TITLE = "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
+OUTGOING_COLUMNS = [
+    ("Số, ký hiệu văn bản", 16), ("Ngày tháng văn bản", 13), ("Tên loại và trích yếu nội dung", 55),
+    ("Người ký", 22), ("Nơi nhận văn bản", 35), ("Đơn vị, người nhận bản lưu", 16), ("Số lượng bản", 9),
+    ("Ngày chuyển", 12), ("Ký nhận", 12), ("Ghi chú", 20),
+]
+OUTGOING_TITLE = "SỔ ĐĂNG KÝ VĂN BẢN ĐI"
 
 
 def vn_date(iso: str | None) -> str:
@@ -38,6 +45,21 @@ def incoming_rows(documents: list[dict]) -> list[list]:
     return rows
 
 
+def outgoing_rows(entries: list[dict]) -> list[list]:
+    """Sổ đăng ký văn bản đi rows, in number order; "reply to" notes name the incoming document."""
+    rows = []
+    for entry in entries:
+        note = entry.get("note") or ""
+        if entry.get("reply_to"):
+            note = "; ".join(n for n in (note, f"trả lời văn bản đến #{entry['reply_to']}") if n)
+        rows.append([
+            entry["number"], vn_date(entry["issued_on"]), f"{entry['doc_type']} {entry['subject']}",
+            entry.get("signer") or "", "; ".join(entry.get("recipients") or []), entry.get("archive") or "",
+            entry.get("copies") or "", vn_date(entry.get("sent_on")), "", note,
+        ])
+    return rows
+
+
 def write_csv(rows: list[list], path: Path, columns=INCOMING_COLUMNS) -> None:
     # UTF-8 with BOM: Excel opens it with the Vietnamese intact instead of guessing a code page.
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
@@ -46,14 +68,15 @@ def write_csv(rows: list[list], path: Path, columns=INCOMING_COLUMNS) -> None:
         writer.writerows(rows)
 
 
-def write_xlsx(rows: list[list], path: Path, year: int, columns=INCOMING_COLUMNS, title=INCOMING_TITLE) -> None:
+def write_xlsx(rows: list[list], path: Path, year: int, columns=INCOMING_COLUMNS, title=INCOMING_TITLE,
+               sheet: str = "Văn bản đến") -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
-    ws.title = f"Văn bản đến {year}"[:31]
+    ws.title = f"{sheet} {year}"[:31]
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     ws.append([f"{title} NĂM {year}"])

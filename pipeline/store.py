@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from .records import Record
 
@@ -95,7 +96,20 @@ def _v1(conn: Connection, dialect: str) -> None:
         conn.execute(text(sql))
 
 
-MIGRATIONS = [(1, _v1)]
+def _v2(conn: Connection, dialect: str) -> None:
+    """Sổ đăng ký văn bản đi: numbers run from 01 each year, unique per organisation."""
+    pk = "INTEGER PRIMARY KEY AUTOINCREMENT" if dialect == "sqlite" else "BIGSERIAL PRIMARY KEY"
+    conn.execute(text(f"""CREATE TABLE outgoing (
+        id {pk},
+        org TEXT NOT NULL, year INTEGER NOT NULL, serial INTEGER NOT NULL,
+        number TEXT NOT NULL, issued_on TEXT NOT NULL, doc_type TEXT NOT NULL, subject TEXT NOT NULL,
+        signer TEXT, recipients TEXT, archive TEXT, copies INTEGER,
+        reply_to INTEGER REFERENCES documents(id), template TEXT, file_name TEXT,
+        sent_on TEXT, note TEXT, created_at TEXT NOT NULL,
+        UNIQUE (org, year, serial))"""))
+
+
+MIGRATIONS = [(1, _v1), (2, _v2)]
 
 
 def migrate(engine: Engine) -> int:
@@ -358,6 +372,34 @@ class Store:
                                    {"r": reply_number, "d": done_on or date.today().isoformat(), "id": task_id}).rowcount
         if not updated:
             raise KeyError(task_id)
+
+    # -- outgoing documents (sổ văn bản đi)
+
+    def add_outgoing(self, org: str, year: int, build, attempts: int = 5) -> int:
+        """Register an outgoing document under the next number of `org`'s `year`.
+
+        `build(serial)` returns the register row (it may also write the file); it runs inside
+        the transaction, so a failure there uses up no number. Two writers racing for the same
+        number: the UNIQUE constraint refuses the second, which takes the next one.
+        """
+        for attempt in range(attempts):
+            try:
+                with self.engine.begin() as conn:
+                    last = conn.execute(text("SELECT MAX(serial) FROM outgoing WHERE org = :o AND year = :y"),
+                                        {"o": org, "y": year}).scalar()
+                    serial = (last or 0) + 1
+                    row = dict(build(serial), org=org, year=year, serial=serial, created_at=now())
+                    row["recipients"] = json.dumps(row.get("recipients") or [], ensure_ascii=False)
+                    return self._insert("outgoing", row, conn)
+            except IntegrityError:
+                if attempt == attempts - 1:
+                    raise
+
+    def outgoing(self, year: int | None = None, org: str | None = None) -> list[dict]:
+        where, params = where_clause({"year = :y": year, "org = :o": org})
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT * FROM outgoing WHERE {where} ORDER BY year, org, serial"), params)
+            return [dict(r, recipients=json.loads(r["recipients"] or "[]")) for r in rows.mappings()]
 
     # -- export and import
 

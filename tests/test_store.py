@@ -15,7 +15,7 @@ from conftest import CORPUS, ROOT
 from pipeline.cli import main
 from pipeline.ingest import ingest
 from pipeline.process import iter_paths
-from pipeline.store import fold, open_store
+from pipeline.store import MIGRATIONS, fold, open_store
 
 
 def gold_of(path):
@@ -218,7 +218,8 @@ def test_migrations_are_versioned_and_rerun_safely(tmp_path):
     open_store(str(db))
     open_store(str(db))
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        applied = [v for (v,) in conn.execute("SELECT version FROM schema_version ORDER BY version")]
+    assert applied == [version for version, _ in MIGRATIONS] == [1, 2]  # each once, in order
 
 
 POSTGRES_URL = os.environ.get("CONGVAN_TEST_POSTGRES")
@@ -231,7 +232,7 @@ def test_the_same_store_code_runs_on_postgresql(inbox):
     box, good = inbox
     store = open_store(POSTGRES_URL)
     with store.engine.begin() as conn:
-        for table in ("corrections", "citations", "directives", "documents"):
+        for table in ("outgoing", "corrections", "citations", "directives", "documents"):
             conn.execute(text(f"DELETE FROM {table}"))
     summary = ingest(list(iter_paths([str(box)])), store, received_on=date(2024, 3, 1))
     assert summary.stored == len(good) + 1 and summary.duplicates == 1

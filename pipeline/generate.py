@@ -1,0 +1,414 @@
+"""Generate stage: a stored record + a template + the organisation → an outgoing ``Draft``.
+
+A template (``templates/*.j2``) holds only the wording, as plain text a secretary can copy and
+edit; everything about layout (fonts, sizes, header and footer tables, punctuation of the
+Kính gửi and Nơi nhận lists, "./." at the end) is applied in code by ``pipeline.layout``.
+A template renders to::
+
+    Loại văn bản: Công văn            head: "Key: value" lines
+    Trích yếu: phúc đáp …
+    [Kính gửi]                        one recipient a line
+    [Nội dung]                        paragraphs separated by a blank line; **bold** allowed
+    [Nơi nhận]                        other recipients, one a line ("Như trên" and
+                                      "Lưu: VT, <unit>" are added by congvan)
+
+Jinja2 runs with StrictUndefined: a value the template needs and nobody gave is an error that
+names it (``--set name=value``), never a blank in a signed letter.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import jinja2
+from jinja2 import meta
+
+from . import wording
+from .org import Org, SignerInfo
+from .vocab import vocab
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SUFFIX = ".j2"
+SECTIONS = {"kinh gui": "recipients", "noi dung": "body", "noi nhan": "distribution"}
+HEAD_KEYS = {"loai van ban": "doc_type", "trich yeu": "subject", "ten mau": "title"}
+SECTION_LINE = re.compile(r"^\[(?P<name>[^\]]+)\]\s*$")
+HEAD_LINE = re.compile(r"^(?P<key>[^:\n]{2,30}):\s*(?P<value>.*)$")
+
+
+class TemplateError(Exception):
+    """A template that cannot be found or filled; the message says what to give or fix."""
+
+
+@dataclass
+class Paragraph:
+    """One body paragraph: runs of (text, bold)."""
+
+    runs: list[tuple[str, bool]]
+
+    @property
+    def text(self) -> str:
+        return "".join(t for t, _ in self.runs)
+
+
+@dataclass
+class Draft:
+    """An outgoing document, ready to lay out: every value as it will be printed."""
+
+    doc_type: str
+    issuer: str  # header lines, upper case, "\n" between lines
+    parent: str
+    place: str
+    issued_on: date
+    subject: str
+    recipients: list[str]
+    body: list[Paragraph]
+    distribution: list[str]  # entries without "-" and ";", "Lưu: VT, VP" last
+    signer: SignerInfo
+    number: str = ""  # "05/SYT-VP"; "" in a preview, before a number is taken
+    unit: str = ""
+    template: str = ""
+    reply_to: int | None = None
+
+    @property
+    def is_cong_van(self) -> bool:
+        return self.doc_type.casefold() == "công văn"
+
+
+@dataclass
+class TemplateInfo:
+    name: str
+    title: str
+    doc_type: str
+    path: str
+    needs: list[str] = field(default_factory=list)  # the --set values it reads (some have defaults)
+
+
+# --------------------------------------------------------------------------- finding templates
+
+
+def template_dirs() -> list[Path]:
+    """Where templates are looked up: $CONGVAN_TEMPLATES, ./templates, then congvan's own."""
+    dirs = [Path(p) for p in os.environ.get("CONGVAN_TEMPLATES", "").split(os.pathsep) if p]
+    dirs += [Path("templates"), PACKAGE_TEMPLATES]
+    unique: list[Path] = []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return unique
+
+
+def find_template(name: str) -> Path:
+    path = Path(name)
+    if path.suffix == SUFFIX and path.is_file():
+        return path
+    for folder in template_dirs():
+        candidate = folder / f"{name}{SUFFIX}"
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(t.name for t in list_templates()) or "none"
+    raise TemplateError(f"no template {name!r}; templates: {known}")
+
+
+def list_templates() -> list[TemplateInfo]:
+    seen: dict[str, TemplateInfo] = {}
+    for folder in template_dirs():
+        for path in sorted(folder.glob(f"*{SUFFIX}")):
+            name = path.name[: -len(SUFFIX)]
+            if name not in seen:
+                seen[name] = describe(path)
+    return list(seen.values())
+
+
+def describe(path: Path) -> TemplateInfo:
+    """Name, title, type and the values a template needs, read from its text without rendering."""
+    source = path.read_text(encoding="utf-8")
+    head = {}
+    for line in source.splitlines():
+        if SECTION_LINE.match(line):
+            break
+        match = HEAD_LINE.match(line)
+        if match and "{" not in match.group("key"):
+            head[HEAD_KEYS.get(fold_key(match.group("key")), "")] = match.group("value").strip()
+    declared = _environment().parse(source)
+    needs = sorted(meta.find_undeclared_variables(declared) - set(CONTEXT_NAMES))
+    return TemplateInfo(name=path.name[: -len(SUFFIX)], title=head.get("title", path.stem),
+                        doc_type=head.get("doc_type", ""), path=str(path), needs=needs)
+
+
+def fold_key(key: str) -> str:
+    from .store import fold
+
+    return " ".join(fold(key).split())
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+CONTEXT_NAMES = ("incoming", "org", "signer", "today", "overdue", "overdue_units", "values", "error", "in_days")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True, autoescape=False)
+    env.filters.update(ngay=wording.short_date, ngay_day_du=wording.day_month_year,
+                       ten_co_quan=wording.org_name_in_text, chu_thuong_dau=wording.lower_first)
+    return env
+
+
+def render_draft(template: str, doc: dict | None, org: Org, values: dict[str, str] | None = None,
+                 today: date | None = None, signer: str | None = None, unit: str | None = None) -> Draft:
+    """Fill a template for a stored document (``Store.get`` shape, or None for a fresh letter).
+
+    `today` is the date the letter bears; `values` are the --set values (``OVERRIDES`` among
+    them change the subject or recipients the template would give).
+    """
+    values = dict(values or {})
+    today = today or date.today()
+    if doc is not None and doc.get("kind") != "dispatch":
+        what = "could not be read" if doc.get("kind") == "error" else "is not an administrative document"
+        raise TemplateError(f"document {doc.get('id')} ({doc.get('file_name')}) {what}: nothing to reply to")
+    path = find_template(template)
+    name = path.name[: -len(SUFFIX)]
+    unit = unit or org.unit
+    if unit not in org.units and unit != org.unit:
+        raise TemplateError(f"no drafting unit {unit!r} in {org.path or 'the organisation file'}; "
+                            f"units: {', '.join(org.units) or org.unit}")
+    context = template_context(doc, org, values, today, org.signer(signer))
+    try:
+        text = _environment().from_string(path.read_text(encoding="utf-8")).render(context)
+    except jinja2.UndefinedError as err:
+        found = re.search(r"'([^']+)' is undefined", str(err))
+        missing = found.group(1) if found else str(err)
+        raise TemplateError(f"template {name} needs a value for {missing}: give --set {missing}=…") from None
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(f"{path}:{err.lineno}: {err.message}") from None
+    return draft_from_text(text, doc, org, context["signer"], today, unit,
+                           template=name, overrides=values)
+
+
+def template_context(doc: dict | None, org: Org, values: dict, today: date, signer: SignerInfo) -> dict:
+    incoming = incoming_context(doc, today) if doc else None
+    overdue = [item for item in (incoming or {}).get("directives", []) if item["overdue"]]
+    units = []
+    for item in overdue:
+        if item["lead"] and item["lead"] not in units:
+            units.append(item["lead"])
+
+    def error(message: str):
+        raise TemplateError(message)
+
+    def in_days(n: int) -> str:
+        return wording.short_date(today + timedelta(days=n))
+
+    context = dict(values)  # --set values are plain names in the template ({{ thoi_gian }})
+    context.update(incoming=incoming, org=org, signer=signer, today=today, overdue=overdue,
+                   overdue_units=units, values=values, error=error, in_days=in_days)
+    return context
+
+
+def incoming_context(doc: dict, today: date) -> dict:
+    """A stored document as templates see it: cited forms ready to print."""
+    issuer = doc.get("issuer") or ""
+    items = []
+    for row in doc.get("directives", []):
+        deadline = row.get("deadline")
+        items.append({
+            "label": row["label"], "text": row["text"].rstrip(" .;:"), "deadline": wording.short_date(deadline),
+            "lead": row.get("lead") or "", "support": row.get("support") or [],
+            "done": row.get("status") == "done", "reply_number": row.get("reply_number") or "",
+            "overdue": bool(deadline and row.get("status") != "done" and deadline < today.isoformat()),
+        })
+    return {
+        "id": doc.get("id"), "doc_type": doc.get("doc_type") or "Văn bản", "number": doc.get("number") or "",
+        "issued_on": wording.short_date(doc.get("issued_on")), "issuer": issuer,
+        "issuer_name": wording.org_name_in_text(issuer, doc.get("text") or ""),
+        "subject": wording.lower_first(doc.get("subject") or ""), "recipients": doc.get("recipients") or [],
+        "directives": items, "incoming_no": doc.get("incoming_no"),
+        "received_on": wording.short_date(doc.get("received_on")),
+    }
+
+
+# --set names that change the letter itself rather than fill a blank in the template.
+OVERRIDES = {"trich_yeu": "subject (trích yếu)", "kinh_gui": "recipients, separated by \";\""}
+
+
+def draft_from_text(text: str, doc: dict | None, org: Org, signer: SignerInfo, issued_on: date, unit: str,
+                    template: str = "", overrides: dict | None = None) -> Draft:
+    head, sections = split_sections(text)
+    overrides = overrides or {}
+    subject = overrides.get("trich_yeu") or head.get("subject", "")
+    if not subject:
+        raise TemplateError(f"template {template} gives no trích yếu: add a line \"Trích yếu: …\"")
+    recipients = list_entries(overrides.get("kinh_gui") or sections.get("recipients", ""))
+    return Draft(
+        doc_type=head.get("doc_type") or "Công văn", issuer=org.header, parent=org.parent, place=org.place,
+        issued_on=issued_on, subject=" ".join(subject.split()), recipients=recipients,
+        body=body_paragraphs(sections.get("body", "")),
+        distribution=distribution_entries(list_entries(sections.get("distribution", "")), bool(recipients), unit),
+        signer=signer, unit=unit, template=template, reply_to=(doc or {}).get("id"),
+    )
+
+
+def split_sections(text: str) -> tuple[dict, dict]:
+    """The head's "Key: value" lines and each [Section]'s raw text."""
+    head: dict[str, str] = {}
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        match = SECTION_LINE.match(line.strip())
+        if match:
+            name = fold_key(match.group("name"))
+            if name not in SECTIONS:
+                raise TemplateError(f"unknown section [{match.group('name')}]; sections: "
+                                    "[Kính gửi], [Nội dung], [Nơi nhận]")
+            current = SECTIONS[name]
+            sections[current] = []
+        elif current:
+            sections[current].append(line)
+        elif HEAD_LINE.match(line.strip()):
+            key, value = HEAD_LINE.match(line.strip()).group("key", "value")
+            head[HEAD_KEYS.get(fold_key(key), fold_key(key))] = value.strip()
+    return head, {k: "\n".join(v) for k, v in sections.items()}
+
+
+def list_entries(raw: str) -> list[str]:
+    """Lines (or ";"-separated values) with the list punctuation stripped: layout adds it back."""
+    parts = re.split(r"\n|;(?=\s)|;$", raw)
+    entries = []
+    for part in parts:
+        entry = part.strip().lstrip("-–•").strip().rstrip(";.,").strip()
+        if entry and entry != "/":
+            entries.append(entry)
+    return entries
+
+
+def distribution_entries(others: list[str], has_recipients: bool, unit: str) -> list[str]:
+    """Nơi nhận: "Như trên" first when there is a Kính gửi, the archive line last (App. I §II.9)."""
+    archive = next((e for e in others if e.startswith("Lưu")), f"Lưu: VT, {unit}" if unit else "Lưu: VT")
+    rest = [e for e in others if not e.startswith("Lưu") and e.casefold() != "như trên"]
+    return (["Như trên"] if has_recipients else []) + rest + [archive]
+
+
+def body_paragraphs(raw: str) -> list[Paragraph]:
+    """Blank-line separated paragraphs; lines inside one are joined; **…** marks bold text."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", raw.strip()):
+        text = " ".join(block.split())
+        if not text:
+            continue
+        pieces = text.split("**")
+        runs = [(piece, i % 2 == 1) for i, piece in enumerate(pieces) if piece]
+        paragraphs.append(Paragraph(runs))
+    if paragraphs and not paragraphs[-1].text.endswith("./."):
+        last = paragraphs[-1].runs
+        tail_text, tail_bold = last[-1]
+        last[-1] = (tail_text.rstrip(".") + "./.", tail_bold)  # the content ends with "./." (Mẫu 1.5)
+    return paragraphs
+
+
+def plain_text(draft: Draft) -> str:
+    """A reading preview of the draft (what the DOCX says, without its layout)."""
+    lines = [draft.parent, draft.issuer, f"Số: {draft.number or '…'}",
+             wording.place_and_date(draft.place, draft.issued_on), ""]
+    if draft.is_cong_van:
+        lines.append(f"V/v {draft.subject}")
+    else:
+        lines += [draft.doc_type.upper(), draft.subject]
+    if draft.recipients:
+        lines += ["", "Kính gửi: " + "; ".join(draft.recipients)]
+    lines += [""] + [p.text for p in draft.body] + [""]
+    lines += [draft.signer.authority, draft.signer.title, "", draft.signer.name, "", "Nơi nhận:"]
+    lines += [f"- {entry}" for entry in draft.distribution]
+    return "\n".join(line for line in lines if line is not None).strip() + "\n"
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+@dataclass
+class Issued:
+    draft: Draft
+    outgoing_id: int
+    docx: bytes
+    path: Path | None = None
+
+
+def issue(store, draft: Draft, org: Org, output: Path | None = None, folder: Path | None = None) -> Issued:
+    """Take the next outgoing number of the year, lay the letter out and register it.
+
+    The DOCX goes to `output`, or to `folder` named after its number ("05-SYT-VP.docx"); with
+    neither, nothing is written (the bytes are returned). Number, register row and file are one
+    unit: the file is written beside its target inside the store's transaction and moved into
+    place only once the row is committed, so a failure leaves neither a used number without a
+    file nor a file without a number.
+    """
+    from .layout import write_docx
+
+    built: dict = {}
+
+    def build(serial: int) -> dict:
+        draft.number = wording.number_and_symbol(serial, draft.doc_type, org.symbol, draft.unit)
+        built["docx"] = write_docx(draft)
+        target = output or (folder / (draft.number.replace("/", "-") + ".docx") if folder else None)
+        if target:
+            built["target"], built["partial"] = target, target.with_name(f".{target.name}.part")
+            built["partial"].write_bytes(built["docx"])
+        return outgoing_row(draft, org, target)
+
+    try:
+        outgoing_id = store.add_outgoing(org.symbol, draft.issued_on.year, build)
+    except BaseException:
+        if built.get("partial"):
+            built["partial"].unlink(missing_ok=True)
+        raise
+    if built.get("partial"):
+        os.replace(built["partial"], built["target"])
+    return Issued(draft, outgoing_id, built["docx"], built.get("target"))
+
+
+def outgoing_row(draft: Draft, org: Org, output: Path | None = None) -> dict:
+    sent = len(draft.recipients) + len([e for e in draft.distribution if e != "Như trên" and not e.startswith("Lưu")])
+    archive = draft.distribution[-1].split(":", 1)[-1]
+    return {
+        "number": draft.number, "issued_on": draft.issued_on.isoformat(), "doc_type": draft.doc_type,
+        "subject": draft.subject, "signer": f"{draft.signer.title.capitalize()} {draft.signer.name}".strip(),
+        "recipients": draft.recipients or [e for e in draft.distribution if not e.startswith("Lưu")],
+        "archive": archive.strip(), "copies": sent + len([u for u in archive.split(",") if u.strip()]),
+        "reply_to": draft.reply_to, "template": draft.template, "org": org.symbol,
+        "file_name": output.name if output else "",
+    }
+
+
+class ConversionError(Exception):
+    """DOCX → PDF could not be done; the message says why (e.g. LibreOffice not installed)."""
+
+
+def to_pdf(docx_path: Path, outdir: Path | None = None, timeout: int = 120) -> Path:
+    """Convert with LibreOffice headless; each call gets its own profile so two can run at once."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise ConversionError("LibreOffice is not installed, so no PDF: "
+                              "apt-get install libreoffice-writer-nogui fonts-liberation2")
+    outdir = Path(outdir or docx_path.parent)
+    with tempfile.TemporaryDirectory(prefix="congvan_lo_") as profile:
+        cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(outdir), str(docx_path)]
+        try:
+            done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ConversionError(f"LibreOffice took more than {timeout} s on {docx_path.name}") from None
+    pdf = outdir / (docx_path.stem + ".pdf")
+    if not pdf.exists():
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        raise ConversionError(f"LibreOffice made no PDF from {docx_path.name}: {reason[0]}")
+    return pdf
+
+
+def known_doc_types() -> list[str]:
+    return sorted(set(vocab()["doc_types"].values()) | {"Công văn"})

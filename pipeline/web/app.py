@@ -1,0 +1,71 @@
+"""The web application: pages over the same store and functions the `congvan` commands use."""
+from __future__ import annotations
+
+import threading
+
+from fastapi import Depends, FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..store import Store, open_store
+from .auth import require_login
+from .errors import HANDLERS
+from .render import HERE
+from .settings import Settings
+from .uploads import BodySizeLimit
+
+SESSION_HOURS = 12
+# Every script, style and image comes from this server; pages cannot be framed by another site.
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                                 b"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = dict(message, headers=list(message.get("headers", [])) + SECURITY_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    from .pages import inbox, login, registers, review, tasks
+
+    settings = settings or Settings()
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    app = FastAPI(title="congvan", docs_url=None, redoc_url=None, openapi_url=None,
+                  exception_handlers=HANDLERS)
+    app.state.settings = settings
+    app.state.store = store or open_store(settings.db)
+    # One writer at a time: the store numbers số đến as MAX + 1 inside each transaction.
+    app.state.write_lock = threading.Lock()
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key(), session_cookie="congvan_session",
+                       max_age=SESSION_HOURS * 3600, same_site="lax")
+    if settings.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeaders)
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(login.router)
+    for module in (inbox, review, registers, tasks):
+        app.include_router(module.router, dependencies=[Depends(require_login)])
+
+    @app.get("/", include_in_schema=False)
+    def home():
+        return RedirectResponse("/inbox", status_code=303)
+
+    return app

@@ -1,0 +1,102 @@
+"""Xem lại: a record beside its text, each value marked where it came from, corrected in place."""
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+
+from ...dates import parse_user_date
+from ...store import EDITABLE, LIST_FIELDS
+from ..auth import author_of, require_csrf
+from ..errors import PageError
+from ..highlight import field_key, highlighted
+from ..queries import review_list, status_counts
+from ..render import VI, page
+from . import store_of, writing
+
+router = APIRouter()
+STATUSES = ("needs_review", "ok", "other", "failed")
+DATE_FIELDS = ("issued_on", "received_on")
+LONG_FIELDS = ("subject", "recipients", "distribution", "note")
+
+
+@router.get("/review")
+def review_index(request: Request, status: str = ""):
+    status = status if status in STATUSES else ""
+    store = store_of(request)
+    return page(request, "review_list.html", documents=review_list(store, status or None),
+                counts=status_counts(store), statuses=STATUSES, current=status)
+
+
+@router.get("/review/{doc_id}")
+def review_document(request: Request, doc_id: int, saved: int = 0):
+    doc = load(request, doc_id)
+    return page(request, "review.html", doc=doc, fields=form_fields(doc), text_html=highlighted(doc["text"] or "", doc["spans"]),
+                saved=saved, errors={})
+
+
+@router.post("/review/{doc_id}", dependencies=[Depends(require_csrf)])
+async def save_corrections(request: Request, doc_id: int):
+    form = await request.form()
+    doc = load(request, doc_id)
+    changes, errors = changed_fields(doc, {name: form.get(name) for name in EDITABLE})
+    if errors:
+        fields = form_fields(doc, submitted=form)
+        return page(request, "review.html", status_code=400, doc=doc, fields=fields, saved=0, errors=errors,
+                    text_html=highlighted(doc["text"] or "", doc["spans"]))
+    if changes:
+        with writing(request) as store:
+            store.edit(doc_id, changes, author_of(request))
+    return RedirectResponse(f"/review/{doc_id}?saved={len(changes)}", status_code=303)
+
+
+def load(request: Request, doc_id: int) -> dict:
+    try:
+        return store_of(request).get(doc_id)
+    except KeyError:
+        raise PageError(404, f"Không có văn bản #{doc_id} trong kho.") from None
+
+
+def shown(doc: dict, name: str) -> str:
+    """A stored value as the form shows it: lists one entry a line."""
+    value = doc.get(name)
+    if name in LIST_FIELDS:
+        return "\n".join(value or [])
+    return "" if value is None else str(value)
+
+
+def form_fields(doc: dict, submitted=None) -> list[dict]:
+    """The editable fields with label, value, whether a span marks them, and their last correction."""
+    last_correction = {c["field"]: c for c in doc["corrections"]}
+    marked = {field_key(name) for name in doc["spans"]}
+    fields = []
+    for name in EDITABLE:
+        value = submitted.get(name) if submitted is not None and isinstance(submitted.get(name), str) else shown(doc, name)
+        fields.append({"name": name, "label": VI["fields"].get(name, name), "value": value,
+                       "long": name in LONG_FIELDS, "list": name in LIST_FIELDS, "marked": name in marked,
+                       "corrected": last_correction.get(name)})
+    return fields
+
+
+def changed_fields(doc: dict, submitted: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """The fields whose submitted value differs from the stored one, and messages for invalid ones."""
+    changes, errors = {}, {}
+    for name, raw in submitted.items():
+        if not isinstance(raw, str):  # a field the form did not send stays as it is
+            continue
+        value = raw.replace("\r\n", "\n").strip()
+        if name in DATE_FIELDS and value:
+            parsed = parse_user_date(value)
+            if parsed is None:
+                errors[name] = "Ngày không hợp lệ; ghi dạng 17/02/2021 hoặc 2021-02-17."
+                continue
+            value = parsed.isoformat()
+        if name in LIST_FIELDS:
+            # One entry a line, passed on as JSON so an entry may itself hold a ";".
+            entries = [line.strip() for line in value.split("\n") if line.strip()]
+            if entries != (doc.get(name) or []):
+                changes[name] = json.dumps(entries, ensure_ascii=False)
+        elif value != shown(doc, name):
+            changes[name] = value
+    return changes, errors

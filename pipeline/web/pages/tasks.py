@@ -1,0 +1,52 @@
+"""Việc cần làm: the directive items of stored documents, overdue first, marked done with their reply."""
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from ..auth import require_csrf
+from ..errors import PageError
+from ..render import page
+from . import store_of, writing
+
+router = APIRouter()
+
+
+def urgency(item: dict, today: str) -> int:
+    """0 overdue, 1 open with a deadline, 2 open without one, 3 done: the order a clerk works in."""
+    if item["status"] == "done":
+        return 3
+    if not item["deadline"]:
+        return 2
+    return 0 if item["deadline"] < today else 1
+
+
+def days_late(item: dict, today: date) -> int:
+    return (today - date.fromisoformat(item["deadline"])).days
+
+
+@router.get("/tasks")
+def tasks_page(request: Request, show: str = "open"):
+    today = date.today()
+    items = store_of(request).tasks(status=None if show == "all" else "open")
+    items.sort(key=lambda item: urgency(item, today.isoformat()))  # stable: by deadline within a group
+    for item in items:
+        item["urgency"] = urgency(item, today.isoformat())
+        item["late"] = days_late(item, today) if item["urgency"] == 0 else 0
+    overdue = sum(item["urgency"] == 0 for item in items)
+    return page(request, "tasks.html", items=items, show=show, overdue=overdue)
+
+
+@router.post("/tasks/{task_id}/done", dependencies=[Depends(require_csrf)])
+def mark_task_done(request: Request, task_id: int, reply_number: str = Form(""), show: str = Form("open")):
+    reply_number = reply_number.strip()
+    if not reply_number:
+        raise PageError(400, "Hãy ghi số, ký hiệu của văn bản trả lời trước khi đánh dấu xong.")
+    try:
+        with writing(request) as store:
+            store.mark_done(task_id, reply_number)
+    except KeyError:
+        raise PageError(404, f"Không có việc số {task_id}.") from None
+    return RedirectResponse(f"/tasks?show={'all' if show == 'all' else 'open'}", status_code=303)

@@ -1,0 +1,61 @@
+"""Templates and the Vietnamese words the pages use (field names, statuses, read-failure reasons)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from ..register import vn_date
+
+HERE = Path(__file__).resolve().parent
+VI = json.loads((HERE / "vi.json").read_text("utf-8"))
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+
+NAV = [("/inbox", "Hộp thư đến"), ("/review", "Xem lại"), ("/registers", "Sổ văn bản"), ("/tasks", "Việc cần làm")]
+
+
+def in_vietnamese(message: str | None, table: dict[str, str]) -> str:
+    """A pipeline message (English) in Vietnamese by its longest known prefix, the detail kept after it."""
+    if not message:
+        return ""
+    for prefix in sorted(table, key=len, reverse=True):
+        if message.startswith(prefix):
+            return table[prefix] if message == prefix else f"{table[prefix]} ({message})"
+    return message
+
+
+def reason_vi(reason: str | None) -> str:
+    return in_vietnamese(reason, VI["reasons"])
+
+
+def warning_vi(warning: str | None) -> str:
+    return in_vietnamese(warning, VI["warnings"])
+
+
+def status_vi(status: str) -> str:
+    return VI["statuses"].get(status, status)
+
+
+def field_label(name: str) -> str:
+    return VI["fields"].get(name, name)
+
+
+TEMPLATES.env.filters.update(vn_date=vn_date, reason_vi=reason_vi, warning_vi=warning_vi, status_vi=status_vi, field_label=field_label)
+
+
+def page(request: Request, template: str, status_code: int = 200, **context):
+    """Render a page with what every page needs: the user, the CSRF token, the navigation."""
+    from .auth import csrf_token, session_user
+
+    has_session = "session" in request.scope
+    settings = request.app.state.settings
+    context.update(
+        user=session_user(request) if has_session else None,
+        csrf=csrf_token(request) if has_session else "",
+        login_required=settings.login_required,
+        nav=NAV,
+        path=request.url.path,
+    )
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)

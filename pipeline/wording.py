@@ -1,0 +1,155 @@
+"""How an outgoing document writes numbers, dates and names (Decree 30/2020/NĐ-CP, Appendices I–II).
+
+Small pure functions shared by the generate stage and the templates (as Jinja2 filters).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+
+from .vocab import vocab
+
+# Administrative levels: the words after one of them are a place name, each word capitalised.
+LEVELS = ("thành phố", "thị xã", "thị trấn", "khu vực", "tỉnh", "huyện", "quận", "xã", "phường")
+# Names written the same wherever they stand in an organisation's name (Appendix II).
+PHRASES = {"việt nam": "Việt Nam", "trung ương": "Trung ương", "nhà nước": "Nhà nước", "chính phủ": "Chính phủ",
+           "quốc hội": "Quốc hội"}
+# Multi-word heads written with a capital only on their first word ("Ủy ban nhân dân").
+LOWER_TAIL_HEADS = ("ủy ban nhân dân", "uỷ ban nhân dân", "hội đồng nhân dân", "bảo hiểm xã hội", "mặt trận tổ quốc")
+ABBREVIATED_HEADS = {"ubnd": "Ủy ban nhân dân", "hđnd": "Hội đồng nhân dân", "bhxh": "Bảo hiểm xã hội"}
+
+
+def day_month_year(d: date) -> str:
+    """ "ngày 05 tháng 01 năm 2026": a leading zero for days below 10 and months 1 and 2 only."""
+    day = f"{d.day:02d}"
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"ngày {day} tháng {month} năm {d.year}"
+
+
+def place_and_date(place: str, d: date) -> str:
+    return f"{place}, {day_month_year(d)}"
+
+
+def short_date(d: date | str | None) -> str:
+    """ "17/02/2021", the form used when citing a document."""
+    if not d:
+        return ""
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def serial_text(serial: int) -> str:
+    """Numbers below 10 take a leading zero (Appendix I §II.3)."""
+    return f"{serial:02d}"
+
+
+def type_abbreviation(doc_type: str) -> str:
+    """ "Giấy mời" → "GM"; "" for a công văn, which has none (Appendix III)."""
+    for abbr, name in vocab()["doc_types"].items():
+        if name.casefold() == doc_type.casefold() and doc_type.casefold() != "công văn":
+            return abbr
+    return ""
+
+
+def number_and_symbol(serial: int, doc_type: str, org_symbol: str, unit: str) -> str:
+    """ "05/SYT-VP" for a công văn (body-unit), "12/GM-SYT" for a named type (type-body)."""
+    abbr = type_abbreviation(doc_type)
+    symbol = f"{abbr}-{org_symbol}" if abbr else f"{org_symbol}-{unit}" if unit else org_symbol
+    return f"{serial_text(serial)}/{symbol}"
+
+
+def org_name_in_text(upper_name: str, document_text: str = "") -> str:
+    """An issuing body's name as running text writes it ("Bảo hiểm xã hội Việt Nam").
+
+    The document itself is the best authority: if it spells the name in mixed case somewhere,
+    that spelling is used. Otherwise Appendix II's rule: capital on the kind of body and on the
+    first word of its field ("Sở Giáo dục và Đào tạo"), each word of a place after its level
+    ("tỉnh Quảng Ngãi").
+    """
+    name = " ".join(upper_name.split())
+    if not name:
+        return ""
+    if not name.isupper():
+        return name
+    seen = _mixed_case_spelling(name, document_text)
+    return seen or _appendix_ii_case(name)
+
+
+def _mixed_case_spelling(name: str, text: str) -> str:
+    if not text:
+        return ""
+    pattern = r"\s+".join(re.escape(w) for w in name.split())
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        found = " ".join(match.group(0).split())
+        if not found.isupper() and found[0].isupper():
+            return found
+    return ""
+
+
+def _appendix_ii_case(name: str) -> str:
+    words = name.lower().split()
+    if words[0] in ABBREVIATED_HEADS:
+        words = ABBREVIATED_HEADS[words[0]].lower().split() + words[1:]
+    head = _head_length(words)
+    out = [_capitalise(words[0])] + words[1:head]
+    i, capital_next, in_place = head, True, False
+    while i < len(words):
+        level, phrase = _level_at(words, i), _phrase_at(words, i)
+        if level:  # "tỉnh", "thành phố": lower case, and what follows is a place
+            out += level.split()
+            i, in_place = i + len(level.split()), True
+        elif phrase:
+            out.append(_phrases()[phrase])
+            i, capital_next = i + len(phrase.split()), False
+        else:
+            word = words[i]
+            if word in ("và", "-"):
+                capital_next = True  # "Giáo dục và Đào tạo": each field starts with a capital
+                out.append(word)
+            else:
+                out.append(_capitalise(word) if in_place or capital_next else word)
+                capital_next = False
+            i += 1
+    return " ".join(out)
+
+
+def _head_length(words: list[str]) -> int:
+    joined = " ".join(words)
+    heads = LOWER_TAIL_HEADS + tuple(h.lower() for h in vocab()["org_heads"] if h[:1].isupper())
+    for head in sorted(heads, key=len, reverse=True):
+        if joined == head or joined.startswith(head + " "):
+            return len(head.split())
+    return 1
+
+
+def _level_at(words: list[str], i: int) -> str:
+    if words[i:i + 2] == ["xã", "hội"]:  # "Thương binh và Xã hội" is a field, not a commune
+        return ""
+    return next((lv for lv in LEVELS if words[i:i + len(lv.split())] == lv.split()), "")
+
+
+def _phrase_at(words: list[str], i: int) -> str:
+    """A fixed name starting at words[i] ("việt nam", a province), longest first."""
+    return next((p for p in _phrases() if words[i:i + len(p.split())] == p.split()), "")
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, str]:
+    names = dict(PHRASES)
+    names.update({p.lower(): p for p in vocab()["provinces"]})
+    return dict(sorted(names.items(), key=lambda kv: -len(kv[0])))
+
+
+def _capitalise(word: str) -> str:
+    word = unicodedata.normalize("NFC", word)
+    return word[:1].upper() + word[1:]
+
+
+def lower_first(text: str) -> str:
+    """ "Tập trung triển khai…" → "tập trung triển khai…" (a subject continuing a sentence)."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
