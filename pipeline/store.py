@@ -378,19 +378,24 @@ class Store:
     def add_outgoing(self, org: str, year: int, build, attempts: int = 5) -> int:
         """Register an outgoing document under the next number of `org`'s `year`.
 
-        `build(serial)` returns the register row (it may also write the file); it runs inside
-        the transaction, so a failure there uses up no number. Two writers racing for the same
-        number: the UNIQUE constraint refuses the second, which takes the next one.
+        The number is taken by the transaction's first statement (an INSERT computing MAX + 1),
+        so on SQLite the write lock is held from that moment and a second secretary waits; on
+        PostgreSQL a racing writer hits the UNIQUE constraint and tries the next number.
+        `build(serial)` then returns the register row (it may also write the file) inside the
+        same transaction: if it fails, the number is given back.
         """
         for attempt in range(attempts):
             try:
                 with self.engine.begin() as conn:
-                    last = conn.execute(text("SELECT MAX(serial) FROM outgoing WHERE org = :o AND year = :y"),
-                                        {"o": org, "y": year}).scalar()
-                    serial = (last or 0) + 1
-                    row = dict(build(serial), org=org, year=year, serial=serial, created_at=now())
+                    taken = conn.execute(text(
+                        "INSERT INTO outgoing (org, year, serial, number, issued_on, doc_type, subject, created_at) "
+                        "SELECT :o, :y, COALESCE(MAX(serial), 0) + 1, '', '', '', '', :t FROM outgoing "
+                        "WHERE org = :o AND year = :y RETURNING id, serial"), {"o": org, "y": year, "t": now()}).one()
+                    row = dict(build(taken.serial))
                     row["recipients"] = json.dumps(row.get("recipients") or [], ensure_ascii=False)
-                    return self._insert("outgoing", row, conn)
+                    assignments = ", ".join(f"{k} = :{k}" for k in row)
+                    conn.execute(text(f"UPDATE outgoing SET {assignments} WHERE id = :id"), dict(row, id=taken.id))
+                    return taken.id
             except IntegrityError:
                 if attempt == attempts - 1:
                     raise

@@ -239,3 +239,7 @@ def test_the_same_store_code_runs_on_postgresql(inbox):
     doc_id = store.documents(status="ok")[0]["id"]
     store.edit(doc_id, {"subject": "đăng ký thử"}, "test")
     assert [d["id"] for d in store.search("dang ky thu")] == [doc_id]
+    numbers = [store.add_outgoing("SYT", 2026, lambda serial: {"number": f"{serial:02d}/SYT-VP", "issued_on": "2026-03-02",
+                                                               "doc_type": "Công văn", "subject": "thử"})
+               for _ in range(2)]
+    assert [e["number"] for e in store.outgoing(year=2026)] == ["01/SYT-VP", "02/SYT-VP"] and len(set(numbers)) == 2

@@ -51,6 +51,7 @@ SKIPPED_INLINE = {PPR, RPR, _w("del"), _w("moveFrom"), _w("sdtPr"), _w("sdtEndPr
 WRAPPERS = {SDT, SDT_CONTENT, CUSTOM_XML}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 LINE_BREAK = "\n"
+RULE_TEXT = "________"
 
 
 def read_docx(path: Path) -> SourceText:
@@ -204,6 +205,10 @@ class BodyReader:
         ppr = p.find(PPR)
         style = _val(ppr, PSTYLE) if ppr is not None else None
         self._inline(p, style, pieces, boxes)
+        if not "".join(pieces).strip() and out is self.lines and _has_rule_border(ppr):
+            # An empty body paragraph drawn as a rule (the line under a named type's trích yếu)
+            # separates blocks just as "____" does in a text file.
+            out.append(Line(RULE_TEXT))
         for text in "".join(pieces).split(LINE_BREAK):
             text = unicodedata.normalize("NFC", text).strip()
             if text:
@@ -274,6 +279,15 @@ class BodyReader:
                 col += max(1, _int(span_el.get(VAL), 1)) if span_el is not None else 1
             rows.append(row)
         return arrange_table(rows, self.state, before=self.lines)
+
+
+def _has_rule_border(ppr) -> bool:
+    if ppr is None:
+        return False
+    border = ppr.find(f"{_w('pBdr')}/{_w('bottom')}")
+    if border is None:
+        border = ppr.find(f"{_w('pBdr')}/{_w('top')}")
+    return border is not None and border.get(VAL) not in (None, "nil", "none")
 
 
 def _children(el, tag: str):
