@@ -448,7 +448,8 @@ def init_org(path, force):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="DOCX to write [default: NUMBER-SYMBOL.docx].")
 @click.option("--pdf", is_flag=True, help="Also write a PDF beside it (needs LibreOffice).")
 @click.option("--preview", is_flag=True, help="Print the letter's text; take no number, write nothing.")
-def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, pdf, preview):
+@click.option("--mark-done", is_flag=True, help="Mark the document's open directive items answered by this reply.")
+def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, pdf, preview, mark_done):
     """Write a reply or follow-up to stored document DOC_ID as a Decree 30 DOCX.
 
     Takes the next outgoing number of the year (sổ văn bản đi) and records it.
@@ -477,6 +478,10 @@ def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, p
             click.echo(plain_text(draft), nl=False)
             return
         target = issue(store, draft, org, Path(output) if output else None, folder=Path(".")).path
+        if mark_done and doc:
+            for item in doc["directives"]:
+                if item["status"] == "open":
+                    store.mark_done(item["id"], draft.number, draft.issued_on.isoformat())
     except KeyError:
         raise click.ClickException(f"no document {doc_id} in the store") from None
     except (OrgError, TemplateError) as err:
@@ -507,6 +512,97 @@ def templates():
     for info in list_templates():
         needs = ", ".join(info.needs) or "-"
         click.echo(f"{info.name:<18} {info.doc_type:<10} {info.title}  [--set: {needs}]  {info.path}")
+
+
+# --------------------------------------------------------------------------- the web page
+
+data_dir_option = click.option("--data-dir", envvar="CONGVAN_DATA", default="congvan-data", show_default=True,
+                               type=click.Path(file_okay=False),
+                               help="Folder for uploads, web users and the session key [env CONGVAN_DATA].")
+
+
+@main.command()
+@db_option
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any other than this machine's own requires a login.")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--max-upload-mb", type=click.IntRange(1, 2048), default=50, show_default=True,
+              help="Largest file accepted by an upload.")
+def serve(db, data_dir, host, port, max_upload_mb):
+    """Start the office's web page: inbox, review, registers, tasks and replies.
+
+    \b
+    Examples:
+        congvan serve                                    # http://127.0.0.1:8000, this machine only
+        congvan user add lan && congvan serve --host 0.0.0.0   # the office network, with login
+    """
+    import uvicorn
+
+    from .web import Settings, create_app
+    from .web.auth import Users
+
+    settings = Settings(db=db, data_dir=data_dir, host=host, max_upload_bytes=max_upload_mb * 1024 * 1024)
+    if settings.login_required and not Users(settings.users_file).names():
+        raise click.ClickException(f"--host {host} opens the page to other machines, so it needs a login, and "
+                                   f"{settings.users_file} has no user: add one with `congvan user add NAME`")
+    click.echo(f"congvan: http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, server_header=False)
+
+
+@main.group()
+def user():
+    """Users of the web page (asked for when `congvan serve --host` opens it to other machines)."""
+
+
+@user.command(name="add")
+@click.argument("name")
+@data_dir_option
+@click.password_option(help="Asked for (twice, hidden) when not given.")
+def user_add(name, data_dir, password):
+    """Add user NAME, or set a new password for NAME.
+
+    \b
+    Example:
+        congvan user add lan
+    """
+    from pathlib import Path
+
+    from .web.auth import Users
+
+    try:
+        Users(Path(data_dir) / "users.json").add(name, password)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"user {name} saved in {Path(data_dir) / 'users.json'}")
+
+
+@user.command(name="remove")
+@click.argument("name")
+@data_dir_option
+def user_remove(name, data_dir):
+    """Remove user NAME."""
+    from pathlib import Path
+
+    from .web.auth import Users
+
+    try:
+        Users(Path(data_dir) / "users.json").remove(name)
+    except KeyError:
+        raise click.ClickException(f"no user {name}") from None
+    click.echo(f"user {name} removed")
+
+
+@user.command(name="list")
+@data_dir_option
+def user_list(data_dir):
+    """List the users of the web page."""
+    from pathlib import Path
+
+    from .web.auth import Users
+
+    for name in Users(Path(data_dir) / "users.json").names():
+        click.echo(name)
 
 if __name__ == "__main__":
     main()

@@ -332,8 +332,14 @@ def test_cli_reply_writes_the_numbered_docx_and_says_where(store, org, tmp_path,
     preview = CliRunner().invoke(main, ["reply", "1", "--db", db, "--org", org.path, "--preview"])
     assert "Phúc đáp Công văn số 876/TTYT-KHNV" in preview.output
     assert len(store.outgoing()) == 1  # a preview takes no number
+    plan = str(doc_id(store, PLAN_SOURCE))
+    done = CliRunner().invoke(main, ["reply", plan, "-t", "bao-cao-ket-qua", "--db", db, "--org", org.path,
+                                     "--date", "2026-01-06", "--mark-done"])
+    assert done.exit_code == 0, done.output
+    assert {(t["status"], t["reply_number"]) for t in store.tasks() if t["document_id"] == int(plan)} == \
+        {("done", "02/BC-SYT")}
     registered = CliRunner().invoke(main, ["register", "--outgoing", "--year", "2026", "--db", db])
-    assert registered.exit_code == 0 and "1 văn bản đi" in registered.output
+    assert registered.exit_code == 0 and "2 văn bản đi" in registered.output
     missing = CliRunner().invoke(main, ["reply", "99", "--db", db, "--org", org.path])
     assert missing.exit_code != 0 and "no document 99" in missing.output
 
