@@ -6,7 +6,14 @@ Silver labels are imperfect (OCR-derived or portal metadata), so these are agree
 accuracy. Sources of labels:
 - annotations/diepxuan_frontmatter_silver.json: number, type, date, issuer, signer of diep_*.md;
 - annotations/ocr_local_vbhc__*.json: fields of qngai_* PDFs (matched through provenance.tsv);
-- vbpl_* file names carry the document's number ("06-2026-TT-BXD" → 06/2026/TT-BXD).
+- annotations/ocr_local_vbhc__fieldtext/<doc>/page_1_*.txt: number, date, issuer and type of the
+  qngai_pageimg_<doc>_page1.png page images (field crops OCR'd by the source project);
+- vbpl_* file names carry the document's number ("06-2026-TT-BXD" → 06/2026/TT-BXD);
+- the other scanned qngai_*.pdf and das_*.pdf names carry the number's digits and the type
+  ("qngai_51-QD-UB-signed.pdf" → 51, Quyết định; "das_kh-753-…" → 753, Kế hoạch): "number#"
+  compares only the number's leading digits.
+
+The qngai_* PDFs, page images and das_* are scans: they are read with OCR (--ocr auto).
 """
 from __future__ import annotations
 
@@ -22,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.process import process_file  # noqa: E402
+from pipeline.process import process_many  # noqa: E402
 
 
 def fold(text) -> str:
@@ -78,9 +85,53 @@ def vbpl_labels(real: Path) -> dict:
     return labels
 
 
+def page_image_labels(real: Path) -> dict:
+    """Fields of the page images from the field-crop texts (file names carry the crop's field)."""
+    fields = {"So_Ki_Hieu": "number", "Ngay_BH": "issued_on", "CQBH": "issuer", "Loai_VB": "doc_type"}
+    labels = {}
+    for folder in sorted((real / "annotations" / "ocr_local_vbhc__fieldtext").glob("doc_*")):
+        image = real / f"qngai_pageimg_{folder.name}_page1.png"
+        if not image.exists():
+            continue
+        entry = {}
+        for crop in folder.glob("page_1_*.txt"):
+            key = next((f for f in fields if crop.name.startswith(f"page_1_{f}_")), None)
+            text = crop.read_text("utf-8").strip()
+            if key == "So_Ki_Hieu":
+                entry["number"] = re.sub(r"^\s*Số\s*:?", "", text)
+            elif key == "Ngay_BH":
+                entry["issued_on"] = iso(text)
+            elif key:
+                entry[fields[key]] = text
+        labels[image.name] = {k: v for k, v in entry.items() if v}
+    return labels
+
+
+TYPE_CODES = {"QD": "Quyết định", "CT": "Chỉ thị", "TB": "Thông báo", "TTR": "Tờ trình", "BC": "Báo cáo",
+              "KH": "Kế hoạch"}
+
+
+def name_labels(real: Path, skip: set) -> dict:
+    """Number digits and type from the names of the scanned PDFs that have no other label."""
+    labels = {}
+    for path in sorted(list(real.glob("qngai_*.pdf")) + list(real.glob("das_*.pdf"))):
+        m = re.match(r"(?:qngai_(\d+)-?([A-Za-z]+)|das_([a-z]+)-(\d+))", path.name)
+        if path.name in skip or not m or re.match(r"qngai_\d+-\d", path.name):
+            continue
+        digits, code = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        entry = {"number#": str(int(digits))}
+        if code.upper() in TYPE_CODES:
+            entry["doc_type"] = TYPE_CODES[code.upper()]
+        labels[path.name] = entry
+    return labels
+
+
 def value(record: dict, field: str):
     if field == "signer.name":
         return record.get("signer", {}).get("name")
+    if field == "number#":
+        m = re.match(r"\d+", record.get("number") or "")
+        return str(int(m.group())) if m else None
     return record.get(field)
 
 
@@ -88,16 +139,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("real", nargs="?", default=str(ROOT.parent / "shared" / "real"))
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--jobs", "-j", type=int, default=2, help="worker processes (OCR is slow)")
     args = parser.parse_args()
     real = Path(args.real)
     if not real.is_dir():
         sys.exit(f"{real} not found: the shared real documents are not available here")
-    groups = {"diep (md)": diep_labels(real), "qngai (pdf)": qngai_labels(real), "vbpl (html)": vbpl_labels(real)}
-    print(f"{'set':<13}{'field':<13}{'agree':>7}{'of':>5}   errors (unreadable files)")
+    qngai = qngai_labels(real)
+    groups = {"diep (md)": diep_labels(real), "qngai (pdf)": qngai, "qngai (png)": page_image_labels(real),
+              "scans (names)": name_labels(real, set(qngai)), "vbpl (html)": vbpl_labels(real)}
+    print(f"{'set':<14}{'field':<13}{'agree':>7}{'of':>5}   errors (unreadable files)")
     for group, labels in groups.items():
         hits, totals, errors, misses = defaultdict(int), defaultdict(int), 0, []
-        for name, fields in labels.items():
-            record = process_file(str(real / name)).to_dict()
+        records = process_many([str(real / name) for name in labels], jobs=args.jobs)
+        for (name, fields), record in zip(labels.items(), records):
+            record = record.to_dict()
             if record.get("error"):
                 errors += 1
             for field, expected in fields.items():
@@ -110,7 +165,7 @@ def main():
                 if not ok:
                     misses.append((name, field, expected, got or record.get("error")))
         for field in totals:
-            print(f"{group:<13}{field:<13}{hits[field] / totals[field]:>7.0%}{totals[field]:>5}   {errors}")
+            print(f"{group:<14}{field:<13}{hits[field] / totals[field]:>7.0%}{totals[field]:>5}   {errors}")
         if args.show_misses:
             for miss in misses:
                 print("   miss:", *miss)

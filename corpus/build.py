@@ -1,17 +1,19 @@
 """Render every corpus source (`corpus/src/*.json`) into the formats it names, with its gold.
 
     python corpus/build.py            # all formats; PDFs through LibreOffice when `soffice` is found
-    python corpus/build.py --no-pdf   # keep the PDFs already in docs/
+    python corpus/build.py --no-pdf   # keep the PDFs already in docs/ (scans are still made from them)
 
 For each source and each format it writes `docs/<id>__<fmt>.<ext>` and the gold record
 `docs/<id>__<fmt>.json` (the source's `gold` plus `source`, the rendered file's name). Files in
 docs/ that no source produces any more are removed. The output is deterministic: a rerun gives
-the same bytes, except the creation dates LibreOffice writes into PDFs.
+the same bytes, except the creation dates LibreOffice writes into PDFs. Scans ("scan") are made
+from the source's own PDF, so a source with "scan" must also have "pdf".
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import re
@@ -40,7 +42,7 @@ from pipeline.records import Record  # noqa: E402
 
 EXTENSIONS = {
     "txt": "txt", "txt-flat": "txt", "txt-cp1258": "txt", "txt-utf16": "txt",
-    "docx": "docx", "docx-tcvn3": "docx", "pdf": "pdf",
+    "docx": "docx", "docx-tcvn3": "docx", "pdf": "pdf", "scan": "pdf",
 }
 GOLD_KEYS = [k for k in Record("").to_dict() if k not in ("source", "spans", "warnings")]
 SOURCE_KEYS = {
@@ -92,6 +94,8 @@ def check_source(src: dict, path: Path) -> None:
     bad = [f for f in src.get("formats", []) if f not in EXTENSIONS]
     if not src.get("formats") or bad:
         raise ValueError(f"{path.name}: formats must be a non-empty subset of {list(EXTENSIONS)}")
+    if "scan" in src.get("formats", []) and "pdf" not in src["formats"]:
+        raise ValueError(f"{path.name}: a scan is made from the PDF: add 'pdf' to formats")
     if sorted(src.get("gold", {})) != sorted(GOLD_KEYS):
         raise ValueError(f"{path.name}: gold keys must be exactly {GOLD_KEYS}")
     if src.get("raw_text") is None:
@@ -535,6 +539,51 @@ def convert_to_pdf(docx_files: list[Path], outdir: Path) -> None:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------- scans
+
+
+SCAN_DPI = 200
+SCAN_TIME = FIXED_TIME.timetuple()
+
+
+def scan_settings(src_id: str) -> dict:
+    """How one document was "scanned": tilt ±0.5–1.5°, grayscale JPEG or black-and-white."""
+    tilt = 0.5 + pick(src_id, "tilt", 101) / 100  # 0.50 … 1.50
+    sign = 1 if pick(src_id, "tilt-sign", 2) else -1
+    return {"angle": round(sign * tilt, 2), "gray": pick(src_id, "scan-mode", 3) == 0,
+            "seed": int(hashlib.sha1(f"{src_id}:scan".encode()).hexdigest()[:16], 16)}
+
+
+def render_scan(pdf_path: Path, src_id: str) -> bytes:
+    """An image-only PDF of `pdf_path` as a cheap office scanner makes it: 200 dpi, tilted,
+    slightly blurred, with noise and specks; grayscale JPEG or black-and-white (CCITT G4)."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageFilter
+
+    settings = scan_settings(src_id)
+    rng = np.random.default_rng(settings["seed"])
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    pages = []
+    try:
+        for page in pdf:
+            image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_pil().convert("L")
+            image = image.rotate(settings["angle"], resample=Image.BICUBIC, fillcolor=255)
+            pixels = np.asarray(image.filter(ImageFilter.GaussianBlur(0.6)), dtype=np.float32)
+            pixels += rng.normal(0.0, 8.0 if settings["gray"] else 25.0, pixels.shape)
+            specks = rng.random(pixels.shape)
+            pixels[specks < 0.0008] = 0.0
+            noisy = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+            pages.append(noisy if settings["gray"] else noisy.point(lambda v: 255 if v > 165 else 0).convert("1"))
+    finally:
+        pdf.close()
+    out = io.BytesIO()
+    jpeg = {"quality": 50} if settings["gray"] else {}
+    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=SCAN_DPI,
+                  title=src_id, creationDate=SCAN_TIME, modDate=SCAN_TIME, **jpeg)
+    return out.getvalue()
+
+
 # --------------------------------------------------------------------------- build
 
 
@@ -554,6 +603,7 @@ def build(make_pdf: bool = True, src_dir: Path = SRC, docs_dir: Path = DOCS) -> 
     docs_dir.mkdir(parents=True, exist_ok=True)
     expected: set[str] = set()
     pdf_jobs: list[tuple[dict, str]] = []
+    scan_jobs: list[tuple[dict, str]] = []
     counts: dict[str, int] = {}
     for src in sources:
         for fmt in src["formats"]:
@@ -568,8 +618,10 @@ def build(make_pdf: bool = True, src_dir: Path = SRC, docs_dir: Path = DOCS) -> 
                 write_if_changed(docs_dir / name, render_docx(src))
             elif fmt == "docx-tcvn3":
                 write_if_changed(docs_dir / name, render_docx(src, tcvn3=True))
-            else:
+            elif fmt == "pdf":
                 pdf_jobs.append((src, name))
+            else:
+                scan_jobs.append((src, name))
     for path in docs_dir.iterdir():
         if path.name not in expected:
             path.unlink()
@@ -587,7 +639,11 @@ def build(make_pdf: bool = True, src_dir: Path = SRC, docs_dir: Path = DOCS) -> 
                 if not made.exists():
                     raise RuntimeError(f"LibreOffice did not produce {name}")
                 shutil.copyfile(made, docs_dir / name)
-    missing = [name for _, name in pdf_jobs if not (docs_dir / name).exists()]
+    for src, name in scan_jobs:  # after the PDFs: a scan is made from its source's PDF
+        pdf_path = docs_dir / out_name(src["id"], "pdf")
+        if pdf_path.exists():
+            write_if_changed(docs_dir / name, render_scan(pdf_path, src["id"]))
+    missing = [name for _, name in pdf_jobs + scan_jobs if not (docs_dir / name).exists()]
     for name in missing:
         print(f"warning: {name} missing (no soffice or --no-pdf)", file=sys.stderr)
     return counts

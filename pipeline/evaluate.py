@@ -2,7 +2,9 @@
 
 Scalar fields score 1/0 per document; list fields (recipients, distribution, references,
 directives) score F1 per document; the table shows the mean over the documents that have the
-field in gold (dispatches for every field but `kind`, which counts every document).
+field in gold (dispatches for every field but `kind`, which counts every document). The report
+also breaks the strict scores down by file format (txt, docx, pdf, scan …), so OCR'd scans are
+seen beside the text-layer documents they were made from.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from rapidfuzz import fuzz
 
 from .records import FIELDS
 
+FORMAT_ORDER = ["txt", "md", "html", "docx", "pdf", "scan", "image"]
 SCALARS = ("kind", "doc_type", "number", "issued_on", "place", "issuer", "parent_body", "subject")
 LISTS = ("recipients", "distribution")
 
@@ -80,6 +83,15 @@ def score_field(name: str, gold: dict, predicted: dict, strict: bool) -> float:
     raise KeyError(name)
 
 
+def format_family(document: Path) -> str:
+    """The format a corpus file was rendered in, by family: "a_01__txt-flat.txt" → "txt",
+    "a_01__scan.pdf" → "scan"; any other file by its suffix ("x.md" → "md")."""
+    stem = document.stem
+    if "__" in stem:
+        return stem.rsplit("__", 1)[1].split("-")[0]
+    return document.suffix.lstrip(".").lower() or "?"
+
+
 @dataclass
 class Report:
     strict: dict = field(default_factory=dict)
@@ -88,6 +100,7 @@ class Report:
     documents: int = 0
     exact_records: int = 0
     failures: list = field(default_factory=list)  # (source, field, gold, predicted)
+    by_format: dict = field(default_factory=dict)  # format family → Report of its documents
 
     def mean(self, table: dict, name: str) -> float:
         values = table.get(name, [])
@@ -105,6 +118,19 @@ class Report:
         for name, s, n, count in self.rows():
             lines.append(f"{name:<14}{s:>9.1%}{n:>12.1%}{count:>6}")
         lines.append(f"{'whole record':<14}{self.exact_rate():>9.1%}{'':>12}{self.documents:>6}")
+        if len(self.by_format) > 1:
+            lines += ["", self.format_table()]
+        return "\n".join(lines)
+
+    def format_table(self) -> str:
+        """Strict scores per field (rows) and format family (columns), with document counts."""
+        families = sorted(self.by_format, key=lambda f: (FORMAT_ORDER.index(f) if f in FORMAT_ORDER else 99, f))
+        lines = [f"{'strict by format':<17}" + "".join(f"{f:>8}" for f in families)]
+        for name in FIELDS:
+            cells = [self.by_format[f].mean(self.by_format[f].strict, name) for f in families]
+            lines.append(f"{name:<17}" + "".join("       -" if c != c else f"{c:>8.1%}" for c in cells))
+        lines.append(f"{'whole record':<17}" + "".join(f"{self.by_format[f].exact_rate():>8.1%}" for f in families))
+        lines.append(f"{'documents':<17}" + "".join(f"{self.by_format[f].documents:>8}" for f in families))
         return "\n".join(lines)
 
 
@@ -120,14 +146,17 @@ def load_gold(gold_dir: str) -> list[tuple[Path, dict]]:
     return pairs
 
 
-def evaluate(gold_dir: str, jobs: int = 1) -> Report:
+def evaluate(gold_dir: str, jobs: int = 1, formats: set[str] | None = None, ocr: str = "auto") -> Report:
+    """Score every gold record in `gold_dir` (only those of the format families in `formats`)."""
     from .process import process_many
 
-    pairs = load_gold(gold_dir)
-    records = process_many([str(doc) for doc, _ in pairs], jobs=jobs)
+    pairs = [(doc, gold) for doc, gold in load_gold(gold_dir) if formats is None or format_family(doc) in formats]
+    records = process_many([str(doc) for doc, _ in pairs], jobs=jobs, ocr=ocr)
     report = Report()
     for (document, gold), record in zip(pairs, records):
-        add_document(report, document, gold, record.to_dict())
+        predicted = record.to_dict()
+        add_document(report, document, gold, predicted)
+        add_document(report.by_format.setdefault(format_family(document), Report()), document, gold, predicted)
     return report
 
 

@@ -40,8 +40,11 @@ def sha256_of(path: str) -> str:
 
 
 def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date | None = None,
-           progress: Callable[[str, Stored | None], None] | None = None) -> Summary:
-    """Store every file; `progress(path, outcome)` is called once per file (outcome None: skipped)."""
+           progress: Callable[[str, Stored | None], None] | None = None, ocr: str = "auto") -> Summary:
+    """Store every file; `progress(path, outcome)` is called once per file (outcome None: skipped).
+
+    `ocr` ("auto", "always", "never") decides when scans are OCR'd, as in ``read``.
+    """
     summary = Summary()
     known = store.known_hashes()
     todo: list[tuple[str, str]] = []
@@ -59,7 +62,7 @@ def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date 
             continue
         seen.add(sha)
         todo.append((path, sha))
-    records = process_many([p for p, _ in todo], jobs=jobs)
+    records = process_many([p for p, _ in todo], jobs=jobs, ocr=ocr)
     for (path, sha), record in zip(todo, records):
         outcome = store.add(record, sha, Path(path).name, received_on)
         count(summary, path, record.error, outcome)

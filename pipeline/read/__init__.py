@@ -3,6 +3,9 @@
 ``read(path)`` picks the reader by the file's first bytes (a PDF or a DOCX renamed to .txt is
 still read as what it is) and falls back to the suffix. Every failure is a ``ReadError`` with a
 one-line reason a clerk can act on; no library exception leaves this stage.
+
+``ocr`` decides when Tesseract reads pages: "auto" (scanned pages, images, the stamped number
+and date of signed PDFs), "always" (every PDF page too) or "never" (text layers only).
 """
 from __future__ import annotations
 
@@ -12,29 +15,37 @@ from ..records import ReadError, SourceText
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES | {".docx", ".pdf"}
+OCR_MODES = ("auto", "always", "never")
 # Formats we recognise but cannot read yet, with what the clerk can do about it.
 KNOWN_UNREADABLE = {
     ".doc": "old Word format (.doc): save it as .docx",
     ".xls": "spreadsheet, not a document",
     ".xlsx": "spreadsheet, not a document",
-    ".png": "image: OCR not available",
-    ".jpg": "image: OCR not available",
-    ".jpeg": "image: OCR not available",
-    ".tif": "image: OCR not available",
-    ".tiff": "image: OCR not available",
 }
+# First bytes of the image formats we OCR.
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
-def read(path: str | Path) -> SourceText:
-    """Read one file into lines; raise ReadError naming the reason when it cannot be read."""
+def read(path: str | Path, ocr: str = "auto", jobs: int = 1) -> SourceText:
+    """Read one file into lines; raise ReadError naming the reason when it cannot be read.
+
+    ``jobs`` > 1 OCRs a scanned document's pages in that many processes.
+    """
+    if ocr not in OCR_MODES:
+        raise ValueError(f"ocr must be one of {OCR_MODES}, not {ocr!r}")
     path = Path(path)
     head = _head(path)
     kind = sniff(head, path.suffix.lower())
     if kind == "pdf":
         from .pdf import read_pdf
 
-        source = read_pdf(path)
+        source = read_pdf(path, ocr=ocr, jobs=jobs)
+    elif kind == "image":
+        from .image import read_image
+
+        source = read_image(path, ocr=ocr)
     elif kind == "docx":
         from .docx import read_docx
 
@@ -70,9 +81,11 @@ def _head(path: Path) -> bytes:
 
 
 def sniff(head: bytes, suffix: str) -> str:
-    """"pdf", "docx", "html" or "text" by content first, else an error reason."""
+    """"pdf", "docx", "html", "image" or "text" by content first, else an error reason."""
     if head.lstrip(b"\x00\t\r\n ").startswith(b"%PDF") or suffix == ".pdf":
         return "pdf"
+    if head.startswith(IMAGE_MAGIC) or suffix in IMAGE_SUFFIXES:
+        return "image"
     if head.startswith(b"PK") or suffix == ".docx":
         return "docx" if suffix in (".docx", "") or head.startswith(b"PK\x03\x04") else f"unsupported file type {suffix}"
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: legacy Word/Excel

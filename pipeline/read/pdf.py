@@ -10,7 +10,9 @@ A region's left lines come first (LEFT), then its right lines (RIGHT), tagged HE
 body lines between are FULL. Running page numbers are dropped.
 
 The cost is one ``extract_words`` per page, about what ``extract_text`` costs; everything else
-is arithmetic on word boxes. PDFs typeset in legacy TCVN3/VNI fonts are converted.
+is arithmetic on word boxes. PDFs typeset in legacy TCVN3/VNI fonts are converted. Pages
+without a usable text layer are OCR'd (``ocr.py``) and their words, with boxes and confidences,
+go through the same line and column logic; a page with a good text layer is never rendered.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ from ..records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, Source
 from ..segment import AUTHORITY, KINH_GUI, MOTTO, NOI_NHAN, SLOGAN
 from ..vocab import type_title
 from .docx import short_reason
+from .ocr import LANG as LANG_NAME
+from .ocr import STAMP_PAD, ScannedLine
 
 LINE_TOLERANCE = 3.0  # pt: words whose tops differ less are on one visual line
 GLUE_GAP = 0.5  # pt: words this close were split by a stray zero-width space ("CỘ NG")
@@ -40,6 +44,10 @@ AUTHORITY_ABOVE = 12  # a signer block may stand this many lines above "Nơi nh�
 SIGNER_ABOVE = 6  # … and this many right-column lines without an authority prefix
 MARGIN_BAND = 0.12  # top/bottom fraction of a page where running page numbers sit
 MIN_CHARS_PER_PAGE = 10  # fewer text characters than this per page: a scan
+# A header line the signing software leaves blank and stamps over: "Số:      /TB-UBND",
+# "Quảng Ngãi, ngày      tháng 01 năm 2025".
+BLANK_NUMBER = re.compile(r"^Số\s*[:.]?\s*[.…_]*\s*/")
+BLANK_DAY = re.compile(r"ngày\s*[.…_]*\s*tháng", re.I)
 PAGE_NUMBER = re.compile(r"^\s*(?:[-–—]\s*)?(?:Trang\s+)?\d{1,4}(?:\s*/\s*\d{1,4})?(?:\s*[-–—])?\s*$", re.I)
 CID = re.compile(r"\(cid:\d+\)")
 
@@ -77,33 +85,103 @@ class VisualLine:
         return join_words(self.words)
 
 
-def read_pdf(path: Path) -> SourceText:
-    """Read a PDF's text layer into lines; ReadError for corrupt, encrypted or scanned files."""
+def read_pdf(path: Path, ocr: str = "never", jobs: int = 1) -> SourceText:
+    """Read a PDF into lines; ReadError for corrupt, encrypted or (without OCR) scanned files.
+
+    ``ocr``: "never" reads the text layer only; "auto" also OCRs the pages without a usable
+    text layer and the blank number/date of a signed PDF's header (stamped in by the signing
+    software); "always" OCRs every page. ``jobs`` > 1 OCRs the pages in that many processes.
+    """
     path = Path(path)
     pdf = _open(path)
     try:
         with pdf:
             pages = pdf.pages
-            lines = [line for page in pages for line in page_lines(page, page.page_number)]
-            notes: list[str] = []
-            encoding = ""
-            legacy = detect_legacy("\n".join(l.text for l in lines))
-            if legacy:  # second pass with font names: ".VnTimeH" runs must be upper-cased
-                lines = [line for page in pages for line in page_lines(page, page.page_number, legacy)]
-                notes.append(f"converted from {legacy.upper()}")
-                encoding = legacy
             page_count = len(pages)
+            words = [[] if ocr == "always" else page_words(page) for page in pages]
+            notes: list[str] = []
+            encoding = detect_legacy(" ".join(w["text"] for page in words for w in page)) or ""
+            if encoding:  # second pass with font names: ".VnTimeH" runs must be upper-cased
+                words = [page_words(page, encoding) for page in pages]
+                notes.append(f"converted from {encoding.upper()}")
+            scanned = pages_to_ocr(pages, words, ocr)
+            stamped = stamped_bands(pages[0], words[0]) if ocr == "auto" and pages and 0 not in scanned else []
+            sizes = [(float(page.width), float(page.height)) for page in pages]
     except ReadError:
         raise
     except Exception as exc:  # pdfminer fails lazily, page by page
         raise _error(path, exc) from None
-    if sum(len(w["text"]) for line in lines for w in line.words) < MIN_CHARS_PER_PAGE * max(1, page_count):
-        raise ReadError(str(path), "no text layer: scanned PDF, OCR not available")
+    text_chars = sum(len(w["text"]) for page in words for w in page)
+    if ocr == "never" or (text_chars >= MIN_CHARS_PER_PAGE * page_count and not scanned and not stamped):
+        if text_chars < MIN_CHARS_PER_PAGE * max(1, page_count):
+            raise ReadError(str(path), "no text layer: scanned PDF, OCR not available")
+        lines = [line for i, page in enumerate(words) for line in group_lines(page, i + 1, sizes[i][1])]
+    else:
+        lines = ocr_lines(path, words, sizes, scanned, stamped, jobs, notes,
+                          whole=text_chars < MIN_CHARS_PER_PAGE * max(1, page_count))
     cid = sum(len(CID.findall(line.text)) for line in lines)
     if cid:
         notes.append(f"{cid} characters without a Unicode mapping ((cid:N)) in the PDF fonts")
     return SourceText(str(path), "pdf", arrange(drop_page_numbers(lines)), pages=page_count,
                       encoding=encoding, notes=notes)
+
+
+def pages_to_ocr(pages, words: list[list[dict]], ocr: str) -> list[int]:
+    """Indexes of the pages to OCR: all with "always"; with "auto", those whose text layer is
+    missing or unusable but that show an image (a blank page is not worth rendering)."""
+    if ocr == "always":
+        return list(range(len(pages)))
+    if ocr != "auto":
+        return []
+    return [i for i, page in enumerate(pages) if not usable_text(words[i]) and page.images]
+
+
+def usable_text(words: list[dict]) -> bool:
+    """A text layer worth reading: some characters, most of them mapped to Unicode."""
+    text = "".join(w["text"] for w in words)
+    return len(text) >= MIN_CHARS_PER_PAGE and len("".join(CID.findall(text))) < len(text) / 2
+
+
+def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, float]], scanned: list[int],
+              stamped: list[tuple], jobs: int, notes: list[str], whole: bool) -> list[VisualLine]:
+    """Visual lines of every page: text layer where usable, OCR words where not."""
+    from . import ocr as ocr_mod
+
+    try:
+        ocr_mod.require_ocr(str(path), "no text layer: scanned PDF" if whole else "stamped header")
+    except ReadError as err:
+        if whole:
+            raise
+        notes.append(f"not OCR'd: {err.reason}")  # the text layer still gives a record
+        scanned, stamped = [], []
+    words = list(words)
+    pages = ocr_mod.ocr_pdf_pages(path, scanned, jobs) if scanned else {}
+    for index, page in pages.items():
+        words[index] = page.words
+        sizes[index] = (page.width, page.height)
+    if stamped:
+        words[0] = words[0] + ocr_mod.ocr_pdf_bands(path, 0, stamped, words[0])
+    lines = []
+    for i, page_words_ in enumerate(words):
+        tolerance = ocr_mod.line_tolerance(page_words_) if i in pages else LINE_TOLERANCE
+        lines += group_lines(page_words_, i + 1, sizes[i][1], tolerance)
+    note_ocr(notes, lines, scanned, stamped, len(words))
+    if not any(line.text.strip() for line in lines):
+        raise ReadError(str(path), "no text layer: scanned PDF, and OCR found no text in it")
+    return lines
+
+
+def note_ocr(notes: list[str], lines: list[VisualLine], scanned: list[int], stamped: list, page_count: int) -> None:
+    confs = [w["conf"] for line in lines for w in line.words if "conf" in w]
+    if not confs:
+        return
+    mean = sum(confs) / len(confs)
+    if scanned:
+        notes.append(f"OCR (Tesseract {LANG_NAME}) on {len(scanned)} of {page_count} page(s), "
+                     f"mean word confidence {mean:.0f}%")
+    elif stamped:
+        notes.append(f"OCR (Tesseract {LANG_NAME}) of the stamped number/date on page 1, "
+                     f"mean word confidence {mean:.0f}%")
 
 
 def _open(path: Path):
@@ -132,27 +210,32 @@ def _error(path: Path, exc: BaseException) -> ReadError:
 # ------------------------------------------------------------------------------ lines
 
 
-def page_lines(page, number: int, legacy: str | None = None) -> list[VisualLine]:
-    """The page's words grouped into visual lines, top to bottom (one extract_words call)."""
+def page_words(page, legacy: str | None = None) -> list[dict]:
+    """The page's words from its text layer (one extract_words call), converted from a legacy font."""
     if legacy:
         words = page.extract_words(keep_blank_chars=False, use_text_flow=False, extra_attrs=["fontname"])
         for word in words:
             word["text"] = _convert_word(word, legacy)
-    else:
-        words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
-    words.sort(key=itemgetter("top"))
+        return words
+    return page.extract_words(keep_blank_chars=False, use_text_flow=False)
+
+
+def group_lines(words: list[dict], number: int, page_height: float,
+                tolerance: float = LINE_TOLERANCE) -> list[VisualLine]:
+    """Words (from a text layer or OCR) grouped into visual lines by their top, each in x order."""
+    words = sorted(words, key=itemgetter("top"))
     lines: list[VisualLine] = []
     current: list[dict] = []
     line_top = 0.0
     for word in words:
-        if current and word["top"] - line_top > LINE_TOLERANCE:
-            lines.append(VisualLine(sorted(current, key=itemgetter("x0")), number, float(page.height)))
+        if current and word["top"] - line_top > tolerance:
+            lines.append(VisualLine(sorted(current, key=itemgetter("x0")), number, page_height))
             current = []
         if not current:
             line_top = word["top"]
         current.append(word)
     if current:
-        lines.append(VisualLine(sorted(current, key=itemgetter("x0")), number, float(page.height)))
+        lines.append(VisualLine(sorted(current, key=itemgetter("x0")), number, page_height))
     return lines
 
 
@@ -185,6 +268,26 @@ def drop_page_numbers(lines: list[VisualLine]) -> list[VisualLine]:
     return [line for i, line in enumerate(lines) if i not in drop]
 
 
+def stamped_bands(page, words: list[dict]) -> list[tuple[tuple, tuple]]:
+    """(line box, stamp box) pairs, each (x0, top, x1, bottom): page-1 header lines whose number
+    or day is blank in the text layer, and the form field or image drawn over the blank (the
+    signing software stamps the number and date in). A draft's blank number stays blank."""
+    lines = [line for line in group_lines(words, 1, float(page.height)) if line.top < HEADER_ZONE * line.page_height]
+    blank = [line for line in lines if BLANK_NUMBER.search(line.text) or BLANK_DAY.search(line.text)]
+    if not blank:
+        return []
+    overlays = [a for a in page.annots if "Widget" in str(a.get("data", {}).get("Subtype", ""))] + page.images
+    pairs = []
+    for line in blank:
+        top, bottom = line.top - STAMP_PAD, line.bottom + STAMP_PAD
+        for o in overlays:
+            if o["top"] < bottom and o["bottom"] > top and o["x1"] - o["x0"] < 0.6 * float(page.width):
+                box = (max(0.0, float(o["x0"])), max(0.0, float(o["top"])),
+                       min(float(page.width), float(o["x1"])), min(float(page.height), float(o["bottom"])))
+                pairs.append(((line.x0, line.top, line.x1, line.bottom), box))
+    return pairs
+
+
 # ---------------------------------------------------------------------------- regions
 
 
@@ -202,12 +305,32 @@ def arrange(lines: list[VisualLine]) -> list[Line]:
         end, boundary = header
         out += split_columns(lines[:end], boundary, gap, HEADER)
     body_end = footer[0] if footer else len(lines)
-    out += [Line(line.text, FULL, "", line.page) for line in lines[start:body_end]]
+    out += [make_line(line.words, FULL, "", line.page) for line in lines[start:body_end]]
     if footer:
         begin, end, boundary = footer
         out += split_columns(lines[begin:end], boundary, gap, FOOTER)
-        out += [Line(line.text, FULL, "", line.page) for line in lines[end:]]
+        out += [make_line(line.words, FULL, "", line.page) for line in lines[end:]]
     return out
+
+
+def make_line(words: list[dict], column: str, block: str, page: int) -> Line:
+    """A reader line from words; a ScannedLine with token confidences when OCR gave any word."""
+    if not any("conf" in w for w in words):
+        return Line(join_words(words), column, block, page)
+    return ScannedLine(join_words(words), column, block, page, token_confidences(words))
+
+
+def token_confidences(words: list[dict]) -> tuple:
+    """One confidence per token of ``join_words(words)`` (text-layer words count as 100)."""
+    confs: list[float] = []
+    for k, word in enumerate(words):
+        conf = word.get("conf", 100.0)
+        count = max(1, len(word["text"].split()))
+        if k and confs and word["x0"] - words[k - 1]["x1"] < GLUE_GAP:  # glued onto the previous token
+            confs[-1] = min(confs[-1], conf)
+            count -= 1
+        confs += [conf] * count
+    return tuple(confs)
 
 
 def column_gap(lines: list[VisualLine]) -> float:
@@ -352,10 +475,10 @@ def split_columns(lines: list[VisualLine], boundary: float, gap: float, block: s
     for line in lines:
         k = split_at_boundary(line, boundary, gap)
         if k is not None:
-            left.append(Line(join_words(line.words[:k]), LEFT, block, line.page))
-            right.append(Line(join_words(line.words[k:]), RIGHT, block, line.page))
+            left.append(make_line(line.words[:k], LEFT, block, line.page))
+            right.append(make_line(line.words[k:], RIGHT, block, line.page))
         elif line.x1 <= boundary + 5:
-            left.append(Line(line.text, LEFT, block, line.page))
+            left.append(make_line(line.words, LEFT, block, line.page))
         else:
-            right.append(Line(line.text, RIGHT, block, line.page))
+            right.append(make_line(line.words, RIGHT, block, line.page))
     return left + right

@@ -1,0 +1,150 @@
+"""OCR with Tesseract (vie): images, scanned PDFs, tilted scans, stamped signed PDFs, and the
+clear errors when OCR is off or Tesseract is missing. The OCR'd inputs are small crops or
+one-page scans, so the module stays within a few seconds."""
+import subprocess
+
+import pytest
+from PIL import Image
+
+from conftest import CORPUS
+from pipeline.process import process_file
+from pipeline.read import read
+from pipeline.read import ocr
+from pipeline.records import FOOTER, HEADER, LEFT, RIGHT, Line, ReadError, Record
+
+needs_tesseract = pytest.mark.skipif(ocr.tesseract_problem() is not None,
+                                     reason=f"OCR unavailable here: {ocr.tesseract_problem()}")
+SCAN = CORPUS / "a_19_binhdinh_cv_ntm__scan.pdf"  # one page, black and white, tilted -1.21°
+
+
+def header_crop(angle: float = 0.0) -> Image.Image:
+    """The top third of the corpus scan's page at its own 200 dpi, optionally tilted further."""
+    pdf = ocr.open_for_rendering(SCAN)
+    try:
+        page = ocr.render_pdf_page(pdf, 0).image.convert("L")
+    finally:
+        pdf.close()
+    crop = page.crop((0, 0, page.width, page.height // 3))
+    return crop.rotate(angle, resample=Image.BICUBIC, fillcolor=255) if angle else crop
+
+
+def texts(source, column, block):
+    return [line.text for line in source.lines if line.column == column and line.block == block]
+
+
+@pytest.fixture(autouse=True)
+def fresh_tesseract_check():
+    ocr.tesseract_problem.cache_clear()
+    yield
+    ocr.tesseract_problem.cache_clear()
+
+
+@needs_tesseract
+def test_image_input_is_read_with_its_header_columns(tmp_path):
+    path = tmp_path / "cong-van.png"
+    header_crop().save(path)
+    source = read(path)
+    assert source.format == "image" and source.notes[0].startswith("OCR (Tesseract vie) on 1 of 1 page(s)")
+    assert "Số: 2041/UBND-TH" in texts(source, LEFT, HEADER)
+    assert "Bình Định, ngày 11 tháng 4 năm 2024" in texts(source, RIGHT, HEADER)
+    assert texts(source, LEFT, HEADER)[0] == "ỦY BAN NHÂN DÂN"  # tone repaired, NFC
+
+
+@needs_tesseract
+def test_tilted_scan_is_deskewed_before_the_columns_are_cut(tmp_path):
+    path = tmp_path / "tilted.jpg"
+    header_crop(angle=2.5).save(path, quality=80)  # 2.5° on top of the scan's own −1.21°
+    source = read(path)
+    assert "Số: 2041/UBND-TH" in texts(source, LEFT, HEADER)
+    assert any(t.startswith("CỘNG HÒA XÃ HỘI CHỦ NGHĨA") for t in texts(source, RIGHT, HEADER))
+
+
+def test_skew_is_measured_from_the_text_lines():
+    page = Image.new("L", (800, 600), 255)
+    from PIL import ImageDraw
+
+    draw = ImageDraw.Draw(page)
+    for y in range(60, 560, 40):
+        for x in range(60, 740, 24):
+            draw.rectangle((x, y, x + 16, y + 12), fill=0)  # a page of "words"
+    tilted = page.rotate(-1.8, resample=Image.BICUBIC, fillcolor=255)
+    assert ocr.skew_angle(tilted) == pytest.approx(1.8, abs=0.15)
+
+
+@needs_tesseract
+def test_scanned_pdf_gives_the_record_with_ocr_notes():
+    record = process_file(str(SCAN))
+    assert (record.number, record.issued_on, record.issuer) == ("2041/UBND-TH", "2024-04-11", "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH")
+    assert record.signer.name == "Nguyễn Văn Hưng"
+    source = read(SCAN)
+    assert source.notes and "OCR (Tesseract vie) on 1 of 1 page(s), mean word confidence" in source.notes[0]
+    assert texts(source, LEFT, FOOTER)[0] == "Nơi nhận:"
+
+
+@needs_tesseract
+def test_stamped_number_and_date_of_a_signed_pdf_are_ocrd(shared):
+    path = shared / "real" / "qngai_vht507-signed.pdf"  # text layer, number and day stamped in
+    if not path.exists():
+        pytest.skip(f"{path.name} not in ../shared/real")
+    assert "Số:/TB-UBND" in [t.replace(" ", "") for t in texts(read(path, ocr="never"), LEFT, HEADER)]
+    record = process_file(str(path))
+    assert record.number == "542/TB-UBND"
+    assert "of the stamped number/date on page 1" in read(path).notes[-1]
+
+
+def test_ocr_never_on_a_scan_is_the_no_text_layer_error():
+    with pytest.raises(ReadError) as err:
+        read(SCAN, ocr="never")
+    assert err.value.reason.startswith("no text layer: scanned PDF")
+
+
+def test_ocr_never_on_an_image_says_ocr_is_off(tmp_path):
+    path = tmp_path / "page.png"
+    Image.new("L", (100, 100), 255).save(path)
+    with pytest.raises(ReadError, match=r"OCR is turned off \(--ocr never\)"):
+        read(path, ocr="never")
+
+
+def test_missing_tesseract_is_a_clear_read_error(tmp_path, monkeypatch):
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "no-tesseract"))
+    with pytest.raises(ReadError) as err:
+        read(SCAN)
+    assert err.value.reason == ("no text layer: scanned PDF, and OCR needs Tesseract, which is not installed: "
+                                "apt-get install tesseract-ocr tesseract-ocr-vie")
+    record = process_file(str(SCAN))
+    assert record.kind == "error" and "apt-get install tesseract-ocr" in record.error
+
+
+def test_missing_vietnamese_data_is_a_clear_read_error(tmp_path, monkeypatch):
+    def without_vie(args, **kwargs):
+        return subprocess.CompletedProcess(args, 0, stdout="List of available languages (2):\neng\nosd\n", stderr="")
+
+    monkeypatch.setattr(ocr.subprocess, "run", without_vie)
+    path = tmp_path / "page.png"
+    Image.new("L", (100, 100), 255).save(path)
+    with pytest.raises(ReadError, match=r"Vietnamese data \(vie\), which is not installed: apt-get install"):
+        read(path)
+
+
+def test_low_confidence_key_fields_get_a_warning():
+    lines = [ocr.ScannedLine("Số: 58/KH-SYT", LEFT, HEADER, 1, (93.0, 61.0)),
+             Line("SỞ Y TẾ", LEFT, HEADER, 1),
+             ocr.ScannedLine("Quảng Trị, ngày 08 tháng 4 năm 2024", RIGHT, HEADER, 1, (96.0,) * 8)]
+    text = "Số: 58/KH-SYT\nSỞ Y TẾ\nQuảng Trị, ngày 08 tháng 4 năm 2024"
+    record = Record("x", text=text, spans={"number": [4, 13], "issuer": [14, 21], "issued_on": [26, 50]})
+    assert ocr.low_confidence_warnings(record, lines) == ["low OCR confidence on number (61%)"]
+
+
+def test_repairs_only_what_the_vocabulary_makes_certain():
+    def repaired(line):
+        return " ".join(w["text"] for w in ocr.repair_line([{"text": t} for t in line.split()]))
+
+    assert repaired("ỦY BAN NHÂN DÂN TÍNH BÌNH ĐỊNH") == "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH"
+    assert repaired("SỞ TẢI NGUYÊN VÀ MỖI TRƯỜNG") == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
+    assert repaired("BẢO HIỂM XÃ HỘI VIỆT NAM.") == "BẢO HIỂM XÃ HỘI VIỆT NAM"
+    assert repaired("Hải Dương, ngày 11 thắng 11 năm 2024") == "Hải Dương, ngày 11 tháng 11 năm 2024"
+    assert repaired("I. MỤC ĐÍCH, YÊU CẦU") == "I. MỤC ĐÍCH, YÊU CẦU"  # not a header line
+    assert repaired("TRUNG TÂM Y TẾ THÀNH PHỐ NHA TRANG") == "TRUNG TÂM Y TẾ THÀNH PHỐ NHA TRANG"
+    assert repaired("Chiến thắng 11 trận") == "Chiến thắng 11 trận"  # not a date
