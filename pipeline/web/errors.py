@@ -44,7 +44,7 @@ class UploadTooLarge(PageError):
 
 
 def error_page(request: Request, status: int, message: str):
-    from .render import page
+    from .render import page  # here, not at the top: render → auth → errors would be a cycle
 
     title = f"Lỗi {status}" if status >= 500 else "Không thực hiện được"
     return page(request, "error.html", status_code=status, title=title, message=message, status=status)
@@ -55,7 +55,8 @@ async def on_page_error(request: Request, exc: PageError):
 
 
 async def on_http_error(request: Request, exc: StarletteHTTPException):
-    return error_page(request, exc.status_code, STATUS_MESSAGES.get(exc.status_code, HTTPStatus(exc.status_code).phrase))
+    message = STATUS_MESSAGES.get(exc.status_code, HTTPStatus(exc.status_code).phrase)
+    return error_page(request, exc.status_code, message)
 
 
 async def on_validation_error(request: Request, exc: RequestValidationError):

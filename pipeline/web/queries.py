@@ -5,6 +5,8 @@ and filter menus.
 """
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 
 from ..store import Store
@@ -34,10 +36,23 @@ def status_counts(store: Store) -> dict[str, int]:
 
 
 def incoming_years(store: Store) -> list[int]:
-    found = rows(store, "SELECT DISTINCT incoming_year AS y FROM documents WHERE incoming_year IS NOT NULL ORDER BY 1 DESC")
+    found = rows(store, "SELECT DISTINCT incoming_year AS y FROM documents WHERE incoming_year IS NOT NULL "
+                        "ORDER BY 1 DESC")
     return [r["y"] for r in found]
 
 
 def doc_types(store: Store) -> list[str]:
-    found = rows(store, "SELECT DISTINCT doc_type AS t FROM documents WHERE doc_type <> '' AND kind = 'dispatch' ORDER BY 1")
+    found = rows(store, "SELECT DISTINCT doc_type AS t FROM documents WHERE doc_type <> '' AND kind = 'dispatch' "
+                        "ORDER BY 1")
     return [r["t"] for r in found]
+
+
+def outgoing_entry(store: Store, entry_id: int) -> dict | None:
+    found = rows(store, "SELECT * FROM outgoing WHERE id = :id", id=entry_id)
+    if not found:
+        return None
+    return dict(found[0], recipients=json.loads(found[0]["recipients"] or "[]"))
+
+
+def outgoing_years(store: Store) -> list[int]:
+    return [r["y"] for r in rows(store, "SELECT DISTINCT year AS y FROM outgoing ORDER BY 1 DESC")]

@@ -42,7 +42,18 @@ def field_label(name: str) -> str:
     return VI["fields"].get(name, name)
 
 
-TEMPLATES.env.filters.update(vn_date=vn_date, reason_vi=reason_vi, warning_vi=warning_vi, status_vi=status_vi, field_label=field_label)
+def plain_value(value: str | None) -> str:
+    """A stored value as a person reads it: a JSON list (Kính gửi, Nơi nhận) as "a; b"."""
+    if value and value.startswith("["):
+        try:
+            return "; ".join(json.loads(value))
+        except (ValueError, TypeError):
+            pass
+    return value or ""
+
+
+TEMPLATES.env.filters.update(plain_value=plain_value, vn_date=vn_date, reason_vi=reason_vi, warning_vi=warning_vi,
+                             status_vi=status_vi, field_label=field_label)
 
 
 def page(request: Request, template: str, status_code: int = 200, **context):

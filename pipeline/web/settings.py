@@ -29,6 +29,7 @@ class Settings:
     host: str = "127.0.0.1"
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
     login: bool | None = None  # None: required exactly when the host is reachable from other machines
+    org_file: str | None = None  # as `--org`: the sending organisation's TOML (None: $CONGVAN_ORG / ./congvan.toml)
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir).expanduser().resolve()
@@ -40,6 +41,10 @@ class Settings:
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def outgoing_dir(self) -> Path:
+        return self.data_dir / "outgoing"
 
     @property
     def users_file(self) -> Path:

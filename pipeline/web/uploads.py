@@ -26,15 +26,15 @@ MAX_NAME = 120
 
 
 def safe_file_name(client_name: str | None) -> str:
-    """The last path element of the browser's name, NFC, letters/digits and ` ._-()` only."""
+    """The last path element of the browser's name, NFC, letters/digits and ` ._-()` only, no leading dot."""
     name = unicodedata.normalize("NFC", client_name or "")
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in name)
-    name = re.sub(r"_{2,}", "_", name).strip(" .")
     stem, dot, suffix = name.rpartition(".")
-    if dot and len(suffix) <= 10:
-        return f"{stem[: MAX_NAME - len(suffix) - 1].rstrip(' .')}.{suffix}" if stem else f"van-ban.{suffix}"
-    return name[:MAX_NAME] or "van-ban"
+    if not dot or not suffix or len(suffix) > 10 or " " in suffix:  # no real suffix
+        stem, suffix = name, ""
+    stem = stem.strip(" .")[: MAX_NAME - len(suffix) - 1].rstrip(" .") or "van-ban"
+    return f"{stem}.{suffix}" if suffix else stem
 
 
 def is_supported(file_name: str) -> bool:

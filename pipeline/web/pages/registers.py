@@ -1,4 +1,4 @@
-"""Sổ văn bản: the incoming register (Decree 30, Appendix IV) with filters, and its .xlsx download."""
+"""Sổ văn bản: the incoming and outgoing registers (Decree 30, Appendix IV) with filters, and as .xlsx."""
 from __future__ import annotations
 
 import tempfile
@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ...register import INCOMING_COLUMNS, incoming_rows, write_xlsx
-from ...store import Store
-from ..queries import doc_types, incoming_years
+from ... import register as reg
+from ...store import Store, fold
+from ..queries import doc_types, incoming_years, outgoing_years
 from ..render import page
 from . import store_of
 
@@ -31,12 +31,18 @@ class Filters:
     def query_string(self) -> str:
         return urlencode({k: v for k, v in vars(self).items() if v})
 
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.issuer or self.doc_type or self.q)
 
-def filters_of(store: Store, year: str, issuer: str, doc_type: str, q: str) -> Filters:
-    """The form's filters; the year defaults to the latest one with incoming documents."""
-    years = incoming_years(store)
+
+def filters_of(years: list[int], year: str, issuer: str, doc_type: str, q: str) -> Filters:
+    """The form's filters; the year defaults to the latest one in the register."""
     chosen = int(year) if year.isdigit() else (years[0] if years else date.today().year)
     return Filters(chosen, issuer.strip(), doc_type.strip(), q.strip())
+
+
+# --------------------------------------------------------------------------- sổ đến
 
 
 def incoming_documents(store: Store, filters: Filters) -> list[dict]:
@@ -50,19 +56,66 @@ def incoming_documents(store: Store, filters: Filters) -> list[dict]:
 @router.get("/registers")
 def incoming_register(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = ""):
     store = store_of(request)
-    filters = filters_of(store, year, issuer, doc_type, q)
+    years = incoming_years(store)
+    filters = filters_of(years, year, issuer, doc_type, q)
     docs = incoming_documents(store, filters)
-    ids = {d["incoming_no"]: d["id"] for d in docs if d.get("incoming_no")}
-    return page(request, "registers.html", rows=incoming_rows(docs), ids=ids, columns=[c for c, _ in INCOMING_COLUMNS],
-                filters=filters, years=incoming_years(store) or [filters.year], doc_types=doc_types(store))
+    rows = reg.incoming_rows(docs)
+    by_number = {d["incoming_no"]: d["id"] for d in docs if d.get("incoming_no")}
+    links = [f"/review/{by_number[row[1]]}" for row in rows]  # column (2), số đến, opens the document
+    return page(request, "registers.html", kind="incoming", rows=rows, links=links, link_column=1,
+                columns=[c for c, _ in reg.INCOMING_COLUMNS], filters=filters, years=years or [filters.year],
+                doc_types=doc_types(store))
 
 
 @router.get("/registers/incoming.xlsx")
 def incoming_register_xlsx(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = ""):
     store = store_of(request)
-    filters = filters_of(store, year, issuer, doc_type, q)
-    rows = incoming_rows(incoming_documents(store, filters))
-    return xlsx_response(lambda path: write_xlsx(rows, path, filters.year), f"so-den-{filters.year}.xlsx")
+    filters = filters_of(incoming_years(store), year, issuer, doc_type, q)
+    rows = reg.incoming_rows(incoming_documents(store, filters))
+    return xlsx_response(lambda path: reg.write_xlsx(rows, path, filters.year), f"so-den-{filters.year}.xlsx")
+
+
+# --------------------------------------------------------------------------- sổ đi
+
+
+def outgoing_entries(store: Store, filters: Filters) -> list[dict]:
+    """Issued documents of the year; "issuer" matches the issuing organisation's symbol."""
+    entries = store.outgoing(year=filters.year)
+    if filters.issuer:
+        entries = [e for e in entries if fold(filters.issuer) in fold(e["org"])]
+    if filters.doc_type:
+        entries = [e for e in entries if e["doc_type"] == filters.doc_type]
+    if filters.q:
+        words = fold(filters.q).split()
+        entries = [e for e in entries if all(w in searchable(e) for w in words)]
+    return entries
+
+
+def searchable(entry: dict) -> str:
+    """An outgoing entry's number, subject, signer and recipients, folded as `Store.search` folds."""
+    return fold(" ".join([entry["number"], entry["subject"], entry.get("signer") or ""] + entry["recipients"]))
+
+
+@router.get("/registers/outgoing")
+def outgoing_register(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = ""):
+    store = store_of(request)
+    years = outgoing_years(store)
+    filters = filters_of(years, year, issuer, doc_type, q)
+    entries = outgoing_entries(store, filters)
+    types = sorted({e["doc_type"] for e in store.outgoing(year=filters.year)})
+    return page(request, "registers.html", kind="outgoing", rows=reg.outgoing_rows(entries),
+                links=[f"/outgoing/{e['id']}" for e in entries], link_column=0,
+                columns=[c for c, _ in reg.OUTGOING_COLUMNS], filters=filters, years=years or [filters.year],
+                doc_types=types)
+
+
+@router.get("/registers/outgoing.xlsx")
+def outgoing_register_xlsx(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = ""):
+    store = store_of(request)
+    filters = filters_of(outgoing_years(store), year, issuer, doc_type, q)
+    rows = reg.outgoing_rows(outgoing_entries(store, filters))
+    return xlsx_response(lambda path: reg.write_xlsx(rows, path, filters.year, reg.OUTGOING_COLUMNS,
+                                                     reg.OUTGOING_TITLE, "Văn bản đi"), f"so-di-{filters.year}.xlsx")
 
 
 def xlsx_response(write, file_name: str) -> Response:

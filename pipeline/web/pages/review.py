@@ -5,8 +5,10 @@ import json
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from ...dates import parse_user_date
+from ...register import vn_date
 from ...store import EDITABLE, LIST_FIELDS
 from ..auth import author_of, require_csrf
 from ..errors import PageError
@@ -32,8 +34,8 @@ def review_index(request: Request, status: str = ""):
 @router.get("/review/{doc_id}")
 def review_document(request: Request, doc_id: int, saved: int = 0):
     doc = load(request, doc_id)
-    return page(request, "review.html", doc=doc, fields=form_fields(doc), text_html=highlighted(doc["text"] or "", doc["spans"]),
-                saved=saved, errors={})
+    return page(request, "review.html", doc=doc, fields=form_fields(doc), saved=saved, errors={},
+                text_html=highlighted(doc["text"] or "", doc["spans"]))
 
 
 @router.post("/review/{doc_id}", dependencies=[Depends(require_csrf)])
@@ -45,10 +47,14 @@ async def save_corrections(request: Request, doc_id: int):
         fields = form_fields(doc, submitted=form)
         return page(request, "review.html", status_code=400, doc=doc, fields=fields, saved=0, errors=errors,
                     text_html=highlighted(doc["text"] or "", doc["spans"]))
-    if changes:
-        with writing(request) as store:
-            store.edit(doc_id, changes, author_of(request))
+    if changes:  # in a worker thread: the write lock may be held by an upload being ingested
+        await run_in_threadpool(save, request, doc_id, changes)
     return RedirectResponse(f"/review/{doc_id}?saved={len(changes)}", status_code=303)
+
+
+def save(request: Request, doc_id: int, changes: dict[str, str]) -> None:
+    with writing(request) as store:
+        store.edit(doc_id, changes, author_of(request))
 
 
 def load(request: Request, doc_id: int) -> dict:
@@ -59,10 +65,12 @@ def load(request: Request, doc_id: int) -> dict:
 
 
 def shown(doc: dict, name: str) -> str:
-    """A stored value as the form shows it: lists one entry a line."""
+    """A stored value as the form shows it: lists one entry a line, dates as a văn thư writes them."""
     value = doc.get(name)
     if name in LIST_FIELDS:
         return "\n".join(value or [])
+    if name in DATE_FIELDS:
+        return vn_date(value)
     return "" if value is None else str(value)
 
 
@@ -72,7 +80,8 @@ def form_fields(doc: dict, submitted=None) -> list[dict]:
     marked = {field_key(name) for name in doc["spans"]}
     fields = []
     for name in EDITABLE:
-        value = submitted.get(name) if submitted is not None and isinstance(submitted.get(name), str) else shown(doc, name)
+        typed = submitted.get(name) if submitted is not None else None
+        value = typed if isinstance(typed, str) else shown(doc, name)
         fields.append({"name": name, "label": VI["fields"].get(name, name), "value": value,
                        "long": name in LONG_FIELDS, "list": name in LIST_FIELDS, "marked": name in marked,
                        "corrected": last_correction.get(name)})
@@ -86,12 +95,13 @@ def changed_fields(doc: dict, submitted: dict) -> tuple[dict[str, str], dict[str
         if not isinstance(raw, str):  # a field the form did not send stays as it is
             continue
         value = raw.replace("\r\n", "\n").strip()
-        if name in DATE_FIELDS and value:
-            parsed = parse_user_date(value)
-            if parsed is None:
+        if name in DATE_FIELDS:
+            parsed = parse_user_date(value) if value else None
+            if value and parsed is None:
                 errors[name] = "Ngày không hợp lệ; ghi dạng 17/02/2021 hoặc 2021-02-17."
-                continue
-            value = parsed.isoformat()
+            elif (parsed.isoformat() if parsed else "") != (doc.get(name) or ""):
+                changes[name] = parsed.isoformat() if parsed else ""
+            continue
         if name in LIST_FIELDS:
             # One entry a line, passed on as JSON so an entry may itself hold a ";".
             entries = [line.strip() for line in value.split("\n") if line.strip()]

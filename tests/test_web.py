@@ -1,0 +1,432 @@
+"""The web page through FastAPI's TestClient: uploads, corrections, registers, tasks, replies, safety."""
+import getpass
+import html
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from conftest import CORPUS
+from pipeline.cli import main
+from pipeline.ingest import ingest
+from pipeline.org import EXAMPLE
+from pipeline.store import open_store
+from pipeline.web import Settings, create_app
+from pipeline.web.highlight import highlighted
+from pipeline.web.uploads import safe_file_name
+
+QNGAI = CORPUS / "a_01_bhxh_qngai_thuno__txt.txt"  # 412/BHXH-QLT, items due 15/03/2024 and 05/04/2024
+DALAT = CORPUS / "a_05_dalat_cv_trattu__txt.txt"  # 1873/UBND-QLĐT
+NEWS = CORPUS / "a_n11_recipe_canh_chua__txt.txt"  # not an administrative document
+CORRUPT_PDF = b"%PDF-1.4\nthis is not really a pdf"
+
+
+def make_client(tmp_path, **settings) -> TestClient:
+    org = tmp_path / "congvan.toml"
+    org.write_text(EXAMPLE, encoding="utf-8")
+    options = dict(db=str(tmp_path / "c.db"), data_dir=tmp_path / "data", org_file=str(org))
+    options.update(settings)
+    return TestClient(create_app(Settings(**options)), base_url="http://127.0.0.1")
+
+
+@pytest.fixture
+def client(tmp_path):
+    return make_client(tmp_path)
+
+
+def store_of(client):
+    return client.app.state.store
+
+
+def token(client) -> str:
+    page = client.get("/inbox")
+    return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+
+
+def upload(client, *files, csrf=True, **form):
+    """POST files (name, bytes) to the inbox as the page's form does."""
+    data = dict(form, csrf_token=token(client)) if csrf else dict(form)
+    return client.post("/inbox/upload", data=data, files=[("files", (name, content)) for name, content in files],
+                       follow_redirects=False)
+
+
+def result_rows(html: str) -> dict[str, str]:
+    """File name → the text of its result row."""
+    rows = re.findall(r'<tr class="result" data-status="(\w+)">\s*<td class="file">([^<]*)</td>(.*?)</tr>', html, re.S)
+    return {name: (status, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rest)).strip()) for status, name, rest in rows}
+
+
+def uploaded_files(tmp_path) -> list[Path]:
+    return sorted(p for p in (tmp_path / "data" / "uploads").rglob("*") if p.is_file())
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+def test_upload_stores_each_file_exactly_as_congvan_ingest(tmp_path, client):
+    response = upload(client, (QNGAI.name, QNGAI.read_bytes()), ("hong.pdf", CORRUPT_PDF), ("trong.txt", b""),
+                      (NEWS.name, NEWS.read_bytes()), received_on="01/03/2024")
+    assert response.status_code == 200
+    rows = result_rows(response.text)
+    assert rows[QNGAI.name][0] in ("ok", "needs_review") and "số đến 1" in rows[QNGAI.name][1]
+    assert rows["hong.pdf"][0] == "failed" and "Tệp PDF bị hỏng (corrupt PDF" in rows["hong.pdf"][1]
+    assert rows["trong.txt"][0] == "failed" and "Tệp rỗng" in rows["trong.txt"][1]
+    assert rows[NEWS.name][0] == "other"
+
+    cli_store = open_store(str(tmp_path / "cli.db"))
+    ingest([str(QNGAI), str(NEWS)], cli_store, received_on=date(2024, 3, 1))
+    fields = ("status", "kind", "doc_type", "number", "issued_on", "issuer", "subject", "recipients", "spans",
+              "text", "incoming_year", "incoming_no", "received_on", "file_name")
+    web_docs = {d["file_name"]: d for d in store_of(client).documents()}
+    for cli_doc in cli_store.documents():
+        assert {f: web_docs[cli_doc["file_name"]][f] for f in fields} == {f: cli_doc[f] for f in fields}
+    assert web_docs["hong.pdf"]["status"] == "failed" and web_docs["hong.pdf"]["error"].startswith("corrupt PDF")
+
+
+def test_unsupported_type_is_refused_and_never_written(tmp_path, client):
+    rows = result_rows(upload(client, ("virus.exe", b"MZ\x90\x00"), ("bang.xlsx", b"PK\x03\x04")).text)
+    assert rows["virus.exe"][0] == rows["bang.xlsx"][0] == "rejected"
+    assert "Loại tệp không được hỗ trợ" in rows["virus.exe"][1]
+    assert uploaded_files(tmp_path) == [] and store_of(client).documents() == []
+
+
+def test_the_same_file_twice_is_stored_once_and_its_copy_removed(tmp_path, client):
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    rows = result_rows(upload(client, ("ban-sao.txt", QNGAI.read_bytes())).text)
+    assert rows["ban-sao.txt"][0] == "duplicate" and "Xem #1" in rows["ban-sao.txt"][1]
+    assert [p.name for p in uploaded_files(tmp_path)] == [QNGAI.name]
+    assert len(store_of(client).documents()) == 1
+
+
+def test_upload_script_gets_only_the_result_rows(client):
+    response = client.post("/inbox/upload", files=[("files", (DALAT.name, DALAT.read_bytes()))],
+                           headers={"X-CSRF-Token": token(client), "X-Fragment": "1"})
+    assert response.status_code == 200
+    assert response.text.strip().startswith("<tr") and "<html" not in response.text
+    assert result_rows(response.text)[DALAT.name][0] in ("ok", "needs_review")
+
+
+def test_client_file_names_cannot_leave_the_upload_folder(tmp_path, client):
+    names = ["../../../../tmp/evil.txt", "..\\..\\windows\\evil2.txt", "/etc/cron.d/evil3.txt", "....txt"]
+    # Each file different (an extra line), so each is stored and none is dropped as a duplicate.
+    upload(client, *[(name, DALAT.read_bytes() + f"\n{i}".encode()) for i, name in enumerate(names)])
+    root = (tmp_path / "data" / "uploads").resolve()
+    stored = store_of(client).documents()
+    assert len(stored) == len(names)
+    assert all(Path(d["source_path"]).resolve().is_relative_to(root) for d in stored)
+    assert sorted(d["file_name"] for d in stored) == ["evil.txt", "evil2.txt", "evil3.txt", "van-ban.txt"]
+    assert sorted(p.name for p in uploaded_files(tmp_path)) == ["evil.txt", "evil2.txt", "evil3.txt", "van-ban.txt"]
+
+
+@pytest.mark.parametrize("client_name, saved", [
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("C:\\Users\\lan\\Công văn 381.docx", "Công văn 381.docx"),
+    ("a<b>|c?.pdf", "a_b__c_.pdf"),
+    ("..", "van-ban"),
+    ("....txt", "van-ban.txt"),
+    (".bashrc.txt", "bashrc.txt"),
+    ("Co\u0300ng va\u0306n.txt", "Còng văn.txt"),  # NFD from a Mac becomes NFC
+])
+def test_safe_file_name(client_name, saved):
+    assert safe_file_name(client_name) == saved
+
+
+def test_oversize_upload_is_refused_before_anything_is_stored(tmp_path):
+    client = make_client(tmp_path, max_upload_bytes=1024)
+    response = upload(client, ("lon.txt", "Công văn ".encode() * 20_000))
+    assert response.status_code == 413
+    assert "Tệp tải lên quá lớn: tối đa" in response.text and "Traceback" not in response.text
+    assert uploaded_files(tmp_path) == [] and store_of(client).documents() == []
+
+
+def test_oversize_body_without_a_length_is_cut_while_reading(tmp_path):
+    client = make_client(tmp_path, max_upload_bytes=1024)
+    boundary = "cvboundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token(client)}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"lon.txt\"\r\n\r\n").encode()
+
+    def chunks():  # no Content-Length: the limit must hold on the bytes actually received
+        yield head
+        for _ in range(200):
+            yield b"x" * 1024
+
+    response = client.post("/inbox/upload", content=chunks(),
+                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status_code == 413
+    assert uploaded_files(tmp_path) == []
+
+
+def test_malformed_upload_gives_a_vietnamese_error_page(client):
+    response = client.post("/inbox/upload", content=b"--x\r\ngarbage without headers",
+                           headers={"Content-Type": "multipart/form-data; boundary=x", "X-CSRF-Token": token(client)})
+    assert response.status_code == 400
+    assert "Yêu cầu không hợp lệ" in response.text or "Chưa chọn tệp" in response.text
+    empty = client.post("/inbox/upload", data={"csrf_token": token(client)})
+    assert empty.status_code == 400 and "Chưa chọn tệp nào" in empty.text
+
+
+# --------------------------------------------------------------------------- CSRF, login, errors
+
+
+def test_posts_without_the_csrf_token_are_refused(client):
+    refused = upload(client, (DALAT.name, DALAT.read_bytes()), csrf=False)
+    assert refused.status_code == 403 and "Phiên làm việc đã hết hạn" in refused.text
+    assert store_of(client).documents() == []
+    upload(client, (DALAT.name, DALAT.read_bytes()))
+    forged = client.post("/review/1", data={"subject": "giả mạo", "csrf_token": "not-the-token"})
+    assert forged.status_code == 403
+    assert store_of(client).get(1)["corrections"] == []
+    other_browser = TestClient(client.app, base_url="http://127.0.0.1")  # its own session, the first one's token
+    stolen = other_browser.post("/review/1", data={"subject": "giả mạo", "csrf_token": token(client)})
+    assert stolen.status_code == 403
+
+
+def test_login_is_required_when_the_page_is_open_to_other_machines(tmp_path):
+    client = make_client(tmp_path, host="0.0.0.0")
+    first = client.get("/registers", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/login?next=/registers"
+    assert client.get("/tasks", follow_redirects=False).status_code == 303
+    added = CliRunner().invoke(main, ["user", "add", "lan", "--data-dir", str(tmp_path / "data")],
+                               input="mat-khau-dai\nmat-khau-dai\n")
+    assert added.exit_code == 0, added.output
+    assert "mat-khau-dai" not in (tmp_path / "data" / "users.json").read_text()
+
+    login_page = client.get("/login?next=/registers").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
+    wrong = client.post("/login", data={"name": "lan", "password": "sai-mat-khau", "next": "/registers",
+                                        "csrf_token": csrf})
+    assert wrong.status_code == 401 and "không đúng" in wrong.text
+    good = client.post("/login", data={"name": "lan", "password": "mat-khau-dai", "next": "/registers",
+                                       "csrf_token": csrf}, follow_redirects=False)
+    assert good.status_code == 303 and good.headers["location"] == "/registers"
+    assert client.get("/registers").status_code == 200
+
+    upload(client, (DALAT.name, DALAT.read_bytes()))
+    edit = client.post("/review/1", data={"subject": "sửa khi đăng nhập", "csrf_token": token(client)})
+    assert edit.status_code == 200
+    assert store_of(client).get(1)["corrections"][-1]["author"] == "lan"
+
+    tampered = client.cookies.get("congvan_session")[:-4] + "AAAA"
+    client.cookies.clear()
+    client.cookies.set("congvan_session", tampered)
+    assert client.get("/registers", follow_redirects=False).status_code == 303
+
+
+def test_login_redirect_stays_on_this_server(tmp_path):
+    client = make_client(tmp_path, host="192.0.2.10")
+    CliRunner().invoke(main, ["user", "add", "lan", "--data-dir", str(tmp_path / "data")],
+                       input="mat-khau-dai\nmat-khau-dai\n")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    response = client.post("/login", data={"name": "lan", "password": "mat-khau-dai", "next": "//evil.example/",
+                                           "csrf_token": csrf}, follow_redirects=False)
+    assert response.headers["location"] == "/inbox"
+
+
+def test_serve_refuses_to_open_the_page_without_any_user(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path / "data"),
+                                       "--db", str(tmp_path / "c.db")])
+    assert result.exit_code != 0 and "congvan user add" in result.output
+
+
+def test_a_localhost_server_refuses_other_host_names(client):
+    assert client.get("/inbox", headers={"Host": "attacker.example"}).status_code == 400
+    assert client.get("/inbox", headers={"Host": "localhost:8000"}).status_code == 200
+
+
+def test_errors_are_vietnamese_pages_without_a_stack_trace(tmp_path, monkeypatch):
+    client = TestClient(make_client(tmp_path).app, base_url="http://127.0.0.1", raise_server_exceptions=False)
+    missing = client.get("/review/999")
+    assert missing.status_code == 404 and "Không có văn bản #999" in missing.text
+    assert client.get("/khong-co").status_code == 404
+    assert client.get("/review/abc").status_code == 400
+
+    def broken(doc_id):
+        raise RuntimeError("chi tiết nội bộ của máy chủ")
+
+    monkeypatch.setattr(client.app.state.store, "get", broken)
+    crashed = client.get("/review/1")
+    assert crashed.status_code == 500 and "Đã xảy ra lỗi trong máy chủ" in crashed.text
+    assert "Traceback" not in crashed.text and "chi tiết nội bộ" not in crashed.text
+
+
+def test_pages_load_nothing_from_other_sites(client):
+    response = client.get("/inbox")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert not re.search(r'(src|href)="(https?:)?//', response.text)
+    assert client.get("/static/app.js").status_code == 200
+
+
+# --------------------------------------------------------------------------- review and corrections
+
+
+def test_review_marks_each_value_where_it_came_from(client):
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    doc = store_of(client).get(1)
+    html = client.get("/review/1").text
+    start, end = doc["spans"]["number"]
+    assert f'<mark class="hl f-number" data-fields="number">{doc["text"][start:end]}</mark>' in html
+    assert doc["text"][start:end] == "412/BHXH-QLT"
+    assert 'data-fields="signer_name"' in html and 'class="swatch f-signer_name"' in html
+
+
+def test_highlight_nests_spans_and_escapes_the_text():
+    text = "Số: 12/UBND <script>x</script> theo 5/CV ngày 1/1"
+    ref = text.index("5/CV")
+    spans = {"number": [4, 11], "directives": [[12, len(text)]], "references": [[ref, ref + 4]]}
+    html = str(highlighted(text, spans))
+    assert '<mark class="hl f-number" data-fields="number">12/UBND</mark>' in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert '<mark class="hl f-references" data-fields="references directives">5/CV</mark>' in html
+    assert re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">") == text
+
+
+def test_review_list_puts_needs_review_first(client):
+    upload(client, (DALAT.name, DALAT.read_bytes()), (QNGAI.name, QNGAI.read_bytes()), ("hong.pdf", CORRUPT_PDF))
+    store = store_of(client)
+    statuses = {d["id"]: d["status"] for d in store.documents()}
+    listed = [int(i) for i in re.findall(r'<td><a href="/review/(\d+)">#', client.get("/review").text)]
+    assert sorted(listed) == sorted(statuses)
+    order = [statuses[i] for i in listed]
+    assert len(set(order)) >= 2 and order == sorted(order, key=["needs_review", "ok", "other", "failed"].index)
+
+
+def test_a_correction_is_saved_as_a_persons_with_time(client):
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    before = store_of(client).get(1)
+    form = {name: html.unescape(value) for name, value in re.findall(r'<input id="f-\w+" name="(\w+)" value="([^"]*)"',
+                                                       client.get("/review/1").text)}
+    form.update(subject="đôn đốc thu nợ quý I/2024", issued_on="06/03/2024",
+                recipients="Bảo hiểm xã hội các huyện; thị xã\nCác phòng nghiệp vụ", csrf_token=token(client))
+    saved = client.post("/review/1", data=form, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/review/1?saved=3"
+    doc = store_of(client).get(1)
+    assert doc["subject"] == "đôn đốc thu nợ quý I/2024" and doc["issued_on"] == "2024-03-06"
+    assert doc["recipients"] == ["Bảo hiểm xã hội các huyện; thị xã", "Các phòng nghiệp vụ"]
+    assert doc["number"] == before["number"]
+    corrections = {c["field"]: c for c in doc["corrections"]}
+    assert set(corrections) == {"subject", "issued_on", "recipients"}
+    assert corrections["subject"]["old_value"] == before["subject"]
+    assert corrections["subject"]["author"] == getpass.getuser()
+    assert corrections["subject"]["corrected_at"][:10] == date.today().isoformat()
+    page = client.get("/review/1?saved=3").text
+    assert "Đã lưu 3 thay đổi" in page and "Đã sửa bởi" in page and 'value="06/03/2024"' in page
+
+
+def test_an_impossible_date_is_not_saved(client):
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    response = client.post("/review/1", data={"issued_on": "31/02/2024", "csrf_token": token(client)})
+    assert response.status_code == 400 and "Ngày không hợp lệ" in response.text
+    assert store_of(client).get(1)["corrections"] == []
+
+
+# --------------------------------------------------------------------------- registers and tasks
+
+
+def test_register_download_is_a_real_xlsx_of_the_filtered_rows(client):
+    upload(client, (QNGAI.name, QNGAI.read_bytes()), (DALAT.name, DALAT.read_bytes()), received_on="2024-03-01")
+    page = client.get("/registers?year=2024")
+    assert "412/BHXH-QLT" in page.text and "1873/UBND-QLĐT" in page.text
+    response = client.get("/registers/incoming.xlsx?year=2024")
+    assert response.headers["content-disposition"] == 'attachment; filename="so-den-2024.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][0] == "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN NĂM 2024"
+    assert rows[1][:4] == ["Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu"]
+    assert [(r[0], r[1], r[3]) for r in rows[3:]] == [("01/03/2024", 1, "412/BHXH-QLT"),
+                                                      ("01/03/2024", 2, "1873/UBND-QLĐT")]
+
+    narrowed = load_workbook(io.BytesIO(client.get("/registers/incoming.xlsx?year=2024&issuer=da lat").content)).active
+    assert [r[3].value for r in list(narrowed.iter_rows())[3:]] == ["1873/UBND-QLĐT"]
+    searched = client.get("/registers?year=2024&q=thu no").text  # no diacritics finds "thu nợ"
+    assert "412/BHXH-QLT" in searched and "1873/UBND-QLĐT" not in searched
+
+
+def test_tasks_overdue_first_and_marked_done_with_the_reply(client, monkeypatch):
+    import pipeline.web.pages.tasks as tasks_page
+
+    class OnApril1(date):
+        @classmethod
+        def today(cls):
+            return date(2024, 4, 1)
+
+    monkeypatch.setattr(tasks_page, "date", OnApril1)
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    html = client.get("/tasks").text
+    deadlines = re.findall(r'<tr class="task u(\d)" id="task-(\d+)">\s*<td class="nowrap">([^<\n]*)', html)
+    assert [(u, d.strip()) for u, _, d in deadlines][:2] == [("0", "15/03/2024"), ("1", "05/04/2024")]
+    assert "quá hạn 17 ngày" in html
+
+    overdue_id = int(deadlines[0][1])
+    refused = client.post(f"/tasks/{overdue_id}/done", data={"reply_number": " ", "csrf_token": token(client)})
+    assert refused.status_code == 400
+    done = client.post(f"/tasks/{overdue_id}/done", data={"reply_number": "45/SYT-VP", "csrf_token": token(client)},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    item = next(t for t in store_of(client).tasks() if t["id"] == overdue_id)
+    assert (item["status"], item["reply_number"]) == ("done", "45/SYT-VP")
+    assert f'id="task-{overdue_id}"' not in client.get("/tasks").text
+    assert "45/SYT-VP" in client.get("/tasks?show=all").text
+
+
+# --------------------------------------------------------------------------- replies
+
+
+def test_reply_preview_then_issue_a_numbered_docx(client):
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    form_page = client.get("/reply/1").text
+    assert "Phúc đáp Công văn số 412/BHXH-QLT" in form_page and "Số: …" in form_page
+    answer = "Sở Y tế đã rà soát danh sách đơn vị nợ và sẽ báo cáo trước ngày 15/4/2024."
+    data = {"template": "phuc-dap", "signer": "pho-giam-doc", "unit": "VP", "issued": "2024-03-20",
+            "trich_yeu": "", "kinh_gui": "", "noi_dung": answer, "mark_done": "1", "csrf_token": token(client)}
+    preview = client.post("/reply/1", data=data).text
+    assert answer in preview and "Sơn La, ngày 20 tháng 3 năm 2024" in preview
+    assert store_of(client).outgoing() == []  # a preview takes no number
+
+    issued = client.post("/reply/1/issue", data=data, follow_redirects=False)
+    assert issued.status_code == 303
+    entry = store_of(client).outgoing()[0]
+    assert issued.headers["location"] == f"/outgoing/{entry['id']}"
+    assert (entry["number"], entry["reply_to"]) == ("01/SYT-VP", 1)
+    outgoing_page = client.get(issued.headers["location"]).text
+    assert "01/SYT-VP" in outgoing_page and "Đạt: không thấy lỗi thể thức nào." in outgoing_page
+    docx = client.get(f"/outgoing/{entry['id']}/docx")
+    assert docx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert answer in text and "PHÓ GIÁM ĐỐC" in "\n".join(c.text for t in Document(io.BytesIO(docx.content)).tables
+                                                         for r in t.rows for c in r.cells)
+    items = store_of(client).get(1)["directives"]
+    assert all(t["status"] == "done" and t["reply_number"] == "01/SYT-VP" for t in items)
+
+    register = load_workbook(io.BytesIO(client.get("/registers/outgoing.xlsx?year=2024").content)).active
+    assert [r[0].value for r in list(register.iter_rows())[3:]] == ["01/SYT-VP"]
+
+
+def test_reply_without_the_organisation_file_says_what_to_do(tmp_path):
+    client = make_client(tmp_path, org_file=str(tmp_path / "missing.toml"))
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    page = client.get("/reply/1")
+    assert page.status_code == 400 and "Chưa có tệp thông tin cơ quan gửi" in page.text
+    issued = client.post("/reply/1/issue", data={"template": "phuc-dap", "csrf_token": token(client)})
+    assert issued.status_code == 400 and store_of(client).outgoing() == []
+
+
+def test_a_template_value_left_empty_is_named_in_vietnamese(client):
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    page = client.get("/reply/1?template=giay-moi")
+    assert page.status_code == 400 and "Mẫu này cần điền «Thành phần mời»." in page.text
+    assert 'id="issue-button"' in page.text and "disabled>" in page.text
+
+
+def test_the_compliance_check_names_each_rule_in_vietnamese():
+    from pipeline.web.pages.reply import compliance
+
+    violations, problem = compliance(CORPUS / "a_04_syt_quangtri_kh__docx.docx")  # "ngày 8": no leading zero
+    assert problem == "" and [v["rule"] for v in violations] == ["Địa danh và thời gian"]
+    assert "ngày 08" in violations[0]["message"]
+    assert compliance(QNGAI)[1]  # not a DOCX: the reason, not an exception
