@@ -22,13 +22,19 @@ def main():
     """
 
 
+ocr_option = click.option(
+    "--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Tesseract (vie) OCR: auto = scans, images and stamped numbers/dates; always = every PDF page; never = text only.")
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table"]), default="json", show_default=True,
               help="json: one pretty record per document; jsonl: one JSON object a line; table: a summary line each.")
 @click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Worker processes.")
 @click.option("--with-text", is_flag=True, help="Include the normalised text the spans point into.")
-def extract(inputs, fmt, jobs, with_text):
+@ocr_option
+def extract(inputs, fmt, jobs, with_text, ocr):
     """Extract the record of each FILE (or every document under each DIR).
 
     \b
@@ -42,7 +48,7 @@ def extract(inputs, fmt, jobs, with_text):
     if not paths:
         raise click.ClickException("no documents found in " + ", ".join(inputs))
     readable = 0
-    for record in with_progress(process_many(paths, jobs=jobs), len(paths)):
+    for record in with_progress(process_many(paths, jobs=jobs, ocr=ocr), len(paths)):
         readable += not record.error
         emit(record, fmt, with_text)
     failed = len(paths) - readable
@@ -132,7 +138,8 @@ def parse_date(value: str | None):
 @db_option
 @click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Worker processes for extraction.")
 @click.option("--received", metavar="DATE", help="Ngày đến to record (default: today).")
-def ingest(inputs, db, jobs, received):
+@ocr_option
+def ingest(inputs, db, jobs, received, ocr):
     """Extract and store every document under INBOX (files or folders).
 
     The same file twice is stored once; a failed file is recorded with its reason and the batch
@@ -152,7 +159,7 @@ def ingest(inputs, db, jobs, received):
     store = open_store(db)
     with progress_bar(len(paths), desc="ingest") as bar:
         try:
-            summary = run_ingest(paths, store, jobs=jobs, received_on=parse_date(received),
+            summary = run_ingest(paths, store, jobs=jobs, received_on=parse_date(received), ocr=ocr,
                                  progress=lambda path, outcome: bar.update(1))
         except KeyboardInterrupt:
             bar.close()
@@ -505,6 +512,39 @@ def parse_pairs(pairs) -> dict[str, str]:
 
 
 @main.command()
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--rules", "show_rules", is_flag=True, help="List the rules checked, and stop.")
+def check(files, show_rules):
+    """Check DOCX FILES against the Decree 30/2020/NĐ-CP format rules (Appendix I).
+
+    Prints each violation with where it is and what the rule says; exit code 1 when any rule
+    is broken (or a file cannot be checked), 0 when every file passes.
+    """
+    from .check import RULES, CheckError, check_docx, format_violation
+
+    if show_rules:
+        for rule, statement in RULES.items():
+            click.echo(f"{rule:<18} {statement}")
+        return
+    if not files:
+        raise click.UsageError("name at least one DOCX file (or --rules)")
+    broken = False
+    for name in files:
+        try:
+            violations = check_docx(name)
+        except CheckError as err:
+            click.echo(f"{name}: cannot check: {err.reason}")
+            broken = True
+            continue
+        if not violations:
+            click.echo(f"{name}: meets the Decree 30 format rules")
+        for v in violations:
+            click.echo(f"{name}: {format_violation(v)}")
+        broken = broken or bool(violations)
+    sys.exit(1 if broken else 0)
+
+
+@main.command()
 def templates():
     """List the reply templates and the --set values each reads."""
     from .generate import list_templates
@@ -529,7 +569,9 @@ data_dir_option = click.option("--data-dir", envvar="CONGVAN_DATA", default="con
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--max-upload-mb", type=click.IntRange(1, 2048), default=50, show_default=True,
               help="Largest file accepted by an upload.")
-def serve(db, data_dir, host, port, max_upload_mb):
+@click.option("--login", "force_login", is_flag=True, help="Require a login on this machine too (a shared computer).")
+@org_option
+def serve(db, data_dir, host, port, max_upload_mb, force_login, org_file):
     """Start the office's web page: inbox, review, registers, tasks and replies.
 
     \b
@@ -542,10 +584,12 @@ def serve(db, data_dir, host, port, max_upload_mb):
     from .web import Settings, create_app
     from .web.auth import Users
 
-    settings = Settings(db=db, data_dir=data_dir, host=host, max_upload_bytes=max_upload_mb * 1024 * 1024)
+    settings = Settings(db=db, data_dir=data_dir, host=host, max_upload_bytes=max_upload_mb * 1024 * 1024,
+                        org_file=org_file, login=True if force_login else None)
     if settings.login_required and not Users(settings.users_file).names():
-        raise click.ClickException(f"--host {host} opens the page to other machines, so it needs a login, and "
-                                   f"{settings.users_file} has no user: add one with `congvan user add NAME`")
+        raise click.ClickException(f"a login is required (--login, or --host {host} opens the page to other "
+                                   f"machines) and {settings.users_file} has no user: add one with "
+                                   "`congvan user add NAME`")
     click.echo(f"congvan: http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, server_header=False)
 

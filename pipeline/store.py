@@ -188,8 +188,22 @@ class Store:
             rows = conn.execute(text("SELECT sha256, id, status FROM documents"))
             return {sha: (id_, status) for sha, id_, status in rows}
 
-    def add(self, record: Record, sha256: str, file_name: str, received_on: date | None = None) -> Stored:
-        """Store one extracted record with its items, in one transaction (a failed read too)."""
+    def add(self, record: Record, sha256: str, file_name: str, received_on: date | None = None,
+            attempts: int = 5) -> Stored:
+        """Store one extracted record with its items, in one transaction (a failed read too).
+
+        Two writers at once (a CLI ingest while the web page uploads) may both compute the same
+        số đến, or store the same file: the second is refused by a UNIQUE constraint and simply
+        runs again, then sees the other's row.
+        """
+        for attempt in range(attempts):
+            try:
+                return self._add_once(record, sha256, file_name, received_on)
+            except IntegrityError:
+                if attempt == attempts - 1:
+                    raise
+
+    def _add_once(self, record: Record, sha256: str, file_name: str, received_on: date | None) -> Stored:
         received = (received_on or date.today()).isoformat()
         with self.engine.begin() as conn:
             existing = conn.execute(text("SELECT id, status FROM documents WHERE sha256 = :s"), {"s": sha256}).first()

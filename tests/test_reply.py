@@ -369,3 +369,28 @@ def test_generated_docx_opens_as_a_zip_with_nfc_text(store, org, tmp_path):
     xml = zipfile.ZipFile(issued.path).read("word/document.xml").decode("utf-8")
     assert unicodedata.is_normalized("NFC", xml)
     assert os.path.getsize(issued.path) > 5000
+
+
+@pytest.mark.parametrize("template", ["phuc-dap", "bao-cao-ket-qua", "don-doc", "giay-moi", "cong-van"])
+def test_every_reply_passes_the_format_check(store, org, tmp_path, template):
+    from pipeline.check import check_docx
+
+    issued = generated(store, org, tmp_path, template)
+    assert check_docx(issued.path) == []
+    deputy = render_draft(template if template != "don-doc" else "phuc-dap",
+                          store.get(doc_id(store, PHUC_DAP_SOURCE)), org, TEMPLATE_VALUES.get(template, {}),
+                          today=date(2026, 1, 5), signer="pho-giam-doc", unit="KHTC")
+    assert check_docx(issue(store, deputy, org, folder=tmp_path).path) == []
+
+
+def test_cli_check_exit_codes(store, org, tmp_path):
+    issued = generated(store, org, tmp_path, "phuc-dap")
+    ok = CliRunner().invoke(main, ["check", str(issued.path)])
+    assert ok.exit_code == 0 and "meets the Decree 30 format rules" in ok.output
+    doc = Document(issued.path)
+    doc.sections[0].left_margin = Mm(20)
+    broken_path = tmp_path / "broken.docx"
+    doc.save(broken_path)
+    broken = CliRunner().invoke(main, ["check", str(broken_path)])
+    assert broken.exit_code == 1 and "[margins]" in broken.output
+    assert CliRunner().invoke(main, ["check", "--rules"]).output.startswith("paper")

@@ -243,3 +243,33 @@ def test_the_same_store_code_runs_on_postgresql(inbox):
                                                                "doc_type": "Công văn", "subject": "thử"})
                for _ in range(2)]
     assert [e["number"] for e in store.outgoing(year=2026)] == ["01/SYT-VP", "02/SYT-VP"] and len(set(numbers)) == 2
+
+
+def test_two_writers_at_once_get_distinct_incoming_numbers(tmp_path):
+    """A CLI ingest and the web page storing at the same moment: no số đến is given twice."""
+    import threading
+
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    db = str(tmp_path / "race.db")
+    open_store(db)
+    record = extract(read(corpus_files("dispatch", ".txt", 1)[0]))
+    errors = []
+
+    def add_many(tag):
+        own = open_store(db)
+        try:
+            for i in range(8):
+                own.add(record, sha256=f"{tag}-{i}", file_name=f"{tag}-{i}.txt", received_on=date(2026, 3, 2))
+        except Exception as err:  # pragma: no cover - reported by the assertion
+            errors.append(err)
+
+    threads = [threading.Thread(target=add_many, args=(t,)) for t in "abc"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    numbers = sorted(d["incoming_no"] for d in open_store(db).documents())
+    assert numbers == list(range(1, 25))
