@@ -66,7 +66,8 @@ def main():
     parser.add_argument("dir", nargs="?", default=str(ROOT / "corpus" / "docs"))
     parser.add_argument("--repeat", type=int, default=3, help="passes over the files per measurement (best is kept)")
     args = parser.parse_args()
-    paths = list(iter_paths([args.dir]))
+    # Scanned versions are OCR's business (bench/ocr_speed.py): this measures text formats.
+    paths = [p for p in iter_paths([args.dir]) if "__scan." not in p]
     process_file(paths[0])  # warm imports once, as a long batch would
 
     print(f"corpus: {len(paths)} files in {args.dir}\n")

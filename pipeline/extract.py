@@ -10,7 +10,7 @@ import re
 
 from . import directives as directives_mod
 from . import references as references_mod
-from .records import LEFT, RIGHT, Record, Signer, SourceText
+from .records import RIGHT, Record, Signer, SourceText
 from .segment import (AUTHORITY, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE
@@ -20,6 +20,9 @@ from .vocab import type_for_abbreviation, type_title, vocab
 NUMBER = re.compile(
     r"Số\s*[:.]?\s*(?P<n>\d[\d.]*?)\s*\.?\s*/\s*(?P<sym>(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ&.]*(?:\s*-\s*[A-ZĐ][\wĐđ&.]*)*)",
 )
+# OCR reads "11" as "II" or "ll" and "10" as "1O"; such a number is taken, with a warning.
+NUMBER_LOOKALIKE = re.compile(r"Số\s*[:.]?\s*(?P<n>[\dIlO|]{1,5})\s*/\s*(?P<sym>[A-ZĐ][\wĐđ&.]*(?:\s*-\s*[A-ZĐ][\wĐđ&.]*)*)")
+DIGIT_LOOKALIKES = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0"})
 NUMBER_BLANK = re.compile(r"Số\s*[:.]?\s*[.…_ ]*\s*/\s*(?P<sym>[A-ZĐ][\wĐđ&.\-]*)")
 
 
@@ -53,6 +56,9 @@ def looks_like_dispatch(layout: Layout) -> bool:
     score += 2 * any(NOI_NHAN.match(p.text) for p in layout.pieces)
     score += any(AUTHORITY.match(p.text) for p in layout.pieces[-20:])
     score += any(p.zone == "header" for p in layout.pieces)
+    # A type name under the header ("THÔNG BÁO", "QUYẾT ĐỊNH"): a first page alone (a scanned
+    # page image) has no Nơi nhận or signer yet, but is plainly an administrative document.
+    score += 2 * any(p.zone == "title" for p in layout.pieces)
     return score >= 6
 
 
@@ -84,6 +90,13 @@ def fill_number(record: Record, header: list[Piece]) -> None:
             symbol = re.sub(r"\s+", "", m.group("sym")).rstrip(".-")
             record.number = f"{number}/{symbol}"
             set_span(record, "number", piece, m.start("n"), m.end("sym"))
+            return
+        m = NUMBER_LOOKALIKE.search(piece.text)
+        if m and NUMBER_LINE.search(piece.text):
+            number = m.group("n").translate(DIGIT_LOOKALIKES)
+            record.number = f"{number}/{re.sub(r'[ ]+', '', m.group('sym')).rstrip('.-')}"
+            set_span(record, "number", piece, m.start("n"), m.end("sym"))
+            record.warnings.append(f"number read from look-alike letters ({m.group('n')} → {number}): check it")
             return
         m = NUMBER_BLANK.search(piece.text)
         if m:
@@ -118,14 +131,21 @@ def fill_place_date(record: Record, header: list[Piece]) -> None:
     record.warnings.append("no place and date line found")
 
 
+# Warnings about how the sender formatted the document (not doubts about what was extracted):
+# shown to the clerk, but they do not send a record to "needs review".
+FORMAT_NOTES = ("date rule:", "number rule:", "Nơi nhận has no 'Lưu")
+
+
+def is_format_note(warning: str) -> bool:
+    return warning.startswith(FORMAT_NOTES)
+
+
 def warn_leading_zero(record: Record, day: str, month: str) -> None:
     """Decree 30, App. I §II.4: days below 10 and months 1 and 2 are written with a leading 0."""
     if int(day) < 10 and not day.startswith("0"):
         record.warnings.append(f"date rule: day {day} should be written 0{day}")
     if int(month) in (1, 2) and not month.startswith("0"):
         record.warnings.append(f"date rule: month {month} should be written 0{month}")
-    if int(month) >= 3 and month.startswith("0"):
-        record.warnings.append(f"date rule: month {month} should be written without a leading 0")
 
 
 def issuer_lines(header: list[Piece], has_columns: bool) -> list[Piece]:

@@ -468,8 +468,11 @@ def status_of(record: Record, duplicate_of: int | None) -> str:
         return "failed"
     if record.kind != "dispatch":
         return "other"
+    from .extract import is_format_note
+
     missing = not (record.number and record.issued_on and record.issuer and (record.subject or record.doc_type))
-    return "needs_review" if (missing or record.warnings or duplicate_of) else "ok"
+    doubts = [w for w in record.warnings if not is_format_note(w)]
+    return "needs_review" if (missing or doubts or duplicate_of) else "ok"
 
 
 def decode_row(row) -> dict:

@@ -273,3 +273,15 @@ def test_two_writers_at_once_get_distinct_incoming_numbers(tmp_path):
     assert not errors
     numbers = sorted(d["incoming_no"] for d in open_store(db).documents())
     assert numbers == list(range(1, 25))
+
+
+def test_format_notes_do_not_send_a_record_to_review():
+    """The sender's formatting slips are shown, but only doubts about the extraction need a person."""
+    from pipeline.records import Record
+    from pipeline.store import status_of
+
+    record = Record("x", kind="dispatch", number="5/UBND-VP", issued_on="2024-03-05", issuer="UBND", subject="s",
+                    warnings=["number rule: 5 should be written with a leading 0", "date rule: day 5 should be written 05"])
+    assert status_of(record, None) == "ok"
+    record.warnings.append("no Kính gửi found")
+    assert status_of(record, None) == "needs_review"
