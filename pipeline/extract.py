@@ -11,7 +11,7 @@ import re
 from . import directives as directives_mod
 from . import references as references_mod
 from .records import RIGHT, Record, Signer, SourceText
-from .segment import (AUTHORITY, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
+from .segment import (AUTHORITY, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE
 from .vocab import type_for_abbreviation, type_title, vocab
@@ -23,7 +23,14 @@ NUMBER = re.compile(
 # OCR reads "11" as "II" or "ll" and "10" as "1O"; such a number is taken, with a warning.
 NUMBER_LOOKALIKE = re.compile(r"Số\s*[:.]?\s*(?P<n>[\dIlO|]{1,5})\s*/\s*(?P<sym>[A-ZĐ][\wĐđ&.]*(?:\s*-\s*[A-ZĐ][\wĐđ&.]*)*)")
 DIGIT_LOOKALIKES = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0"})
+# A header line that is only a symbol after "/": the "Số:" and the number were written by hand.
+SYMBOL_ONLY = re.compile(r"^\W{0,3}\w{0,3}\W{0,3}\s*/\s*(?P<sym>[A-ZĐ][A-ZĐa-z]{0,5}(?:\s*-\s*[A-ZĐ][\wĐđ]*)+)\s*$")
+# "Số: 3đ /QĐ-UBND", "Số:z//'KH-VP": OCR of a hand-written number; the symbol is still good.
+NUMBER_DAMAGED = re.compile(r"Số\s*[:.]?\s*[^/\s]{0,4}\s*/+\W{0,2}(?P<sym>[A-ZĐ][A-ZĐa-z]{0,5}(?:\s*-\s*[A-ZĐ][\wĐđ]*)+)")
 NUMBER_BLANK = re.compile(r"Số\s*[:.]?\s*[.…_ ]*\s*/\s*(?P<sym>[A-ZĐ][\wĐđ&.\-]*)")
+
+
+NUMBER_FORMS = (NUMBER, NUMBER_LOOKALIKE, NUMBER_DAMAGED)
 
 
 def extract(source: SourceText) -> Record:
@@ -50,8 +57,14 @@ def looks_like_dispatch(layout: Layout) -> bool:
     top = layout.pieces[:40]
     score = 0
     score += 2 * any(is_motto(p.text) for p in top)
-    score += 2 * any(NUMBER.search(p.text) and NUMBER_LINE.search(p.text) for p in top)
-    score += 2 * any(DATE_LINE.search(p.text) for p in top)
+    if any(NUMBER_LINE.search(p.text) and any(rx.search(p.text) for rx in NUMBER_FORMS) for p in top):
+        score += 2
+    elif any(SYMBOL_ONLY.search(p.text) for p in top if p.zone == "header"):
+        score += 1  # a scan whose hand-written number OCR could not read: "Ô /CT-UBND"
+    if any(DATE_LINE.search(p.text) for p in top):
+        score += 2
+    elif any(DAMAGED_DATE_LINE.search(p.text) for p in top if p.zone == "header"):
+        score += 1  # "ngày #tháng 6 năm 2022": the hand-written day unread
     score += any(KINH_GUI.match(p.text) for p in layout.pieces)
     score += 2 * any(NOI_NHAN.match(p.text) for p in layout.pieces)
     score += any(AUTHORITY.match(p.text) for p in layout.pieces[-20:])
@@ -104,6 +117,13 @@ def fill_number(record: Record, header: list[Piece]) -> None:
             set_span(record, "number", piece, m.start("sym"), m.end("sym"))
             record.warnings.append("number not filled in (blank before the symbol)")
             return
+    for piece in header:
+        m = NUMBER_DAMAGED.search(piece.text) or SYMBOL_ONLY.search(piece.text)
+        if m:
+            record.number = "/" + re.sub(r"\s+", "", m.group("sym"))
+            set_span(record, "number", piece, m.start("sym"), m.end("sym"))
+            record.warnings.append("number not readable (only the symbol was read)")
+            return
     record.warnings.append("no 'Số:' line found in the header")
 
 
@@ -152,7 +172,8 @@ def issuer_lines(header: list[Piece], has_columns: bool) -> list[Piece]:
     """Upper-case left-column lines above the number: parent body and issuing body."""
     found = []
     for piece in header:
-        if NUMBER_LINE.search(piece.text) or DATE_LINE.search(piece.text) or SUBJECT_START.match(piece.text):
+        if NUMBER_LINE.search(piece.text) or DATE_LINE.search(piece.text) or SUBJECT_START.match(piece.text) \
+                or SYMBOL_ONLY.search(piece.text):
             if has_columns:
                 continue
             break

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import normalize
 from .records import FOOTER, HEADER, LEFT, RIGHT, Line, SourceText
-from .vocab import type_title, vocab
+from .vocab import type_title
 
 MOTTO = re.compile(r"C[ỘO]NG\s+H(?:ÒA|OÀ|OA)\s+X[ÃA]\s+H[ỘO]I(?:\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM)?|CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM", re.I)
 SLOGAN = re.compile(r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", re.I)
@@ -21,6 +21,8 @@ DATE_LINE = re.compile(
     r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
     re.I,
 )
+# A date line whose hand-written day OCR could not read: "Quảng Ngãi, ngày #tháng 6 năm 2022".
+DAMAGED_DATE_LINE = re.compile(r"ngày\W{0,3}.{0,4}tháng\s*\d{1,2}\s*năm\s*:?\s*\d{4}")
 BARE_DATE_LINE = re.compile(r"^\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$", re.I)
 KINH_GUI = re.compile(r"^\s*Kính\s+gửi\s*[:：]?", re.I)
 NOI_NHAN = re.compile(r"^\s*N[ơo]i\s+nh[ậa]n\s*[:：]?", re.I)
@@ -120,7 +122,8 @@ def find_header_end(lines: list[Line]) -> int:
         text = line.text.strip()
         if KINH_GUI.match(text) or (seen_anchor and type_title(text)):
             return i
-        anchor = is_motto(text) or NUMBER_LINE.search(text) or DATE_LINE.search(text) or BARE_DATE_LINE.match(text)
+        anchor = (is_motto(text) or NUMBER_LINE.search(text) or DATE_LINE.search(text) or BARE_DATE_LINE.match(text)
+                  or DAMAGED_DATE_LINE.search(text))
         if anchor:
             seen_anchor, in_subject, end = True, False, i + 1
             if SUBJECT_START.search(text):

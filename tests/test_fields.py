@@ -93,3 +93,28 @@ def test_roman_sections_with_numbered_items():
 def test_iso_dates():
     assert to_iso("29", "2", "2024") == "2024-02-29"
     assert to_iso("30", "2", "2024") is None
+
+
+@pytest.mark.parametrize("number_line, expected, warning", [
+    ("Số: II /TB-UBND", "11/TB-UBND", "look-alike"),  # OCR of "11"
+    ("Số: I59/QĐ-NĐ-UB", "159/QĐ-NĐ-UB", "look-alike"),
+    ("Số: 3đ /QĐ-UBND", "/QĐ-UBND", "not readable"),  # a hand-written number OCR garbled
+    ("Ô /CT-UBND", "/CT-UBND", "not readable"),
+])
+def test_scanned_first_page_with_a_damaged_number(tmp_path, number_line, expected, warning):
+    """A scanned page 1 (no Nơi nhận yet) whose number OCR misread is still a dispatch, flagged."""
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    page = tmp_path / "page1.txt"
+    page.write_text("\n".join([
+        "ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", number_line, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc", "Quảng Ngãi, ngày #tháng 6 năm 2022", "", "CHỈ THỊ",
+        "Về việc chủ động ứng phó các tình huống thiên tai", "",
+        "Trong năm 2021, trên địa bàn tỉnh đã chịu ảnh hưởng trực tiếp của 04 cơn bão.",
+    ]), encoding="utf-8")
+    record = extract(read(page))
+    assert record.kind == "dispatch"
+    assert record.number == expected
+    assert record.issuer == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert any(warning in w for w in record.warnings)
