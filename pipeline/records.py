@@ -94,6 +94,7 @@ class Record:
     warnings: list[str] = field(default_factory=list)
     text: str = ""  # the normalised text the spans point into
     error: str = ""  # set when the file could not be read
+    confidence: dict = field(default_factory=dict)  # OCR'd key field -> lowest word confidence, 0–100
 
     def to_dict(self, with_text: bool = False) -> dict:
         data = asdict(self)
@@ -101,6 +102,8 @@ class Record:
             data.pop("text")
         if not self.error:
             data.pop("error")
+        if not self.confidence:  # only documents read with OCR have one
+            data.pop("confidence")
         return data
 
     @classmethod

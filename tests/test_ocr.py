@@ -76,6 +76,10 @@ def test_scanned_pdf_gives_the_record_with_ocr_notes():
     record = process_file(str(SCAN))
     assert (record.number, record.issued_on, record.issuer) == ("2041/UBND-TH", "2024-04-11", "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH")
     assert record.signer.name == "Nguyễn Văn Hưng"
+    # each OCR'd key field carries its lowest word confidence; text documents carry none
+    assert set(record.confidence) >= {"number", "issued_on", "issuer"}
+    assert all(0 < c <= 100 for c in record.confidence.values()) and "confidence" in record.to_dict()
+    assert "confidence" not in process_file(str(SCAN).replace("__scan.pdf", "__pdf.pdf")).to_dict()
     source = read(SCAN)
     assert source.notes and "OCR (Tesseract vie) on 1 of 1 page(s), mean word confidence" in source.notes[0]
     assert texts(source, LEFT, FOOTER)[0] == "Nơi nhận:"
