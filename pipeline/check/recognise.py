@@ -1,0 +1,84 @@
+"""Recognising a line by its text: the national motto, "Số:", the date, "V/v", "Kính gửi",
+"Nơi nhận", type names, names of people, decorations."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..vocab import vocab
+from .walk import Line
+
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
+SLOGAN = re.compile(r"^độc\s+lập\s*[-–—]\s*tự\s+do\s*[-–—]\s*hạnh\s+phúc$", re.I)
+NUMBER = re.compile(r"^số\s*[:.]?\s*\d|^số\s*:", re.I)
+# A draft leaves day and month blank ("ngày    tháng    năm 2026") for the văn thư to fill in.
+DATE_WORDS = re.compile(r"ngày[\s.…_]*(?:\d{1,2})?[\s.…_]*tháng[\s.…_]*(?:\d{1,2})?[\s.…_]*năm\s*\d{4}", re.I)
+VV = re.compile(r"^(?:v/v|về\s+việc)\b", re.I)
+KINH_GUI = re.compile(r"^kính\s+gửi\b", re.I)
+NOI_NHAN = re.compile(r"^n[ơo]i\s+nh[ậa]n\b", re.I)
+KINH_GUI_LABEL = re.compile(r"^kính\s+gửi\s*:?\s*", re.I)
+NOI_NHAN_LABEL = re.compile(r"^n[ơo]i\s+nh[ậa]n\s*:?\s*", re.I)
+URGENCY = re.compile(r"^(?:HỎA\s+TỐC|HOẢ\s+TỐC|THƯỢNG\s+KHẨN|KHẨN|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT)(?:\s+HẸN\s+GIỜ)?$")
+APPENDIX = re.compile(r"^phụ\s+lục(?:\s+(?:[IVXLC]+|\d+|số\s*\d+))?\s*[:.]?$", re.I)
+HEADING = re.compile(r"^(?:Phần|Chương|Mục|Tiểu\s+mục)\s+(?:[IVXLC]+|\d+)\b")
+RULE_LINE = re.compile(r"^[-_–—=*.…·\s]{3,}$")
+SIGN_MARK = re.compile(r"^[(\[]|^(?:đã\s+ký|chữ\s+ký|ký\s+bởi)\b", re.I)
+DASHES = ("-", "–")
+HEADER_SCAN_LIMIT = 40  # lines; a header longer than this is not a header
+LONG_LINE = 150  # characters; longer lines are body text, never header components
+
+
+def is_upper_line(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _norm_upper(text: str) -> str:
+    return " ".join(text.split()).upper().replace("HOÀ", "HÒA")
+
+
+@lru_cache(maxsize=1)
+def _type_titles() -> frozenset[str]:
+    return frozenset(t.upper() for t in vocab()["type_titles"])
+
+
+def is_type_title(text: str) -> bool:
+    return " ".join(text.split()) in _type_titles()
+
+
+PLACE_THEN_DATE = re.compile(r"^[^\d,;:/]{2,60},?\s*ngày\b", re.I)
+PLACE_THEN_DIGITS = re.compile(r"^[^\d,;:/]{2,60},\s*\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}$")
+
+
+def _date_line(zone: list) -> "Line | None":
+    """The place-and-date line: "<place>, ngày …" first, then a bare "ngày … tháng … năm …",
+    then "<place>, 05/01/2026"; never the Số or V/v lines (a wrapped V/v may cite a date)."""
+    lines = [ln for ln in zone if len(ln.text) < 100 and not NUMBER.match(ln.text) and not VV.match(ln.text)]
+    tests = (lambda t: PLACE_THEN_DATE.match(t) and DATE_WORDS.search(t),
+             lambda t: DATE_WORDS.match(t),
+             lambda t: PLACE_THEN_DIGITS.match(t))
+    for test in tests:
+        found = _first(lines, lambda ln: test(ln.text))
+        if found is not None:
+            return found
+    return None
+
+
+def _first(lines: list[Line], test) -> Line | None:
+    return next((ln for ln in lines if test(ln)), None)
+
+
+def is_name_like(text: str) -> bool:
+    """A person's name: a few capitalised words, no digits, no closing punctuation, not upper case."""
+    words = text.split()
+    return (1 <= len(words) <= 7 and len(text) <= 60 and not is_upper_line(text) and text[0].isupper()
+            and not any(c.isdigit() for c in text) and ":" not in text and not text.endswith((".", ";", ",")))
+
+
+def _after_label(text: str, label: re.Pattern) -> str:
+    return label.sub("", text, count=1)
+
+
+def is_decoration(line: Line) -> bool:
+    return bool(RULE_LINE.match(line.text))
