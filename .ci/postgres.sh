@@ -5,7 +5,8 @@ set -u
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || exit 0
 data=$(mktemp -d /tmp/congvan_pg.XXXXXX)
-port=${CONGVAN_PG_PORT:-54329}
+# A free port unless one is given: a cluster left running by an earlier run must not hide this one.
+port=${CONGVAN_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 as_user=()
 if [ "$(id -u)" = 0 ]; then  # PostgreSQL refuses to run as root
   id congvan_ci >/dev/null 2>&1 || useradd --no-create-home congvan_ci >/dev/null 2>&1 || exit 0
