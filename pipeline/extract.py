@@ -388,6 +388,7 @@ def continues_entry(previous: str, text: str) -> bool:
 
 def parse_signer(lines: list[Piece], record: Record) -> Signer:
     signer = Signer()
+    lines = up_to_the_name(lines)
     upper = [p for p in lines if is_upper_line(p.text) and not NAME.match(p.text)]
     names = [p for p in lines if p not in upper and looks_like_name(p.text)]
     if upper:
@@ -413,6 +414,18 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     else:
         name_from_tagger(signer, [p for p in lines if p not in upper[:1]], record)
     return signer
+
+
+def up_to_the_name(lines: list[Piece]) -> list[Piece]:
+    """The signature block ends with the signer's name: what follows it (an appendix's
+    "PHỤ LỤC" and its forms, printed after the signature) is not part of the title."""
+    first_upper = next((i for i, p in enumerate(lines) if is_upper_line(p.text) and not NAME.match(p.text)), None)
+    if first_upper is None:
+        return lines
+    for i in range(first_upper + 1, len(lines)):
+        if not is_upper_line(lines[i].text) and looks_like_name(lines[i].text):
+            return lines[: i + 1]
+    return lines
 
 
 def name_from_tagger(signer: Signer, lines: list[Piece], record: Record) -> None:

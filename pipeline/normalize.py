@@ -29,7 +29,23 @@ def clean_text(text: str) -> str:
     """NFC, with space-like and invisible characters made plain. Leading spaces are kept."""
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_SPACE_LIKE).translate(_INVISIBLE).translate(_DASH_LIKE)
+    if _FOREIGN_LETTER.search(text):
+        text = _MIXED_WORD.sub(_latinise, text)
     return text.rstrip()
+
+
+# Cyrillic and Greek capitals that look like Latin ones. Portals paste them into symbols
+# ("TT-BTС" with a Cyrillic С); inside a word that also has Latin letters or digits they are
+# read as the Latin letter. A word wholly in Cyrillic or Greek is left alone. One character
+# for one, so spans keep their offsets.
+_HOMOGLYPHS = str.maketrans("АВЕКМНОРСТХУаеорсхуΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEKMHOPCTXYaeopcxyABEZHIKMNOPTYX")
+_FOREIGN_LETTER = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+_MIXED_WORD = re.compile(r"\w*[\u0370-\u03ff\u0400-\u04ff]\w*")
+
+
+def _latinise(match: re.Match) -> str:
+    word = match.group(0)
+    return word.translate(_HOMOGLYPHS) if re.search(r"[A-Za-zĐđ0-9]", word) else word
 
 
 def clean_lines(lines: list[Line]) -> list[Line]:

@@ -118,3 +118,10 @@ def test_scanned_first_page_with_a_damaged_number(tmp_path, number_line, expecte
     assert record.number == expected
     assert record.issuer == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
     assert any(warning in w for w in record.warnings)
+
+
+def test_look_alike_cyrillic_letters_in_a_symbol_become_latin():
+    """vbpl prints "06/2026/TT-BTС" with a Cyrillic С; a Russian word stays as it is."""
+    assert clean_text("Số: 06/2026/TT-BTС") == "Số: 06/2026/TT-BTC"
+    assert clean_text("ΒHXH-VP") == "BHXH-VP"  # a Greek capital beta in a Latin word
+    assert clean_text("Москва") == "Москва"
