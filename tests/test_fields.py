@@ -125,3 +125,19 @@ def test_look_alike_cyrillic_letters_in_a_symbol_become_latin():
     assert clean_text("Số: 06/2026/TT-BTС") == "Số: 06/2026/TT-BTC"
     assert clean_text("ΒHXH-VP") == "BHXH-VP"  # a Greek capital beta in a Latin word
     assert clean_text("Москва") == "Москва"
+
+
+def test_an_appendix_after_the_signature_is_not_part_of_the_title(tmp_path):
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    doc = tmp_path / "tt.txt"
+    doc.write_text("\n".join([
+        "BỘ CÔNG THƯƠNG", "Số: 11/2026/TT-BCT", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Hà Nội, ngày 27 tháng 02 năm 2026", "", "THÔNG TƯ", "Quy định về truy xuất nguồn gốc thực phẩm", "",
+        "Điều 1. Phạm vi điều chỉnh", "Thông tư này quy định về truy xuất nguồn gốc thực phẩm.", "",
+        "Nơi nhận:", "- Văn phòng Chính phủ;", "- Lưu: VT, PC.", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "",
+        "Trương Thanh Hoài", "", "PHỤ LỤC 1", "MẪU BÁO CÁO KẾT QUẢ THỰC HIỆN", "TÊN TỔ CHỨC, CÁ NHÂN",
+    ]), encoding="utf-8")
+    signer = extract(read(doc)).signer
+    assert (signer.authority, signer.title, signer.name) == ("KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Trương Thanh Hoài")
