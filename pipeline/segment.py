@@ -64,6 +64,10 @@ class Layout:
         return [p for p in self.pieces if p.zone == name]
 
 
+# "PHỤ LỤC", "PHỤ LỤC HỆ THỐNG MẪU BIỂU", "Phụ lục XII", "Phụ lục số 2": an appendix's heading.
+APPENDIX = re.compile(r"^(?:PHỤ\s+LỤC\b|Phụ\s+lục(?:\s+(?:số\s+)?[IVXLCDM\d]+[a-z]?)?\s*[:.]?\s*$)")
+
+
 def is_upper_line(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
@@ -90,11 +94,14 @@ def segment(source: SourceText) -> Layout:
 def assign_zones(lines: list[Line]) -> list[tuple[str, Line]]:
     header_end = find_header_end(lines)
     title_end = find_title_end(lines, header_end)
-    footer_start = find_footer_start(lines, title_end)
+    appendix = find_appendix_start(lines, title_end)
+    footer_start = find_footer_start(lines[:appendix], title_end)
     recip_end = find_recipients_end(lines, title_end, footer_start)
     zoned = []
     for i, line in enumerate(lines):
-        if i < header_end:
+        if i >= appendix:
+            zone = "appendix"  # forms printed after the signature: their Nơi nhận is not ours
+        elif i < header_end:
             zone = "header"
         elif i < title_end:
             zone = "title"
@@ -186,6 +193,18 @@ def find_footer_start(lines: list[Line], start: int) -> int:
     if candidates:
         return candidates[-1]
     return signature if signature is not None else len(lines)
+
+
+def find_appendix_start(lines: list[Line], start: int) -> int:
+    """The "PHỤ LỤC" heading that follows the Nơi nhận/signature block, or the end."""
+    signed = False
+    for i in range(start, len(lines)):
+        text = lines[i].text.strip()
+        if NOI_NHAN.match(text) or AUTHORITY.match(text):
+            signed = True
+        elif signed and APPENDIX.match(text):
+            return i
+    return len(lines)
 
 
 def find_signature_start(lines: list[Line], start: int) -> int | None:

@@ -141,3 +141,22 @@ def test_an_appendix_after_the_signature_is_not_part_of_the_title(tmp_path):
     ]), encoding="utf-8")
     signer = extract(read(doc)).signer
     assert (signer.authority, signer.title, signer.name) == ("KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Trương Thanh Hoài")
+
+
+def test_a_form_in_an_appendix_does_not_replace_the_document_own_noi_nhan(tmp_path):
+    """Circulars print sample forms after the signature; a form's own "Nơi nhận:" is not ours."""
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    doc = tmp_path / "tt.txt"
+    doc.write_text("\n".join([
+        "BỘ Y TẾ", "Số: 18/2026/TT-BYT", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Hà Nội, ngày 01 tháng 6 năm 2026", "", "THÔNG TƯ", "Quy định về thuốc phải kiểm soát đặc biệt", "",
+        "Điều 1. Phạm vi điều chỉnh", "Thông tư này quy định về thuốc phải kiểm soát đặc biệt.", "",
+        "Nơi nhận:", "- Văn phòng Chính phủ;", "- Lưu: VT, PC.", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "",
+        "Nguyễn Tri Thức", "", "Phụ lục XII", "MẪU PHIẾU LĨNH THUỐC", "Nơi nhận: Đại diện đơn vị",
+        "- Như trên; (Ký, ghi rõ họ tên)", "- Lưu tại cơ sở.", "TRƯỞNG BỘ PHẬN",
+    ]), encoding="utf-8")
+    record = extract(read(doc))
+    assert record.distribution == ["Văn phòng Chính phủ", "Lưu: VT, PC"]
+    assert (record.signer.title, record.signer.name) == ("THỨ TRƯỞNG", "Nguyễn Tri Thức")
