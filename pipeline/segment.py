@@ -64,8 +64,9 @@ class Layout:
         return [p for p in self.pieces if p.zone == name]
 
 
-# "PHỤ LỤC", "PHỤ LỤC HỆ THỐNG MẪU BIỂU", "Phụ lục XII", "Phụ lục số 2": an appendix's heading.
-APPENDIX = re.compile(r"^(?:PHỤ\s+LỤC\b|Phụ\s+lục(?:\s+(?:số\s+)?[IVXLCDM\d]+[a-z]?)?\s*[:.]?\s*$)")
+# "PHỤ LỤC", "PHỤ LỤC HỆ THỐNG MẪU BIỂU", "Phụ lục XII", "Phụ lục số 2", "Phụ lục: Biểu …":
+# an appendix's heading.
+APPENDIX = re.compile(r"^(?:PHỤ\s+LỤC\b|Phụ\s+lục(?:\s+(?:số\s+)?[IVXLCDM\d]+[a-z]?)?\s*(?:[:.\-–].*)?$)")
 
 
 def is_upper_line(text: str) -> bool:

@@ -99,3 +99,20 @@ def test_a_pdf_named_txt_is_read_as_pdf(tmp_path):
     with pytest.raises(ReadError) as err:
         read(path)
     assert err.value.reason.startswith("corrupt PDF")
+
+
+def test_markdown_keeps_a_header_printed_before_the_portal_metadata(tmp_path):
+    """Some exports print the document's header, then "## THÔNG TIN VĂN BẢN", then "## VĂN BẢN"."""
+    from pipeline.read.text import read_text
+
+    md = tmp_path / "tt.md"
+    md.write_text("\n".join([
+        "---", "so_hieu: 14/2026/TT-BNV", "---", "# Thông tư 14/2026/TT-BNV", "", "**BỘ NỘI VỤ**", "",
+        "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**", "", "Số: 14/2026/TT-BNV", "",
+        "## THÔNG TIN VĂN BẢN", "| Số hiệu | 14/2026/TT-BNV |", "| Người ký | Nguyễn Mạnh Khương |", "",
+        "## VĂN BẢN", "", "### Điều 1. Phạm vi điều chỉnh",
+    ]), encoding="utf-8")
+    texts = [line.text for line in read_text(md).lines if line.text.strip()]
+    assert "Số: 14/2026/TT-BNV" in texts and "BỘ NỘI VỤ" in texts
+    assert not any("Người ký" in t for t in texts)  # the metadata table is gone
+    assert texts[-1] == "Điều 1. Phạm vi điều chỉnh"

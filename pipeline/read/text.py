@@ -21,6 +21,9 @@ TRAILING_JUNK = re.compile(r"\s*(?:Tải\s+Văn\s+bản\s+(?:tiếng\s+Việt|g�
 FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.DOTALL)
 # A portal's Markdown export puts a metadata table first and the document under this heading.
 MD_BODY_HEADING = re.compile(r"^#{1,4}\s*(?:VĂN BẢN|NỘI DUNG(?: VĂN BẢN)?|TOÀN VĂN)\s*$", re.MULTILINE)
+MD_METADATA_HEADING = re.compile(r"^#{1,4}\s*(?:THÔNG TIN VĂN BẢN|Thông tin văn bản|THUỘC TÍNH(?: VĂN BẢN)?)\s*$",
+                                 re.MULTILINE)
+DOCUMENT_HEADER_MARK = re.compile(r"^\W*Số\s*:|CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do", re.MULTILINE)
 # cp1258 writes most tones as combining marks after the vowel byte: their presence after
 # vowels is the fingerprint that tells it from cp1252/latin-1.
 CP1258_TONES = re.compile(rb"[aeiouyAEIOUY\xe2\xea\xf4\xf5\xfd\xc2\xca\xd4\xd5\xdd\xe3\xc3][\xcc\xec\xd2\xde\xf2]")
@@ -82,7 +85,7 @@ def markdown_to_text(text: str) -> str:
     text = FRONT_MATTER.sub("", text, count=1)
     heading = MD_BODY_HEADING.search(text)
     if heading:
-        text = text[heading.end():]
+        text = without_portal_metadata(text, heading)
     out = []
     for line in text.splitlines():
         line = re.sub(r"^#{1,6}\s+", "", line)
@@ -95,6 +98,19 @@ def markdown_to_text(text: str) -> str:
             line = "  ".join(cell.strip() for cell in line.strip().strip("|").split("|"))
         out.append(line.rstrip())
     return "\n".join(out)
+
+
+def without_portal_metadata(text: str, body_heading: re.Match) -> str:
+    """The document without the portal's metadata section that precedes its "VĂN BẢN" heading.
+
+    Most exports put the metadata first, so everything before the heading goes; some print the
+    document's own header (Số, the motto) first and the metadata after it: that header stays.
+    """
+    before = text[: body_heading.start()]
+    metas = list(MD_METADATA_HEADING.finditer(before))
+    if metas and DOCUMENT_HEADER_MARK.search(before[: metas[-1].start()]):
+        return before[: metas[-1].start()] + text[body_heading.end():]
+    return text[body_heading.end():]
 
 
 def split_lines(text: str) -> list[str]:
