@@ -347,6 +347,14 @@ def fill_footer(record: Record, layout: Layout) -> None:
     record.signer = parse_signer(signer_lines, record)
 
 
+def is_archive_entry(text: str) -> bool:
+    return re.match(r"^[-+•]?\s*Lưu\b", text) is not None
+
+
+def closed(distribution: list) -> bool:
+    return bool(distribution) and is_archive_entry(distribution[-1][0])
+
+
 def split_footer(footer: list[Piece], has_columns: bool):
     """Separate the Nơi nhận entries from the signature lines, flattened or in columns."""
     distribution: list[tuple[str, int, int]] = []
@@ -369,7 +377,11 @@ def split_footer(footer: list[Piece], has_columns: bool):
         if has_columns and piece.column == RIGHT:
             signer.append(Piece(text, piece.start + max(piece.text.find(text), 0), piece.column, piece.zone))
             continue
-        if text.startswith(("-", "+", "•")) and (in_list or has_columns):
+        if distribution and is_archive_entry(distribution[-1][0]) and not continues_entry(distribution[-1][0], text):
+            in_list = False  # "- Lưu: VT, …" ends the list (App. I §II.9): what follows is not a recipient
+            if text.startswith(("-", "+", "•")):
+                continue
+        if text.startswith(("-", "+", "•")) and (in_list or (has_columns and not closed(distribution))):
             distribution.append((text, piece.start, piece.end))
         elif in_list and distribution and continues_entry(distribution[-1][0], text):
             prev, start, _ = distribution[-1]

@@ -160,3 +160,22 @@ def test_a_form_in_an_appendix_does_not_replace_the_document_own_noi_nhan(tmp_pa
     record = extract(read(doc))
     assert record.distribution == ["Văn phòng Chính phủ", "Lưu: VT, PC"]
     assert (record.signer.title, record.signer.name) == ("THỨ TRƯỞNG", "Nguyễn Tri Thức")
+
+
+def test_the_noi_nhan_list_ends_at_the_archive_line(tmp_path):
+    """A regulation attached after the signature ("QUY CHẾ … (Kèm theo …)") adds no recipients."""
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    doc = tmp_path / "qd.txt"
+    doc.write_text("\n".join([
+        "THỦ TƯỚNG CHÍNH PHỦ", "Số: 23/2025/QĐ-TTg", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 14 tháng 7 năm 2025", "", "QUYẾT ĐỊNH",
+        "Ban hành Quy chế hoạt động của Hội đồng thẩm định độc lập", "", "Điều 1. Ban hành kèm theo Quyết định này Quy chế.",
+        "", "Nơi nhận:", "- Ban Bí thư Trung ương Đảng;", "- Lưu: VT, PL (2).", "KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG",
+        "", "Lê Thành Long", "", "QUY CHẾ", "(Kèm theo Quyết định số 23/2025/QĐ-TTg)",
+        "- Điều 1. Phạm vi điều chỉnh của Quy chế;",
+    ]), encoding="utf-8")
+    record = extract(read(doc))
+    assert record.distribution == ["Ban Bí thư Trung ương Đảng", "Lưu: VT, PL (2)"]
+    assert record.signer.name == "Lê Thành Long"
