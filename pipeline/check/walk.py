@@ -7,8 +7,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .formatting import Numbering, Styles, displayed_text
-from .ooxml import (ALTERNATE, BR, CHOICE, CR, CUSTOM_XML, FALLBACK, NO_BREAK_HYPHEN, P, PPR, PTAB, R, RPR, SDT,
-                    SDT_CONTENT, SECT_PR, T, TAB, TBL, TC, TR, TXBX_CONTENT, VAL, _int, _w)
+# The reader walks content controls, mc:AlternateContent and text boxes the same way.
+from ..read.docx import _branch, _children, _collect_text_boxes
+from .ooxml import (ALTERNATE, BR, CR, CUSTOM_XML, NO_BREAK_HYPHEN, P, PPR, PTAB, R, RPR, SDT, SDT_CONTENT, SECT_PR, T,
+                    TAB, TBL, TC, TR, VAL, _int, _w)
 
 # Inline content that is not printed text: properties, deletions, field codes, bookmarks.
 SKIPPED_INLINE = {PPR, RPR, _w("del"), _w("moveFrom"), _w("sdtPr"), _w("sdtEndPr"), _w("proofErr"),
@@ -269,34 +271,3 @@ def _control_name(sdt) -> str:
     return "unnamed"
 
 
-def _children(el, tag: str):
-    """Direct children named `tag`, looking through content-control and customXml wrappers."""
-    for child in el:
-        if child.tag == tag:
-            yield child
-        elif child.tag in (SDT, SDT_CONTENT, CUSTOM_XML):
-            yield from _children(child, tag)
-
-
-def _branch(alternate):
-    """The one branch of mc:AlternateContent to read: a Choice with text, else the Fallback."""
-    choices = alternate.findall(CHOICE)
-    for choice in choices:
-        if next(choice.iter(T), None) is not None:
-            return choice
-    fallback = alternate.find(FALLBACK)
-    return fallback if fallback is not None else (choices[0] if choices else None)
-
-
-def _collect_text_boxes(el, boxes: list) -> None:
-    if el.tag == TXBX_CONTENT:
-        boxes.append(el)
-        return
-    if el.tag == ALTERNATE:
-        branch = _branch(el)
-        if branch is not None:
-            _collect_text_boxes(branch, boxes)
-        return
-    for child in el:
-        if isinstance(child.tag, str):
-            _collect_text_boxes(child, boxes)
