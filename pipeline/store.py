@@ -189,7 +189,7 @@ class Store:
             return {sha: (id_, status) for sha, id_, status in rows}
 
     def add(self, record: Record, sha256: str, file_name: str, received_on: date | None = None,
-            attempts: int = 5) -> Stored:
+            attempts: int = 10) -> Stored:
         """Store one extracted record with its items, in one transaction (a failed read too).
 
         Two writers at once (a CLI ingest while the web page uploads) may both compute the same
@@ -219,8 +219,7 @@ class Store:
             if record.kind == "dispatch":
                 row["received_on"] = received
                 row["incoming_year"] = int(received[:4])
-                row["incoming_no"] = self._next_incoming_no(conn, row["incoming_year"])
-            doc_id = self._insert("documents", row, conn)
+            doc_id, row["incoming_no"] = self._insert_document(conn, row)
             self._insert_items(conn, doc_id, record)
             self._index(conn, doc_id, record.subject, record.text)
             self._link_citations(conn, doc_id, record.number)
@@ -277,9 +276,17 @@ class Store:
             "SELECT MIN(id) FROM documents WHERE number = :n AND issuer = :i AND kind = 'dispatch'"),
             {"n": record.number, "i": record.issuer}).scalar()
 
-    def _next_incoming_no(self, conn: Connection, year: int) -> int:
-        last = conn.execute(text("SELECT MAX(incoming_no) FROM documents WHERE incoming_year = :y"), {"y": year}).scalar()
-        return (last or 0) + 1
+    def _insert_document(self, conn: Connection, row: dict) -> tuple[int, int | None]:
+        """Insert a document; its số đến (MAX + 1 of its year) is computed by the INSERT itself,
+        so on SQLite no other writer can take the same number between reading and writing."""
+        row = {k: v for k, v in row.items() if k != "incoming_no"}
+        names = ", ".join(row) + ", incoming_no"
+        values = ", ".join(f":{k}" for k in row)
+        number = ("(SELECT COALESCE(MAX(incoming_no), 0) + 1 FROM documents WHERE incoming_year = :incoming_year)"
+                  if row.get("incoming_year") else "NULL")
+        sql = f"INSERT INTO documents ({names}) VALUES ({values}, {number}) RETURNING id, incoming_no"
+        inserted = conn.execute(text(sql), row).one()
+        return inserted.id, inserted.incoming_no
 
     def _index(self, conn: Connection, doc_id: int, subject: str, body: str) -> None:
         if self.fts:
