@@ -14,8 +14,12 @@ from . import normalize
 from .records import FOOTER, HEADER, LEFT, RIGHT, Line, SourceText
 from .vocab import type_title
 
-MOTTO = re.compile(r"C[ỘO]NG\s+H(?:ÒA|OÀ|OA)\s+X[ÃA]\s+H[ỘO]I(?:\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM)?|CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM", re.I)
-SLOGAN = re.compile(r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", re.I)
+# Any tone on the motto's vowels, spaces optional: OCR reads "XÃ HỌI", "Độclập - Tựdo".
+_A, _O = "[AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ]", "[OÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ]"
+_I, _U, _E = "[IÌÍỈĨỊ]", "[UÙÚỦŨỤƯỪỨỬỮỰ]", "[EÈÉẺẼẸÊỀẾỂỄỆ]"
+MOTTO = re.compile(rf"C{_O}NG\s*H{_O}{_A}\s*X{_A}\s*H{_O}{_I}(?:\s*CH{_U}\s*NGH{_I}{_A}\s*V{_I}{_E}T\s*NAM)?"
+                   rf"|CH{_U}\s+NGH{_I}{_A}\s+V{_I}{_E}T\s+NAM", re.I)
+SLOGAN = re.compile(rf"Đ{_O}c\s*l{_A}p\s*[-–]?\s*T{_U}\s*do\s*[-–]?\s*H{_A}nh\s*ph{_U}c", re.I)
 NUMBER_LINE = re.compile(r"^\s*Số\s*[:.]?\s*\d|^\s*Số\s*:|\sSố\s*:\s*\d")
 DATE_LINE = re.compile(
     r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",

@@ -152,3 +152,19 @@ def test_repairs_only_what_the_vocabulary_makes_certain():
     assert repaired("I. MỤC ĐÍCH, YÊU CẦU") == "I. MỤC ĐÍCH, YÊU CẦU"  # not a header line
     assert repaired("TRUNG TÂM Y TẾ THÀNH PHỐ NHA TRANG") == "TRUNG TÂM Y TẾ THÀNH PHỐ NHA TRANG"
     assert repaired("Chiến thắng 11 trận") == "Chiến thắng 11 trận"  # not a date
+
+
+def test_a_known_agency_phrase_is_respelled_even_without_its_vowel_shapes():
+    """Tesseract's fast model sometimes drops every diacritic of a header line: "UY BAN NHAN DÀN"."""
+    words = [{"text": t, "conf": 80.0} for t in "UY BAN NHAN DÀN".split()]
+    assert [w["text"] for w in ocr.repair_line(words)] == ["ỦY", "BAN", "NHÂN", "DÂN"]
+    place = [{"text": t, "conf": 80.0} for t in "NHA TRANG".split()]  # two words: not certain, left alone
+    assert [w["text"] for w in ocr.repair_line(place)] == ["NHA", "TRANG"]
+
+
+def test_the_motto_is_found_through_ocr_slips():
+    from pipeline.segment import MOTTO, SLOGAN
+
+    assert MOTTO.search("UY BAN NHAN DÀN CỘNG HÒA XÃ HỌI CHỦ NGHĨA VIỆT NAM")
+    assert SLOGAN.search("Độclập - Tựdo- Hạnh phúc")
+    assert not MOTTO.search("Cộng đồng xã hội")

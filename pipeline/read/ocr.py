@@ -309,7 +309,7 @@ def repair_caps(words: list[dict]) -> None:
     words, lone words with one reading ("BẢO HIẾM XÃ HỘI" → "HIỂM")."""
     known, singles, pairs = header_vocabulary()
     cores = [w["text"].strip(".,;:") if is_caps_word(w["text"]) else "" for w in words]
-    fixed = [False] * len(words)
+    fixed = repair_phrases(words, cores)
     for k in range(len(words) - 1):
         if cores[k] and cores[k + 1]:
             found = pairs.get((strip_tone(cores[k]), strip_tone(cores[k + 1])), ())
@@ -329,6 +329,42 @@ def repair_caps(words: list[dict]) -> None:
         for k, core in enumerate(cores):
             if core and words[k]["text"] not in AUTHORITY_PREFIXES:
                 words[k]["text"] = words[k]["text"].rstrip(".:")  # a speck read as a stop ("VIỆT NAM.")
+
+
+def repair_phrases(words: list[dict], cores: list[str]) -> list[bool]:
+    """Respell runs of three or four capitalised words that match a known agency phrase once
+    every diacritic is dropped ("UY BAN NHAN DÀN" → "ỦY BAN NHÂN DÂN"): at that length the
+    match is certain even where the vowel shapes, not only the tones, were lost."""
+    table = phrase_spellings()
+    fixed = [False] * len(words)
+    k = 0
+    while k < len(words):
+        for n in (4, 3):
+            window = cores[k:k + n]
+            spelled = table.get(tuple(fold(c) for c in window)) if len(window) == n and all(window) else None
+            if spelled:
+                for j, spelling in enumerate(spelled):
+                    words[k + j]["text"] = words[k + j]["text"].replace(cores[k + j], spelling)
+                    cores[k + j], fixed[k + j] = spelling, True
+                k += n - 1
+                break
+        k += 1
+    return fixed
+
+
+@lru_cache(maxsize=1)
+def phrase_spellings() -> dict[tuple, tuple]:
+    from ..vocab import vocab
+
+    provinces = [p.upper() for p in vocab()["provinces"]]
+    phrases = [*HEADER_WORDS, *vocab()["org_heads"], "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "BẢO HIỂM XÃ HỘI",
+               "MẶT TRẬN TỔ QUỐC", *(f"TỈNH {p}" for p in provinces), *(f"THÀNH PHỐ {p}" for p in provinces)]
+    table = {}
+    for phrase in phrases:
+        tokens = tuple(t.upper() for t in phrase.split())
+        if 3 <= len(tokens) <= 4:
+            table.setdefault(tuple(fold(t) for t in tokens), tokens)
+    return table
 
 
 def fold(text: str) -> str:
