@@ -31,6 +31,8 @@ def clean_text(text: str) -> str:
     text = text.translate(_SPACE_LIKE).translate(_INVISIBLE).translate(_DASH_LIKE)
     if _FOREIGN_LETTER.search(text):
         text = _MIXED_WORD.sub(_latinise, text)
+    if "Ð" in text:  # Icelandic eth, which OCR and old fonts give for "Đ"; Vietnamese has no eth
+        text = text.replace("Ð", "Đ").replace("ĐĐ", "Đ")
     return text.rstrip()
 
 

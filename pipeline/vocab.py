@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -22,9 +23,23 @@ def type_for_abbreviation(abbr: str) -> str:
 
 
 def type_title(text: str) -> str:
-    """ "QUYẾT ĐỊNH" → "Quyết định" when the text is exactly a document type's name."""
+    """ "QUYẾT ĐỊNH" → "Quyết định" when the text is exactly a document type's name; OCR's
+    tone slips ("QUYÉT ĐỊNH") are matched without diacritics, where no two names collide."""
     wanted = text.strip().rstrip(":").strip().lower()
     for title in vocab()["type_titles"]:
         if title.lower() == wanted:
             return title
-    return ""
+    return _titles_without_marks().get(_bare(wanted), "")
+
+
+@lru_cache(maxsize=1)
+def _titles_without_marks() -> dict[str, str]:
+    titles: dict[str, list[str]] = {}
+    for title in vocab()["type_titles"]:
+        titles.setdefault(_bare(title.lower()), []).append(title)
+    return {bare: found[0] for bare, found in titles.items() if len(set(t.lower() for t in found)) == 1}
+
+
+def _bare(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

@@ -179,3 +179,12 @@ def test_the_noi_nhan_list_ends_at_the_archive_line(tmp_path):
     record = extract(read(doc))
     assert record.distribution == ["Ban Bí thư Trung ương Đảng", "Lưu: VT, PL (2)"]
     assert record.signer.name == "Lê Thành Long"
+
+
+def test_ocr_slips_in_a_type_name_and_an_eth_for_dj():
+    from pipeline.vocab import type_title
+
+    assert type_title("QUYÉT ĐỊNH") == "Quyết định"  # É for Ế
+    assert type_title("QUY ĐỊNH") == "Quy định"  # a different type, not confused with Quyết định
+    assert type_title("Quảng Ngãi") == ""
+    assert clean_text("Số: 87/QĐÐ-UBND") == "Số: 87/QĐ-UBND"  # Icelandic Ð (U+00D0) doubled by OCR
