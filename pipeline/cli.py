@@ -14,11 +14,15 @@ import click
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="congvan")
 def main():
-    """congvan: read Vietnamese official dispatches (công văn) into structured records.
+    """congvan: read Vietnamese official dispatches (công văn) into structured records,
+    keep the registers and write Decree 30 replies.
 
     \b
-    Example:
-        congvan extract inbox/ --format table
+    Examples:
+        congvan extract inbox/ --format table      # read a folder
+        congvan ingest inbox/ && congvan list      # file it: số đến, review, tasks
+        congvan init-org && congvan reply 12       # a numbered phúc đáp as DOCX
+        congvan serve                              # the same in the browser
     """
 
 
