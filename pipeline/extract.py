@@ -31,6 +31,7 @@ NUMBER_BLANK = re.compile(r"Số\s*[:.]?\s*[.…_ ]*\s*/\s*(?P<sym>[A-ZĐ][\wĐ�
 
 
 NUMBER_FORMS = (NUMBER, NUMBER_LOOKALIKE, NUMBER_DAMAGED)
+PLACE_UNREAD_DAY = re.compile(r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày\b.{0,6}?tháng\s*(?P<m>\d{1,2})\s*năm\s*:?\s*(?P<y>\d{4})")
 
 
 def extract(source: SourceText) -> Record:
@@ -148,6 +149,13 @@ def fill_place_date(record: Record, header: list[Piece]) -> None:
         set_span(record, "issued_on", piece, m.start("d") - len("ngày "), m.end("y"))
         warn_leading_zero(record, m.group("d"), m.group("m"))
         return
+    for piece in header:  # "Quảng Ngãi, ngày 2% tháng 01 năm 2025": a day written by hand
+        m = PLACE_UNREAD_DAY.search(piece.text)
+        if m:
+            record.place = strip_motto(m.group("place")).strip(" .-")
+            set_span(record, "place", piece, m.end("place") - len(record.place), m.end("place"))
+            record.warnings.append(f"day of the date not readable (tháng {m.group('m')} năm {m.group('y')})")
+            return
     record.warnings.append("no place and date line found")
 
 

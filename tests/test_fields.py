@@ -118,6 +118,8 @@ def test_scanned_first_page_with_a_damaged_number(tmp_path, number_line, expecte
     assert record.number == expected
     assert record.issuer == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
     assert any(warning in w for w in record.warnings)
+    assert record.place == "Quảng Ngãi" and record.issued_on is None  # the day was written by hand
+    assert any("day of the date not readable (tháng 6 năm 2022)" in w for w in record.warnings)
 
 
 def test_look_alike_cyrillic_letters_in_a_symbol_become_latin():
