@@ -324,7 +324,7 @@ class Writer(BaseWriter):
     files use (content controls, text boxes) so the readers are tested on them."""
 
     def __init__(self, fonts: Fonts):
-        super().__init__(fonts, author="congvan corpus", when=FIXED_TIME)
+        super().__init__(fonts, author="congvan corpus", when=FIXED_TIME, language=None)
         self._ids = 0
 
     def wrap_in_content_control(self, cell, tag: str) -> None:

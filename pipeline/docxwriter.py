@@ -99,7 +99,7 @@ class Writer:
     """Builds one DOCX with python-docx, following the Decree 30 layout."""
 
     def __init__(self, fonts: Fonts | None = None, author: str = "congvan",
-                 when: datetime | None = None):
+                 when: datetime | None = None, language: str | None = "vi-VN"):
         self.fonts = fonts or Fonts()
         self.doc = Document()
         sec = self.doc.sections[0]
@@ -113,6 +113,8 @@ class Writer:
         set_fonts(normal.element, self.fonts.convert("a")[1], 14)
         pf = normal.paragraph_format
         pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(0), 1.0
+        if language:  # Word's spelling and hyphenation follow the text's language, not en-US
+            self._set_language(language)
         props = self.doc.core_properties
         when = when or datetime.now().replace(microsecond=0)
         props.author = props.last_modified_by = author
@@ -120,6 +122,18 @@ class Writer:
         props.revision = 1
         props.title = props.subject = props.keywords = props.comments = props.category = ""
         self._page_numbers(sec)
+
+    def _set_language(self, language: str) -> None:
+        rpr = self.doc.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+        if rpr is None:
+            rpr = self.doc.styles["Normal"].element.get_or_add_rPr()
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), language)
+        lang.set(qn("w:eastAsia"), language)
+        reorder_rpr(rpr)
 
     def _page_numbers(self, sec) -> None:
         """Page numbers centred in the top margin, not on page 1 (Decree 30, Appendix I)."""

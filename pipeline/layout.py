@@ -35,6 +35,9 @@ SIGNATURE_LINES = 4  # empty lines left for the hand signature and seal
 
 def write_docx(draft: Draft) -> bytes:
     w = Writer(author="congvan")
+    props = w.doc.core_properties
+    props.title = f"{draft.doc_type} số {draft.number}".strip()
+    props.subject = draft.subject
     write_header(w, draft)
     if not draft.is_cong_van:
         write_type_and_subject(w, draft)

@@ -314,6 +314,8 @@ def test_reply_docx_page_fonts_and_sizes(store, org, tmp_path):
     assert sizes[f"V/v {issued.draft.subject}"] == {12.0}
     body = [p for p in doc.paragraphs if p.text.startswith("Phúc đáp")][0]
     assert body.alignment == 3 and body.paragraph_format.first_line_indent and body.paragraph_format.space_after.pt >= 6
+    assert doc.core_properties.title == f"Công văn số {issued.draft.number}"
+    assert 'w:lang w:val="vi-VN"' in zipfile.ZipFile(issued.path).read("word/styles.xml").decode()  # not en-US
     with zipfile.ZipFile(issued.path) as z:  # page numbers: in the header, not on page 1
         settings = z.read("word/document.xml").decode()
         assert "<w:titlePg/>" in settings
