@@ -336,7 +336,10 @@ def fill_recipients(record: Record, layout: Layout) -> None:
 # ---- footer: Nơi nhận and the signer ----------------------------------------------------------
 
 NAME = re.compile(r"^(?:[A-ZÀ-ỸĐ][a-zà-ỹđ]*\.?\s+){1,5}[A-ZÀ-ỸĐ][a-zà-ỹđ]+$")
-HONORIFIC = re.compile(r"^(?:(?:GS|PGS|TS|ThS|BS|CKII|CKI|KS|Ths|Ts|Gs|Pgs|TTƯT|NGƯT|NGND)\.?\s*)+[,.]?\s*", re.I)
+# Academic titles, and the rank the armed forces print before a signer's name
+# ("Thượng tướng Lê Quốc Hùng"): neither is part of the name.
+HONORIFIC = re.compile(r"^(?:(?:GS|PGS|TS|ThS|BS|CKII|CKI|KS|Ths|Ts|Gs|Pgs|TTƯT|NGƯT|NGND)\.?\s*"
+                       r"|(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)\s+)+[,.]?\s*", re.I)
 
 
 def fill_footer(record: Record, layout: Layout) -> None:

@@ -190,3 +190,12 @@ def test_ocr_slips_in_a_type_name_and_an_eth_for_dj():
     assert type_title("QUY ĐỊNH") == "Quy định"  # a different type, not confused with Quyết định
     assert type_title("Quảng Ngãi") == ""
     assert clean_text("Số: 87/QĐÐ-UBND") == "Số: 87/QĐ-UBND"  # Icelandic Ð (U+00D0) doubled by OCR
+
+
+def test_a_military_rank_before_the_signer_name_is_not_part_of_it():
+    from pipeline.extract import HONORIFIC, looks_like_name
+
+    assert looks_like_name("Thượng tướng Lê Quốc Hùng")
+    assert HONORIFIC.sub("", "Thượng tướng Lê Quốc Hùng") == "Lê Quốc Hùng"
+    assert HONORIFIC.sub("", "Đại tá Nguyễn Văn An") == "Nguyễn Văn An"
+    assert HONORIFIC.sub("", "Trung Nguyễn") == "Trung Nguyễn"  # a given name, not a rank
