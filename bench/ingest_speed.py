@@ -15,7 +15,6 @@ import io
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 

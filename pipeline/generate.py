@@ -31,7 +31,6 @@ from jinja2 import meta
 
 from . import wording
 from .org import Org, SignerInfo
-from .vocab import vocab
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SUFFIX = ".j2"
@@ -408,7 +407,3 @@ def to_pdf(docx_path: Path, outdir: Path | None = None, timeout: int = 120) -> P
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         raise ConversionError(f"LibreOffice made no PDF from {docx_path.name}: {reason[0]}")
     return pdf
-
-
-def known_doc_types() -> list[str]:
-    return sorted(set(vocab()["doc_types"].values()) | {"Công văn"})
