@@ -30,6 +30,7 @@ import jinja2
 from jinja2 import meta
 
 from . import wording
+from .normalize import fold_words
 from .org import Org, SignerInfo
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -133,17 +134,11 @@ def describe(path: Path) -> TemplateInfo:
             break
         match = HEAD_LINE.match(line)
         if match and "{" not in match.group("key"):
-            head[HEAD_KEYS.get(fold_key(match.group("key")), "")] = match.group("value").strip()
+            head[HEAD_KEYS.get(fold_words(match.group("key")), "")] = match.group("value").strip()
     declared = _environment().parse(source)
     needs = sorted(meta.find_undeclared_variables(declared) - set(CONTEXT_NAMES))
     return TemplateInfo(name=path.name[: -len(SUFFIX)], title=head.get("title", path.stem),
                         doc_type=head.get("doc_type", ""), path=str(path), needs=needs)
-
-
-def fold_key(key: str) -> str:
-    from .store import fold
-
-    return " ".join(fold(key).split())
 
 
 # --------------------------------------------------------------------------- rendering
@@ -262,7 +257,7 @@ def split_sections(text: str) -> tuple[dict, dict]:
     for line in text.splitlines():
         match = SECTION_LINE.match(line.strip())
         if match:
-            name = fold_key(match.group("name"))
+            name = fold_words(match.group("name"))
             if name not in SECTIONS:
                 raise TemplateError(f"unknown section [{match.group('name')}]; sections: "
                                     "[Kính gửi], [Nội dung], [Nơi nhận]")
@@ -272,7 +267,7 @@ def split_sections(text: str) -> tuple[dict, dict]:
             sections[current].append(line)
         elif HEAD_LINE.match(line.strip()):
             key, value = HEAD_LINE.match(line.strip()).group("key", "value")
-            head[HEAD_KEYS.get(fold_key(key), fold_key(key))] = value.strip()
+            head[HEAD_KEYS.get(fold_words(key), fold_words(key))] = value.strip()
     return head, {k: "\n".join(v) for k, v in sections.items()}
 
 

@@ -25,6 +25,18 @@ LIST_MARKER = re.compile(
 _TERMINAL = ".:;!?"
 
 
+def fold(value: str) -> str:
+    """Lower case without diacritics, so "dang ky" finds "Đăng ký" and "QUYÉT" meets "QUYẾT"."""
+    decomposed = unicodedata.normalize("NFD", value or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "D").casefold()
+
+
+def fold_words(value: str) -> str:
+    """``fold`` with runs of whitespace made one space: a key for comparing short phrases."""
+    return " ".join(fold(value).split())
+
+
 def clean_text(text: str) -> str:
     """NFC, with space-like and invisible characters made plain. Leading spaces are kept."""
     text = unicodedata.normalize("NFC", text)

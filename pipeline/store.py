@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from .normalize import fold  # the store's diacritic-free search key (also imported from here)
 from .records import Record
 
 DEFAULT_DB = "congvan.db"
@@ -33,13 +33,6 @@ DOCUMENT_COLUMNS = ("sha256", "file_name", "source_path", "status", "kind", "err
                     "incoming_year", "incoming_no", "received_on", "duplicate_of", "assignee", "note",
                     "created_at", "updated_at")
 JSON_COLUMNS = ("recipients", "distribution", "spans", "warnings")
-
-
-def fold(value: str) -> str:
-    """Lower case without diacritics, so "dang ky" finds "Đăng ký"."""
-    decomposed = unicodedata.normalize("NFD", value or "")
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.replace("đ", "d").replace("Đ", "D").casefold()
 
 
 def now() -> str:

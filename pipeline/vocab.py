@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from functools import lru_cache
 from importlib import resources
+
+from .normalize import fold_words
 
 
 @lru_cache(maxsize=1)
@@ -29,17 +30,13 @@ def type_title(text: str) -> str:
     for title in vocab()["type_titles"]:
         if title.lower() == wanted:
             return title
-    return _titles_without_marks().get(_bare(wanted), "")
+    return _titles_without_marks().get(fold_words(wanted), "")
 
 
 @lru_cache(maxsize=1)
 def _titles_without_marks() -> dict[str, str]:
     titles: dict[str, list[str]] = {}
     for title in vocab()["type_titles"]:
-        titles.setdefault(_bare(title.lower()), []).append(title)
+        titles.setdefault(fold_words(title), []).append(title)
     return {bare: found[0] for bare, found in titles.items() if len(set(t.lower() for t in found)) == 1}
 
-
-def _bare(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

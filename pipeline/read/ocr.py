@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..normalize import fold
 from ..records import Line, ReadError
 
 LANG = "vie"
@@ -365,12 +366,6 @@ def phrase_spellings() -> dict[tuple, tuple]:
         if 3 <= len(tokens) <= 4:
             table.setdefault(tuple(fold(t) for t in tokens), tokens)
     return table
-
-
-def fold(text: str) -> str:
-    """Lower case without any diacritic ("Thắng" → "thang")."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def strip_tone(text: str) -> str:
