@@ -355,17 +355,23 @@ def repair_phrases(words: list[dict], cores: list[str]) -> list[bool]:
 
 @lru_cache(maxsize=1)
 def phrase_spellings() -> dict[tuple, tuple]:
-    from ..vocab import vocab
-
-    provinces = [p.upper() for p in vocab()["provinces"]]
-    phrases = [*HEADER_WORDS, *vocab()["org_heads"], "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "BẢO HIỂM XÃ HỘI",
-               "MẶT TRẬN TỔ QUỐC", *(f"TỈNH {p}" for p in provinces), *(f"THÀNH PHỐ {p}" for p in provinces)]
+    phrases = [*agency_phrases(), "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "BẢO HIỂM XÃ HỘI", "MẶT TRẬN TỔ QUỐC"]
     table = {}
     for phrase in phrases:
         tokens = tuple(t.upper() for t in phrase.split())
         if 3 <= len(tokens) <= 4:
             table.setdefault(tuple(fold(t) for t in tokens), tokens)
     return table
+
+
+def agency_phrases() -> list[str]:
+    """Names that head an agency's header lines: the header words, organisation heads, and
+    "TỈNH …" / "THÀNH PHỐ …" for every province."""
+    from ..vocab import vocab
+
+    provinces = [p.upper() for p in vocab()["provinces"]]
+    return [*HEADER_WORDS, *vocab()["org_heads"], *(f"TỈNH {p}" for p in provinces),
+            *(f"THÀNH PHỐ {p}" for p in provinces)]
 
 
 def strip_tone(text: str) -> str:
@@ -386,9 +392,7 @@ def header_vocabulary() -> tuple[set, dict, dict]:
     from ..vocab import vocab
 
     data = vocab()
-    provinces = [p.upper() for p in data["provinces"]]
-    phrases = [*HEADER_WORDS, *data["org_heads"], *data["locality_words"], *data["type_titles"],
-               *provinces, *(f"TỈNH {p}" for p in provinces), *(f"THÀNH PHỐ {p}" for p in provinces)]
+    phrases = [*agency_phrases(), *data["locality_words"], *data["type_titles"], *(p.upper() for p in data["provinces"])]
     words: set[str] = set()
     singles: dict[str, list[str]] = {}
     pairs: dict[tuple, list[tuple]] = {}
