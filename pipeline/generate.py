@@ -115,29 +115,26 @@ def find_template(name: str) -> Path:
     raise TemplateError(f"no template {name!r}; templates: {known}")
 
 
+def template_name(path: Path) -> str:
+    return path.name[: -len(SUFFIX)]
+
+
 def list_templates() -> list[TemplateInfo]:
     seen: dict[str, TemplateInfo] = {}
     for folder in template_dirs():
         for path in sorted(folder.glob(f"*{SUFFIX}")):
-            name = path.name[: -len(SUFFIX)]
-            if name not in seen:
-                seen[name] = describe(path)
+            if template_name(path) not in seen:
+                seen[template_name(path)] = describe(path)
     return list(seen.values())
 
 
 def describe(path: Path) -> TemplateInfo:
     """Name, title, type and the values a template needs, read from its text without rendering."""
     source = path.read_text(encoding="utf-8")
-    head = {}
-    for line in source.splitlines():
-        if SECTION_LINE.match(line):
-            break
-        match = HEAD_LINE.match(line)
-        if match and "{" not in match.group("key"):
-            head[HEAD_KEYS.get(fold_words(match.group("key")), "")] = match.group("value").strip()
+    head, _ = split_sections(source)
     declared = _environment().parse(source)
     needs = sorted(meta.find_undeclared_variables(declared) - set(CONTEXT_NAMES))
-    return TemplateInfo(name=path.name[: -len(SUFFIX)], title=head.get("title", path.stem),
+    return TemplateInfo(name=template_name(path), title=head.get("title", path.stem),
                         doc_type=head.get("doc_type", ""), path=str(path), needs=needs)
 
 
@@ -168,7 +165,7 @@ def render_draft(template: str, doc: dict | None, org: Org, values: dict[str, st
         what = "could not be read" if doc.get("kind") == "error" else "is not an administrative document"
         raise TemplateError(f"document {doc.get('id')} ({doc.get('file_name')}) {what}: nothing to reply to")
     path = find_template(template)
-    name = path.name[: -len(SUFFIX)]
+    name = template_name(path)
     unit = unit or org.unit
     if unit not in org.units and unit != org.unit:
         raise TemplateError(f"no drafting unit {unit!r} in {org.path or 'the organisation file'}; "
