@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ...check import CheckError, check_docx
 from ...dates import parse_user_date
-from ...generate import ConversionError, Draft, TemplateError, TemplateInfo, issue, list_templates, plain_text, \
-    render_draft, to_pdf
+from ...generate import (OVERRIDES, ConversionError, Draft, TemplateError, TemplateInfo, issue, list_templates,
+                         plain_text, render_draft, to_pdf)
 from ...org import Org, OrgError, load_org
 from ...read import read
 from ...records import ReadError
@@ -32,7 +32,6 @@ from .review import load
 
 router = APIRouter()
 DEFAULT_TEMPLATE = "phuc-dap"
-OVERRIDES = ("trich_yeu", "kinh_gui")  # values that replace what the template would write
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
