@@ -47,11 +47,12 @@ def process_file(path: str, ocr: str = "auto", jobs: int = 1) -> Record:
 
 def flag_low_confidence(record: Record, source) -> None:
     """Warn about key fields (number, date, issuer, signer) that OCR read with low confidence."""
-    from .read.ocr import ScannedLine, field_confidences, low_confidence_warnings
+    from .read.ocr import ScannedLine, field_confidences, warnings_for
 
     if any(isinstance(line, ScannedLine) for line in source.lines):
-        record.confidence = {name: round(conf) for name, conf in field_confidences(record, source.lines).items()}
-        record.warnings += low_confidence_warnings(record, source.lines)
+        confidences = field_confidences(record, source.lines)
+        record.confidence = {name: round(conf) for name, conf in confidences.items()}
+        record.warnings += warnings_for(confidences)
 
 
 def process_many(paths: list[str], jobs: int = 1, ocr: str = "auto") -> Iterator[Record]:

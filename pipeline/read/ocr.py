@@ -508,8 +508,12 @@ def field_confidences(record, lines: list[Line]) -> dict[str, float]:
 
 def low_confidence_warnings(record, lines: list[Line]) -> list[str]:
     """"low OCR confidence on number (61%)" for each key field read with low confidence."""
+    return warnings_for(field_confidences(record, lines))
+
+
+def warnings_for(confidences: dict[str, float]) -> list[str]:
     return [f"low OCR confidence on {KEY_FIELDS[name]} ({conf:.0f}%)"
-            for name, conf in field_confidences(record, lines).items() if conf < LOW_CONFIDENCE]
+            for name, conf in confidences.items() if conf < LOW_CONFIDENCE]
 
 
 # ------------------------------------------------------------------------------ PDFs
