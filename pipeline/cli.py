@@ -360,17 +360,12 @@ def register(db, year, fmt, output, outgoing):
     year = year or date.today().year
     store = open_store(db)
     if outgoing:
-        rows, columns, title, sheet, word = (reg.outgoing_rows(store.outgoing(year=year)), reg.OUTGOING_COLUMNS,
-                                             reg.OUTGOING_TITLE, "Văn bản đi", "đi")
+        form, rows = reg.OUTGOING, reg.outgoing_rows(store.outgoing(year=year))
     else:
-        rows, columns, title, sheet, word = (reg.incoming_rows(store.documents(year=year)), reg.INCOMING_COLUMNS,
-                                             reg.INCOMING_TITLE, "Văn bản đến", "đến")
-    path = Path(output or f"so-{'di' if outgoing else 'den'}-{year}.{fmt}")
-    if fmt == "csv":
-        reg.write_csv(rows, path, columns)
-    else:
-        reg.write_xlsx(rows, path, year, columns, title, sheet)
-    click.echo(f"{path}: {len(rows)} văn bản {word} in {year}")
+        form, rows = reg.INCOMING, reg.incoming_rows(store.documents(year=year))
+    path = Path(output or form.file_name(year, fmt))
+    form.write(rows, path, year, fmt)
+    click.echo(f"{path}: {len(rows)} văn bản {form.word} in {year}")
 
 
 @main.command(name="export")

@@ -7,6 +7,7 @@ Dates are printed dd/mm/yyyy as a văn thư writes them.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 INCOMING_COLUMNS = [
@@ -60,6 +61,26 @@ def outgoing_rows(entries: list[dict]) -> list[list]:
     return rows
 
 
+@dataclass(frozen=True)
+class Form:
+    """One Appendix IV register: its columns, title, sheet name and file name."""
+
+    columns: list
+    title: str
+    sheet: str
+    word: str  # "đến" / "đi", as in "12 văn bản đến"
+    slug: str  # "den" / "di", as in so-den-2026.xlsx
+
+    def file_name(self, year: int, fmt: str) -> str:
+        return f"so-{self.slug}-{year}.{fmt}"
+
+    def write(self, rows: list[list], path: Path, year: int, fmt: str = "xlsx") -> None:
+        if fmt == "csv":
+            write_csv(rows, path, self.columns)
+        else:
+            write_xlsx(rows, path, year, self.columns, self.title, self.sheet)
+
+
 def write_csv(rows: list[list], path: Path, columns=INCOMING_COLUMNS) -> None:
     # UTF-8 with BOM: Excel opens it with the Vietnamese intact instead of guessing a code page.
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
@@ -102,3 +123,7 @@ def write_xlsx(rows: list[list], path: Path, year: int, columns=INCOMING_COLUMNS
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     wb.save(path)
+
+
+INCOMING = Form(INCOMING_COLUMNS, INCOMING_TITLE, "Văn bản đến", "đến", "den")
+OUTGOING = Form(OUTGOING_COLUMNS, OUTGOING_TITLE, "Văn bản đi", "đi", "di")

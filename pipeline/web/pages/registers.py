@@ -72,7 +72,8 @@ def incoming_register_xlsx(request: Request, year: str = "", issuer: str = "", d
     store = store_of(request)
     filters = filters_of(incoming_years(store), year, issuer, doc_type, q)
     rows = reg.incoming_rows(incoming_documents(store, filters))
-    return xlsx_response(lambda path: reg.write_xlsx(rows, path, filters.year), f"so-den-{filters.year}.xlsx")
+    return xlsx_response(lambda path: reg.INCOMING.write(rows, path, filters.year),
+                         reg.INCOMING.file_name(filters.year, "xlsx"))
 
 
 # --------------------------------------------------------------------------- sổ đi
@@ -114,8 +115,8 @@ def outgoing_register_xlsx(request: Request, year: str = "", issuer: str = "", d
     store = store_of(request)
     filters = filters_of(outgoing_years(store), year, issuer, doc_type, q)
     rows = reg.outgoing_rows(outgoing_entries(store, filters))
-    return xlsx_response(lambda path: reg.write_xlsx(rows, path, filters.year, reg.OUTGOING_COLUMNS,
-                                                     reg.OUTGOING_TITLE, "Văn bản đi"), f"so-di-{filters.year}.xlsx")
+    return xlsx_response(lambda path: reg.OUTGOING.write(rows, path, filters.year),
+                         reg.OUTGOING.file_name(filters.year, "xlsx"))
 
 
 def xlsx_response(write, file_name: str) -> Response:
