@@ -8,6 +8,16 @@ from pipeline.normalize import clean_text, glue, join_indented_continuations
 from pipeline.records import Line
 
 
+def extract_lines(tmp_path, lines):
+    """The record of a small text document made of `lines`."""
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    path = tmp_path / "doc.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return extract(read(path))
+
+
 @pytest.mark.parametrize("line, number", [
     ("Số: 381/BHXH-VP", "381/BHXH-VP"),
     ("Số:  125 /UBND-KT", "125/UBND-KT"),
@@ -103,17 +113,12 @@ def test_iso_dates():
 ])
 def test_scanned_first_page_with_a_damaged_number(tmp_path, number_line, expected, warning):
     """A scanned page 1 (no Nơi nhận yet) whose number OCR misread is still a dispatch, flagged."""
-    from pipeline.extract import extract
-    from pipeline.read import read
-
-    page = tmp_path / "page1.txt"
-    page.write_text("\n".join([
+    record = extract_lines(tmp_path, [
         "ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", number_line, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc", "Quảng Ngãi, ngày #tháng 6 năm 2022", "", "CHỈ THỊ",
         "Về việc chủ động ứng phó các tình huống thiên tai", "",
         "Trong năm 2021, trên địa bàn tỉnh đã chịu ảnh hưởng trực tiếp của 04 cơn bão.",
-    ]), encoding="utf-8")
-    record = extract(read(page))
+    ])
     assert record.kind == "dispatch"
     assert record.number == expected
     assert record.issuer == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
@@ -130,55 +135,40 @@ def test_look_alike_cyrillic_letters_in_a_symbol_become_latin():
 
 
 def test_an_appendix_after_the_signature_is_not_part_of_the_title(tmp_path):
-    from pipeline.extract import extract
-    from pipeline.read import read
-
-    doc = tmp_path / "tt.txt"
-    doc.write_text("\n".join([
+    signer = extract_lines(tmp_path, [
         "BỘ CÔNG THƯƠNG", "Số: 11/2026/TT-BCT", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
         "Hà Nội, ngày 27 tháng 02 năm 2026", "", "THÔNG TƯ", "Quy định về truy xuất nguồn gốc thực phẩm", "",
         "Điều 1. Phạm vi điều chỉnh", "Thông tư này quy định về truy xuất nguồn gốc thực phẩm.", "",
         "Nơi nhận:", "- Văn phòng Chính phủ;", "- Lưu: VT, PC.", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "",
         "Trương Thanh Hoài", "", "PHỤ LỤC 1", "MẪU BÁO CÁO KẾT QUẢ THỰC HIỆN", "TÊN TỔ CHỨC, CÁ NHÂN",
-    ]), encoding="utf-8")
-    signer = extract(read(doc)).signer
+    ]).signer
     assert (signer.authority, signer.title, signer.name) == ("KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Trương Thanh Hoài")
 
 
 def test_a_form_in_an_appendix_does_not_replace_the_document_own_noi_nhan(tmp_path):
     """Circulars print sample forms after the signature; a form's own "Nơi nhận:" is not ours."""
-    from pipeline.extract import extract
-    from pipeline.read import read
-
-    doc = tmp_path / "tt.txt"
-    doc.write_text("\n".join([
+    record = extract_lines(tmp_path, [
         "BỘ Y TẾ", "Số: 18/2026/TT-BYT", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
         "Hà Nội, ngày 01 tháng 6 năm 2026", "", "THÔNG TƯ", "Quy định về thuốc phải kiểm soát đặc biệt", "",
         "Điều 1. Phạm vi điều chỉnh", "Thông tư này quy định về thuốc phải kiểm soát đặc biệt.", "",
         "Nơi nhận:", "- Văn phòng Chính phủ;", "- Lưu: VT, PC.", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "",
         "Nguyễn Tri Thức", "", "Phụ lục XII", "MẪU PHIẾU LĨNH THUỐC", "Nơi nhận: Đại diện đơn vị",
         "- Như trên; (Ký, ghi rõ họ tên)", "- Lưu tại cơ sở.", "TRƯỞNG BỘ PHẬN",
-    ]), encoding="utf-8")
-    record = extract(read(doc))
+    ])
     assert record.distribution == ["Văn phòng Chính phủ", "Lưu: VT, PC"]
     assert (record.signer.title, record.signer.name) == ("THỨ TRƯỞNG", "Nguyễn Tri Thức")
 
 
 def test_the_noi_nhan_list_ends_at_the_archive_line(tmp_path):
     """A regulation attached after the signature ("QUY CHẾ … (Kèm theo …)") adds no recipients."""
-    from pipeline.extract import extract
-    from pipeline.read import read
-
-    doc = tmp_path / "qd.txt"
-    doc.write_text("\n".join([
+    record = extract_lines(tmp_path, [
         "THỦ TƯỚNG CHÍNH PHỦ", "Số: 23/2025/QĐ-TTg", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 14 tháng 7 năm 2025", "", "QUYẾT ĐỊNH",
         "Ban hành Quy chế hoạt động của Hội đồng thẩm định độc lập", "", "Điều 1. Ban hành kèm theo Quyết định này Quy chế.",
         "", "Nơi nhận:", "- Ban Bí thư Trung ương Đảng;", "- Lưu: VT, PL (2).", "KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG",
         "", "Lê Thành Long", "", "QUY CHẾ", "(Kèm theo Quyết định số 23/2025/QĐ-TTg)",
         "- Điều 1. Phạm vi điều chỉnh của Quy chế;",
-    ]), encoding="utf-8")
-    record = extract(read(doc))
+    ])
     assert record.distribution == ["Ban Bí thư Trung ương Đảng", "Lưu: VT, PL (2)"]
     assert record.signer.name == "Lê Thành Long"
 
