@@ -195,10 +195,14 @@ def show(doc_id, db, fmt):
     """Show one stored document with its items, references and corrections."""
     from .store import open_store
 
+    from .store import BadRow
+
     try:
         doc = open_store(db).get(doc_id)
     except KeyError:
         raise click.ClickException(f"no document #{doc_id}") from None
+    except BadRow as bad:
+        raise click.ClickException(f"document #{doc_id} cannot be read: {bad.reason}") from None
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
@@ -267,10 +271,18 @@ def list_command(db, date_from, date_to, issuer, doc_type, status):
     """List stored documents, one line each."""
     from .store import open_store
 
+    skipped = []
     docs = open_store(db).documents(date_from=iso(date_from), date_to=iso(date_to), issuer=issuer,
-                                    doc_type=doc_type, status=status)
+                                    doc_type=doc_type, status=status, skipped=skipped)
     for doc in docs:
         print_line(doc)
+    report_skipped(skipped)
+
+
+def report_skipped(skipped) -> None:
+    """Rows of the store that could not be read: one line each on stderr, the rest went on."""
+    for doc_id, reason in skipped:
+        click.echo(f"skipped #{doc_id}: {reason}" if str(doc_id).isdigit() else f"skipped {doc_id}: {reason}", err=True)
 
 
 def iso(value):
@@ -359,13 +371,15 @@ def register(db, year, fmt, output, outgoing):
 
     year = year or date.today().year
     store = open_store(db)
+    skipped = []
     if outgoing:
-        form, rows = reg.OUTGOING, reg.outgoing_rows(store.outgoing(year=year))
+        form, rows = reg.OUTGOING, reg.outgoing_rows(store.outgoing(year=year), skipped)
     else:
-        form, rows = reg.INCOMING, reg.incoming_rows(store.documents(year=year))
+        form, rows = reg.INCOMING, reg.incoming_rows(store.documents(year=year, skipped=skipped), skipped)
     path = Path(output or form.file_name(year, fmt))
     form.write(rows, path, year, fmt)
-    click.echo(f"{path}: {len(rows)} văn bản {form.word} in {year}")
+    report_skipped(skipped)
+    click.echo(f"{path}: {len(rows)} văn bản {form.word} in {year}" + (f", {len(skipped)} skipped" if skipped else ""))
 
 
 @main.command(name="export")
@@ -373,20 +387,29 @@ def register(db, year, fmt, output, outgoing):
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write [default: standard output].")
 def export_command(db, fmt, output):
-    """Export every stored record (with items, references, corrections) as JSON Lines or CSV."""
+    """Export every stored record (with items, references, corrections) as JSON Lines or CSV.
+
+    JSON Lines is the backup `congvan import` restores: every document, then the sổ văn bản đi.
+    A row that cannot be read is reported and left out, and the exit code is then 1.
+    """
     from .store import open_store
 
-    docs = open_store(db).export_documents()
+    store = open_store(db)
+    skipped = []
     out = open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "jsonl":
-            for doc in docs:
-                out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            for line in store.export_lines(skipped):
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
         else:
-            write_records_csv(docs, out)
+            write_records_csv(store.export_documents(skipped), out)
     finally:
         if output:
             out.close()
+    report_skipped(skipped)
+    if skipped:
+        click.echo(f"export incomplete: {len(skipped)} unreadable row(s) left out (listed above)", err=True)
+        sys.exit(1)
 
 
 def write_records_csv(docs, out) -> None:
@@ -410,14 +433,23 @@ def write_records_csv(docs, out) -> None:
 @click.argument("jsonl", type=click.File("r", encoding="utf-8"))
 @db_option
 def import_command(jsonl, db):
-    """Load a JSON Lines export into an empty store."""
+    """Load a JSON Lines export (documents and the sổ văn bản đi) into an empty store, all or nothing."""
     from .store import open_store
 
+    def lines():
+        for number, line in enumerate(jsonl, start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    raise click.ClickException(f"line {number} of {jsonl.name} is not JSON: nothing imported") from None
+
+    store = open_store(db)
     try:
-        n = open_store(db).import_documents(json.loads(line) for line in jsonl if line.strip())
+        n = store.import_lines(lines())
     except ValueError as err:
         raise click.ClickException(str(err)) from None
-    click.echo(f"imported {n} documents")
+    click.echo(f"imported {n} documents, {len(store.outgoing())} sổ đi entries")
 
 
 # --------------------------------------------------------------------------- the secretary's side

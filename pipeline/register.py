@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 INCOMING_COLUMNS = [
@@ -25,40 +26,88 @@ OUTGOING_TITLE = "SỔ ĐĂNG KÝ VĂN BẢN ĐI"
 
 
 def vn_date(iso: str | None) -> str:
+    """"2024-03-05" → "05/03/2024"; a value that is not an ISO date is shown as it is (never an error)."""
+    try:
+        return register_date(iso)
+    except ValueError:
+        return str(iso)
+
+
+def register_date(iso: str | None) -> str:
+    """"2024-03-05" → "05/03/2024", "" for none; ValueError for anything that is not a real date."""
     if not iso:
         return ""
-    year, month, day = iso[:10].split("-")
-    return f"{day}/{month}/{year}"
+    day = date.fromisoformat(str(iso)[:10])
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
-def incoming_rows(documents: list[dict]) -> list[list]:
-    """The register's rows from stored documents (those with a số đến), in số đến order."""
+def incoming_rows(documents: list[dict], skipped: list | None = None) -> list[list]:
+    """The register's rows from stored documents (those with a số đến), in số đến order.
+
+    A document whose values cannot be written in the register (a date that is not one) is left
+    out and listed in `skipped` as (id, reason): one bad row never stops the year's register.
+    """
     rows = []
     for doc in sorted((d for d in documents if d.get("incoming_no")), key=lambda d: d["incoming_no"]):
-        title = " ".join(part for part in (doc.get("doc_type"), doc.get("subject")) if part)
-        notes = [doc.get("note") or ""]
-        if doc.get("duplicate_of"):
-            notes.append(f"có thể trùng văn bản đến #{doc['duplicate_of']}")
-        rows.append([
-            vn_date(doc.get("received_on")), doc["incoming_no"], doc.get("issuer") or "", doc.get("number") or "",
-            vn_date(doc.get("issued_on")), title, doc.get("assignee") or "", "", "", "; ".join(n for n in notes if n),
-        ])
+        try:
+            rows.append(incoming_row(doc))
+        except (ValueError, TypeError, KeyError) as err:
+            if skipped is not None:
+                skipped.append((doc.get("id"), f"số đến {doc.get('incoming_no')}: {err}"))
     return rows
 
 
-def outgoing_rows(entries: list[dict]) -> list[list]:
+def incoming_row(doc: dict) -> list:
+    title = " ".join(part for part in (doc.get("doc_type"), doc.get("subject")) if part)
+    notes = [doc.get("note") or ""]
+    if doc.get("duplicate_of"):
+        notes.append(f"có thể trùng văn bản đến #{doc['duplicate_of']}")
+    return [
+        checked(register_date, doc, "received_on"), doc["incoming_no"], doc.get("issuer") or "",
+        doc.get("number") or "", checked(register_date, doc, "issued_on"), title, doc.get("assignee") or "", "", "",
+        "; ".join(n for n in notes if n),
+    ]
+
+
+def checked(convert, row: dict, name: str):
+    try:
+        return convert(row.get(name))
+    except ValueError:
+        raise ValueError(f"{name} {row.get(name)!r} is not a date (correct it with `congvan edit`)") from None
+
+
+def outgoing_rows(entries: list[dict], skipped: list | None = None) -> list[list]:
     """Sổ đăng ký văn bản đi rows, in number order; "reply to" notes name the incoming document."""
     rows = []
     for entry in entries:
-        note = entry.get("note") or ""
-        if entry.get("reply_to"):
-            note = "; ".join(n for n in (note, f"trả lời văn bản đến #{entry['reply_to']}") if n)
-        rows.append([
-            entry["number"], vn_date(entry["issued_on"]), f"{entry['doc_type']} {entry['subject']}",
-            entry.get("signer") or "", "; ".join(entry.get("recipients") or []), entry.get("archive") or "",
-            entry.get("copies") or "", vn_date(entry.get("sent_on")), "", note,
-        ])
+        try:
+            rows.append(outgoing_row(entry))
+        except (ValueError, TypeError, KeyError) as err:
+            if skipped is not None:
+                skipped.append((f"outgoing {entry.get('number') or entry.get('id')}", str(err)))
     return rows
+
+
+def outgoing_row(entry: dict) -> list:
+    note = entry.get("note") or ""
+    if entry.get("reply_to"):
+        note = "; ".join(n for n in (note, f"trả lời văn bản đến #{entry['reply_to']}") if n)
+    return [
+        entry["number"], checked(register_date, entry, "issued_on"), f"{entry['doc_type']} {entry['subject']}",
+        entry.get("signer") or "", "; ".join(entry.get("recipients") or []), entry.get("archive") or "",
+        entry.get("copies") or "", checked(register_date, entry, "sent_on"), "", note,
+    ]
+
+
+# A cell a spreadsheet would run as a formula: "=HYPERLINK(…)", "+1", "@SUM", "-2+3", a leading tab.
+FORMULA_START = ("=", "+", "@", "-", "\t", "\r")
+
+
+def as_csv_text(value):
+    """A CSV cell that Excel shows as text, never evaluates (a leading apostrophe, as Excel itself writes)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and value != "-":
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True)
@@ -86,7 +135,7 @@ def write_csv(rows: list[list], path: Path, columns=INCOMING_COLUMNS) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([name for name, _ in columns])
-        writer.writerows(rows)
+        writer.writerows([as_csv_text(cell) for cell in row] for row in rows)
 
 
 def write_xlsx(rows: list[list], path: Path, year: int, columns=INCOMING_COLUMNS, title=INCOMING_TITLE,
@@ -113,6 +162,8 @@ def write_xlsx(rows: list[list], path: Path, year: int, columns=INCOMING_COLUMNS
     for row in rows:
         ws.append(row)
         for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # openpyxl stores any "=…" string as a formula: keep it text
+                cell.data_type = "s"
             cell.font = Font(name="Times New Roman", size=12)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = box

@@ -35,6 +35,49 @@ DOCUMENT_COLUMNS = ("sha256", "file_name", "source_path", "status", "kind", "err
 JSON_COLUMNS = ("recipients", "distribution", "spans", "warnings")
 
 
+class DamagedText(str):
+    """A stored text value whose bytes are not UTF-8 (a damaged page): shown with U+FFFD, never trusted."""
+
+
+class BadRow(ValueError):
+    """A stored row that cannot be rendered; ``reason`` says why, the caller reports and skips it."""
+
+    def __init__(self, doc_id, reason: str):
+        super().__init__(f"#{doc_id}: {reason}")
+        self.doc_id, self.reason = doc_id, reason
+
+
+def _sqlite_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return DamagedText(data.decode("utf-8", errors="replace"))
+
+
+# What a database column cannot hold (NUL on PostgreSQL, lone surrogates from an undecodable file
+# name anywhere) or an .xlsx cell refuses (other C0 controls).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def clean_text(value):
+    """A string any store and register can hold, of the same length (spans into it stay right):
+    control characters become spaces and lone surrogates U+FFFD. Other values pass through."""
+    if not isinstance(value, str) or not _UNSTORABLE.search(value):
+        return value
+    return _UNSTORABLE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else " ", value)
+
+
+def clean_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (a name from a Windows zip) shown as \\xNN."""
+    if not _UNSTORABLE.search(name):
+        return name
+    try:
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        name = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNSTORABLE.sub("?", name)
+
+
 def now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
@@ -144,6 +187,7 @@ def open_store(db: str | None = None) -> "Store":
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # WAL: readers (the web page) never block the ingest; foreign keys are off by default in SQLite.
+    dbapi_conn.text_factory = _sqlite_text  # one damaged value must not make the whole store unreadable
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -221,7 +265,8 @@ class Store:
     def _document_row(self, record: Record, sha256: str, file_name: str) -> dict:
         stamp = now()
         return {
-            "sha256": sha256, "file_name": file_name, "source_path": record.source, "kind": record.kind,
+            "sha256": sha256, "file_name": clean_name(file_name), "source_path": clean_name(record.source),
+            "kind": record.kind,
             "error": record.error or None, "doc_type": record.doc_type, "number": record.number,
             "issued_on": record.issued_on, "place": record.place, "issuer": record.issuer,
             "parent_body": record.parent_body, "subject": record.subject,
@@ -235,6 +280,7 @@ class Store:
         }
 
     def _insert(self, table: str, row: dict, conn: Connection) -> int:
+        row = {k: clean_text(v) for k, v in row.items()}
         names = ", ".join(row)
         values = ", ".join(f":{k}" for k in row)
         sql = f"INSERT INTO {table} ({names}) VALUES ({values}) RETURNING id"
@@ -272,7 +318,7 @@ class Store:
     def _insert_document(self, conn: Connection, row: dict) -> tuple[int, int | None]:
         """Insert a document; its số đến (MAX + 1 of its year) is computed by the INSERT itself,
         so on SQLite no other writer can take the same number between reading and writing."""
-        row = {k: v for k, v in row.items() if k != "incoming_no"}
+        row = {k: clean_text(v) for k, v in row.items() if k != "incoming_no"}
         names = ", ".join(row) + ", incoming_no"
         values = ", ".join(f":{k}" for k in row)
         number = ("(SELECT COALESCE(MAX(incoming_no), 0) + 1 FROM documents WHERE incoming_year = :incoming_year)"
@@ -283,6 +329,7 @@ class Store:
 
     def _index(self, conn: Connection, doc_id: int, subject: str, body: str) -> None:
         if self.fts:
+            subject, body = clean_text(subject), clean_text(body)
             conn.execute(text("INSERT INTO documents_fts (rowid, subject, body, folded) VALUES (:id, :s, :b, :f)"),
                          {"id": doc_id, "s": subject, "b": body, "f": fold(f"{subject}\n{body}")})
 
@@ -297,14 +344,17 @@ class Store:
         unknown = [name for name in changes if name not in EDITABLE]
         if unknown:
             raise ValueError(f"cannot edit {', '.join(unknown)}; editable fields: {', '.join(EDITABLE)}")
+        values = {name: typed_value(name, raw) for name, raw in changes.items()}
         with self.engine.begin() as conn:
             row = conn.execute(text("SELECT * FROM documents WHERE id = :id"), {"id": doc_id}).mappings().first()
             if row is None:
                 raise KeyError(doc_id)
+            received = values.get("received_on")
+            if "received_on" in values and row["incoming_year"] and (received or "")[:4] != str(row["incoming_year"]):
+                raise ValueError(f"received_on={changes['received_on'].strip()!r}: số đến {row['incoming_no']} "
+                                 f"belongs to the register of {row['incoming_year']}; the date must stay in that year")
             stamp = now()
-            for name, raw in changes.items():
-                value = parse_list(raw) if name in LIST_FIELDS else raw.strip()
-                stored = json.dumps(value, ensure_ascii=False) if name in LIST_FIELDS else value
+            for name, stored in values.items():
                 conn.execute(text(f"UPDATE documents SET {name} = :v, updated_at = :t WHERE id = :id"),
                              {"v": stored, "t": stamp, "id": doc_id})
                 conn.execute(text("INSERT INTO corrections (document_id, field, old_value, new_value, author, corrected_at) "
@@ -323,27 +373,43 @@ class Store:
     # -- reading
 
     def get(self, doc_id: int) -> dict:
+        """One document with its items, citations and corrections; KeyError, or BadRow when damaged."""
         with self.engine.connect() as conn:
             row = conn.execute(text("SELECT * FROM documents WHERE id = :id"), {"id": doc_id}).mappings().first()
             if row is None:
                 raise KeyError(doc_id)
             doc = decode_row(row)
-            doc["directives"] = [dict(r, support=json.loads(r["support"] or "[]")) for r in conn.execute(
-                text("SELECT * FROM directives WHERE document_id = :id ORDER BY position"), {"id": doc_id}).mappings()]
-            doc["references"] = [dict(r) for r in conn.execute(
-                text("SELECT * FROM citations WHERE document_id = :id ORDER BY position"), {"id": doc_id}).mappings()]
-            doc["corrections"] = [dict(r) for r in conn.execute(
-                text("SELECT * FROM corrections WHERE document_id = :id ORDER BY id"), {"id": doc_id}).mappings()]
+            parts = {
+                "directives": "SELECT * FROM directives WHERE document_id = :id ORDER BY position",
+                "references": "SELECT * FROM citations WHERE document_id = :id ORDER BY position",
+                "corrections": "SELECT * FROM corrections WHERE document_id = :id ORDER BY id",
+            }
+            for name, sql in parts.items():
+                rows = [dict(r) for r in conn.execute(text(sql), {"id": doc_id}).mappings()]
+                damaged = [k for r in rows for k, v in r.items() if isinstance(v, DamagedText)]
+                if damaged:
+                    raise BadRow(doc_id, f"{name}.{damaged[0]}: not valid UTF-8 (damaged store page?)")
+                doc[name] = rows
+            for item in doc["directives"]:
+                try:
+                    item["support"] = json.loads(item["support"] or "[]")
+                except ValueError:
+                    raise BadRow(doc_id, f"directive {item['position']}: support is not a valid list") from None
         return doc
 
     def documents(self, date_from: str | None = None, date_to: str | None = None, issuer: str | None = None,
-                  doc_type: str | None = None, status: str | None = None, year: int | None = None) -> list[dict]:
-        """Documents filtered by issue date, issuer (any part, without diacritics), type, status."""
+                  doc_type: str | None = None, status: str | None = None, year: int | None = None,
+                  skipped: list | None = None) -> list[dict]:
+        """Documents filtered by issue date, issuer (any part, without diacritics), type, status.
+
+        A row that cannot be decoded is left out and, when `skipped` is given, listed there as
+        (id, reason) for the caller to report.
+        """
         where, params = where_clause({"issued_on >= :df": date_from, "issued_on <= :dt": date_to,
                                       "doc_type = :ty": doc_type, "status = :st": status, "incoming_year = :y": year})
         sql = f"SELECT * FROM documents WHERE {where} ORDER BY id"
         with self.engine.connect() as conn:
-            rows = [decode_row(r) for r in conn.execute(text(sql), params).mappings()]
+            rows = decode_rows(conn.execute(text(sql), params).mappings(), skipped)
         if issuer:
             rows = [r for r in rows if fold(issuer) in fold(f"{r['parent_body']} {r['issuer']}")]
         return rows
@@ -422,38 +488,88 @@ class Store:
 
     # -- export and import
 
-    def export_documents(self) -> Iterator[dict]:
+    def export_documents(self, skipped: list | None = None) -> Iterator[dict]:
+        """Every document with its items, citations and corrections, in id order.
+
+        A row that cannot be read is left out and listed in `skipped` as (id, reason): the
+        readable rest of a damaged store can still be saved.
+        """
         with self.engine.connect() as conn:
             ids = [r[0] for r in conn.execute(text("SELECT id FROM documents ORDER BY id"))]
         for doc_id in ids:
-            yield self.get(doc_id)
+            try:
+                yield self.get(doc_id)
+            except BadRow as bad:
+                if skipped is not None:
+                    skipped.append((bad.doc_id, bad.reason))
+            except KeyError:  # removed while exporting (a failed file read again)
+                continue
 
-    def import_documents(self, documents: Iterable[dict]) -> int:
-        """Load an export into an empty store: ids, serial numbers and corrections kept as they were."""
+    def export_lines(self, skipped: list | None = None) -> Iterator[dict]:
+        """The whole store as JSON Lines objects: documents, then the sổ văn bản đi ({"outgoing": row})."""
+        yield from self.export_documents(skipped)
         with self.engine.connect() as conn:
-            if conn.execute(text("SELECT COUNT(*) FROM documents")).scalar():
+            rows = [dict(r) for r in conn.execute(text("SELECT * FROM outgoing ORDER BY id")).mappings()]
+        for row in rows:
+            damaged = [k for k, v in row.items() if isinstance(v, DamagedText)]
+            if damaged:
+                if skipped is not None:
+                    skipped.append((f"outgoing {row['id']}", f"{damaged[0]}: not valid UTF-8"))
+                continue
+            yield {"outgoing": row}
+
+    def import_lines(self, lines: Iterable[dict]) -> int:
+        """Load an export into an empty store: ids, số đến, corrections and the sổ đi kept as they were.
+
+        Links between documents (a citation of a later document, a possible duplicate) are set
+        once every document is in, so the order of the export does not matter; all of it is one
+        transaction. Returns the number of documents.
+        """
+        with self.engine.connect() as conn:
+            if conn.execute(text("SELECT COUNT(*) FROM documents")).scalar() or \
+                    conn.execute(text("SELECT COUNT(*) FROM outgoing")).scalar():
                 raise ValueError("import needs an empty store")
         count = 0
+        links: list[tuple[str, str, int, int]] = []  # (table, column, row id, target id)
+        outgoing: list[dict] = []
         with self.engine.begin() as conn:
-            for doc in documents:
+            for line in lines:
+                if set(line) == {"outgoing"}:
+                    outgoing.append(line["outgoing"])
+                    continue
+                if not isinstance(line, dict) or "id" not in line or "sha256" not in line:
+                    raise ValueError("not a congvan export (a line is neither a document nor a sổ đi entry): "
+                                     "nothing imported")
+                doc = line
                 row = {k: doc.get(k) for k in DOCUMENT_COLUMNS}
                 for k in JSON_COLUMNS:
                     row[k] = json.dumps(doc.get(k) or ([] if k != "spans" else {}), ensure_ascii=False)
                 row["id"] = doc["id"]
+                if row["duplicate_of"] is not None:
+                    links.append(("documents", "duplicate_of", doc["id"], row["duplicate_of"]))
+                    row["duplicate_of"] = None
                 self._insert("documents", row, conn)
                 for item in doc.get("directives", []):
                     self._insert("directives", dict(item, support=json.dumps(item["support"], ensure_ascii=False)), conn)
                 for ref in doc.get("references", []):
-                    self._insert("citations", ref, conn)
+                    if ref.get("cited_id") is not None:
+                        links.append(("citations", "cited_id", ref["id"], ref["cited_id"]))
+                    self._insert("citations", dict(ref, cited_id=None), conn)
                 for corr in doc.get("corrections", []):
                     self._insert("corrections", corr, conn)
                 self._index(conn, doc["id"], doc.get("subject") or "", doc.get("text") or "")
                 count += 1
+            for table, column, row_id, target in links:
+                conn.execute(text(f"UPDATE {table} SET {column} = :t WHERE id = :id"), {"t": target, "id": row_id})
+            for row in outgoing:
+                self._insert("outgoing", row, conn)
             if self.engine.dialect.name == "postgresql":
-                for table in ("documents", "directives", "citations", "corrections"):
+                for table in ("documents", "directives", "citations", "corrections", "outgoing"):
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                      f"COALESCE((SELECT MAX(id) FROM {table}), 1))"))
+                                      f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))
         return count
+
+    import_documents = import_lines
 
 
 def where_clause(conditions: dict[str, object]) -> tuple[str, dict]:
@@ -476,10 +592,61 @@ def status_of(record: Record, duplicate_of: int | None) -> str:
 
 
 def decode_row(row) -> dict:
+    """A stored document as a dict with its JSON columns decoded; BadRow when a value is damaged."""
     doc = dict(row)
+    damaged = [k for k, v in doc.items() if isinstance(v, DamagedText)]
+    if damaged:
+        raise BadRow(doc.get("id"), f"{', '.join(damaged)}: not valid UTF-8 (damaged store page?)")
     for k in JSON_COLUMNS:
-        doc[k] = json.loads(doc[k]) if doc.get(k) else ({} if k == "spans" else [])
+        try:
+            doc[k] = json.loads(doc[k]) if doc.get(k) else ({} if k == "spans" else [])
+        except ValueError:
+            raise BadRow(doc.get("id"), f"{k}: not a valid list ({shorten(doc[k])})") from None
     return doc
+
+
+def decode_rows(rows, skipped: list | None) -> list[dict]:
+    """Rows that decode; the others go to `skipped` as (id, reason) (one bad row never hides the rest)."""
+    out = []
+    for row in rows:
+        try:
+            out.append(decode_row(row))
+        except BadRow as bad:
+            if skipped is not None:
+                skipped.append((bad.doc_id, bad.reason))
+    return out
+
+
+def shorten(value, width: int = 40) -> str:
+    value = str(value)
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def checked_date(name: str, raw: str) -> str | None:
+    """An edited date as ISO (typed 2024-03-15 or 15/03/2024), None when emptied; ValueError otherwise."""
+    from .dates import parse_user_date
+
+    if not raw.strip():
+        return None
+    parsed = parse_user_date(raw)
+    if parsed is None:
+        raise ValueError(f"{name}={raw.strip()!r} is not a date: write 15/03/2024 or 2024-03-15")
+    return parsed.isoformat()
+
+
+DATE_FIELDS = ("issued_on", "received_on")
+
+
+def typed_value(name: str, raw: str):
+    """The stored form of a corrected value: dates ISO, lists JSON, text stripped; ValueError when invalid."""
+    if name in DATE_FIELDS:
+        return checked_date(name, raw)
+    if name in LIST_FIELDS:
+        try:
+            return json.dumps(parse_list(raw), ensure_ascii=False)
+        except ValueError:
+            raise ValueError(f"{name}: not a list: write a; b; c or a JSON list") from None
+    return clean_text(raw.strip())
 
 
 def parse_list(raw: str) -> list[str]:
