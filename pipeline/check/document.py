@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,11 +51,67 @@ def open_docx(source):
         raise CheckError(f"{name}: not a DOCX file (not a zip archive)") from None
     if not any(n.startswith("word/document") and n.endswith(".xml") for n in names):
         raise CheckError(f"{name}: not a DOCX file (no word/document.xml)")
+    data = normalise_package(data)
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for a broken package
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:100]
         raise CheckError(f"{name}: corrupt DOCX ({reason})") from None
+
+
+# Word packages python-docx refuses only for their content type: macro-enabled documents and
+# templates hold the same WordprocessingML as a .docx.
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+OTHER_MAINS = ("application/vnd.ms-word.document.macroEnabled.main+xml",
+               "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
+DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[(?P<subset>.*?)\])?\s*>", re.S)
+ENTITY = re.compile(rb"<!ENTITY\s+(?P<name>[\w.-]+)\s+(?P<q>[\"'])(?P<value>.*?)(?P=q)\s*>", re.S)
+
+
+def normalise_package(data: bytes) -> bytes:
+    """The package as python-docx reads it: a .docm/.dotm/.dotx main part typed as a .docx one,
+    and internal entities declared in an XML part's DOCTYPE written out (python-docx does not
+    expand them, so their text would be lost); external entities are dropped, never fetched."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    changed = False
+    types = members.get("[Content_Types].xml", b"")
+    for other in OTHER_MAINS:
+        if other.encode() in types:
+            types = types.replace(other.encode(), DOCX_MAIN.encode())
+            changed = True
+    members["[Content_Types].xml"] = types
+    for member, content in members.items():
+        if member.endswith(".xml") and b"<!DOCTYPE" in content[:4096]:
+            members[member] = _expand_entities(content)
+            changed = True
+    if not changed:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return out.getvalue()
+
+
+def _expand_entities(xml: bytes) -> bytes:
+    found = DOCTYPE.search(xml)
+    if found is None:
+        return xml
+    entities = {m.group("name"): m.group("value") for m in ENTITY.finditer(found.group("subset") or b"")}
+    xml = xml[:found.start()] + xml[found.end():]
+    for _ in range(3):  # an entity's value may use another; three levels, never an expansion bomb
+        before = xml
+        for name, value in entities.items():
+            xml = xml.replace(b"&" + name + b";", _escape_text(value))
+        if xml == before:
+            break
+    return re.sub(rb"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)[\w.-]+;", b"", xml)
+
+
+def _escape_text(value: bytes) -> bytes:
+    return re.sub(rb"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)", b"&amp;", value).replace(b"<", b"&lt;")
 
 
 @dataclass
