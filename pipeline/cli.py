@@ -11,7 +11,24 @@ import sys
 import click
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The command group: a fault of the store (disk full, read-only, damaged, busy) is one line, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
+            raise
+        except Exception as err:
+            from .store import describe_store_error
+
+            message = describe_store_error(err)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="congvan")
 def main():
     """congvan: read Vietnamese official dispatches (công văn) into structured records,
@@ -161,6 +178,7 @@ def ingest(inputs, db, jobs, received, ocr):
     if not paths:
         raise click.ClickException("no documents found in " + ", ".join(inputs))
     store = open_store(db)
+    store.check()
     with progress_bar(len(paths), desc="ingest") as bar:
         try:
             summary = run_ingest(paths, store, jobs=jobs, received_on=parse_date(received), ocr=ocr,

@@ -148,18 +148,50 @@ def _v2(conn: Connection, dialect: str) -> None:
 MIGRATIONS = [(1, _v1), (2, _v2)]
 
 
+LATEST = MIGRATIONS[-1][0]
+# Key of the PostgreSQL advisory locks that serialise migrations and the số đến of a year.
+LOCK_MIGRATE, LOCK_INCOMING, LOCK_OUTGOING = 0x636F6E67, 0x636F6E68, 0x636F6E69
+
+
+def schema_version(engine: Engine) -> int:
+    """The store's schema version (0 for a new store), read without taking any lock."""
+    with engine.connect() as conn:
+        if not engine.dialect.has_table(conn, "schema_version"):
+            return 0
+        return conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0
+
+
 def migrate(engine: Engine) -> int:
-    """Bring the schema to the newest version, one transaction per migration; return it."""
+    """Bring the schema to the newest version; return it.
+
+    Every pending migration runs in one transaction under the store's write lock (SQLite:
+    BEGIN IMMEDIATE on a connection whose DDL is transactional; PostgreSQL: an advisory lock),
+    and the version is read again under that lock: a crash, Ctrl-C or full disk half-way leaves
+    the store as it was, and two processes opening a new store at once do the work once.
+    """
+    if schema_version(engine) >= LATEST:
+        return LATEST
     dialect = engine.dialect.name
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)"))
-        current = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0
-    for version, apply in MIGRATIONS:
-        if version > current:
-            with engine.begin() as conn:
-                apply(conn, dialect)
-                conn.execute(text("INSERT INTO schema_version VALUES (:v, :t)"), {"v": version, "t": now()})
-            current = version
+    if dialect == "sqlite":
+        locked = create_engine(engine.url, connect_args={"timeout": 60, "isolation_level": None})
+        event.listen(locked, "connect", _sqlite_pragmas)
+        event.listen(locked, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    else:
+        locked = engine
+    try:
+        with locked.begin() as conn:
+            if dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_MIGRATE})
+            conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)"))
+            current = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0
+            for version, apply in MIGRATIONS:
+                if version > current:
+                    apply(conn, dialect)
+                    conn.execute(text("INSERT INTO schema_version VALUES (:v, :t)"), {"v": version, "t": now()})
+                    current = version
+    finally:
+        if locked is not engine:
+            locked.dispose()
     return current
 
 
@@ -178,7 +210,7 @@ def open_store(db: str | None = None) -> "Store":
     url = database_url(db)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, future=True, **({"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)
@@ -193,6 +225,50 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+# --------------------------------------------------------------------------- faults, in one line
+
+
+class StoreDamaged(Exception):
+    """The store file fails SQLite's own check: nothing should be written into it."""
+
+
+def describe_store_error(err: BaseException) -> str | None:
+    """One line saying what happened to the store and what to do, or None when `err` is not a store fault.
+
+    Each document (and each sổ đi number) is one transaction, so whatever stopped it, nothing
+    is half-written: the line says so instead of printing the SQL and the document's text.
+    """
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(err, StoreDamaged):
+        return str(err)
+    if isinstance(err, DBAPIError):
+        detail = str(err.orig).strip().splitlines()[0] if str(err.orig).strip() else type(err.orig).__name__
+    elif isinstance(err, sqlite3.DatabaseError):
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    else:
+        return None
+    low = detail.lower()
+    unchanged = "nothing was half-written"
+    if "disk is full" in low or "no space left" in low or "diskfull" in type(getattr(err, "orig", err)).__name__.lower():
+        return (f"store: disk full ({detail}); {unchanged} — free some space and run the same command "
+                "again: what is stored stays, the rest is done then")
+    if "readonly" in low or "read-only" in low:
+        return (f"store: the store file or its folder is read-only ({detail}); {unchanged} — give this user "
+                "write permission, or use another --db")
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return (f"store damaged ({detail}): nothing was written — restore the last backup with `congvan import`, "
+                "or save what is readable with `sqlite3 FILE .recover`")
+    if "locked" in low or "busy" in low:
+        return (f"store busy: another process has held its write lock too long ({detail}); {unchanged} — "
+                "run the same command again when it has finished")
+    if "unable to open" in low:
+        return f"cannot open the store ({detail}): check that its folder exists and is writable"
+    return f"store error ({detail}); {unchanged}"
 
 
 # --------------------------------------------------------------------------- the store
@@ -213,6 +289,17 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.fts = engine.dialect.name == "sqlite"
+        self.postgres = engine.dialect.name == "postgresql"
+
+    def check(self) -> None:
+        """Refuse to write into a damaged SQLite file (PRAGMA quick_check): StoreDamaged naming the fault."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as conn:
+            problems = [r[0] for r in conn.execute(text("PRAGMA quick_check(3)"))]
+        if problems != ["ok"]:
+            raise StoreDamaged(f"store damaged ({problems[0]}): nothing was written — restore the last backup with "
+                               "`congvan import`, or save what is readable with `sqlite3 FILE .recover`")
 
     # -- writing
 
@@ -323,6 +410,11 @@ class Store:
         values = ", ".join(f":{k}" for k in row)
         number = ("(SELECT COALESCE(MAX(incoming_no), 0) + 1 FROM documents WHERE incoming_year = :incoming_year)"
                   if row.get("incoming_year") else "NULL")
+        if row.get("incoming_year") and self.postgres:
+            # PostgreSQL (READ COMMITTED) would let two writers compute the same MAX + 1: the year's
+            # number is serialised by a lock held to the end of this transaction, so it is gap-free
+            # and never collides, however many writers there are.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k, :y)"), {"k": LOCK_INCOMING, "y": row["incoming_year"]})
         sql = f"INSERT INTO documents ({names}) VALUES ({values}, {number}) RETURNING id, incoming_no"
         inserted = conn.execute(text(sql), row).one()
         return inserted.id, inserted.incoming_no
@@ -467,6 +559,8 @@ class Store:
         for attempt in range(attempts):
             try:
                 with self.engine.begin() as conn:
+                    if self.postgres:  # PostgreSQL: one writer per year's series at a time (see _insert_document)
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:k, :y)"), {"k": LOCK_OUTGOING, "y": year})
                     taken = conn.execute(text(
                         "INSERT INTO outgoing (org, year, serial, number, issued_on, doc_type, subject, created_at) "
                         "SELECT :o, :y, COALESCE(MAX(serial), 0) + 1, '', '', '', '', :t FROM outgoing "
