@@ -685,7 +685,9 @@ def specs() -> list[Spec]:
 
 
 def kind_and_type(spec: Spec) -> tuple[str, str]:
-    return spec.kind, ("Công văn" if spec.kind == "party" else spec.doc_type)
+    if spec.kind == "appendix" and "appendix-ref" in spec.drop:
+        return spec.kind, ""  # only the reference line names the document an appendix belongs to
+    return spec.kind, spec.doc_type
 
 
 # ---------------------------------------------------------------------------- writing

@@ -86,6 +86,7 @@ class Numbering:
 
     def __init__(self, element):
         self.levels: dict[tuple[str, int], object] = {}
+        self.counters: dict[tuple[str, int], int] = {}  # the last number given per list level, in reading order
         if element is None:
             return
         abstract = {}
@@ -108,13 +109,44 @@ class Numbering:
             return ""
         fmt, text = lvl.find(_w("numFmt")), lvl.find(_w("lvlText"))
         text = text.get(VAL, "") if text is not None else ""
-        if fmt is not None and fmt.get(VAL) == "bullet":
+        kind = fmt.get(VAL) if fmt is not None else "decimal"
+        if kind == "bullet":
             return "-" if text.strip() in ("-", "–", "−", "‐") else "•"
-        return re.sub(r"%\d", "1", text)
+        num_id, ilvl = num[0], num[1]
+        self.counters[(num_id, ilvl)] = self.counters.get((num_id, ilvl), 0) + 1
+        for deeper in [k for k in self.counters if k[0] == num_id and k[1] > ilvl]:
+            del self.counters[deeper]  # a higher level restarts the levels below it
+
+        def value(match) -> str:
+            level = int(match.group(1)) - 1
+            lvl_el = self.levels.get((num_id, level))
+            start = lvl_el.find(_w("start")) if lvl_el is not None else None
+            first = _int(start.get(VAL), 1) if start is not None else 1
+            count = self.counters.get((num_id, level), 1) + first - 1
+            level_fmt = lvl_el.find(_w("numFmt")) if lvl_el is not None else None
+            return format_number(count, level_fmt.get(VAL) if level_fmt is not None else "decimal")
+        return re.sub(r"%(\d)", value, text)
 
     def level_props(self, num) -> dict:
         lvl = self.levels.get(tuple(num)) if num else None
         return para_props(lvl.find(PPR)) if lvl is not None else {}
+
+
+def format_number(n: int, kind: str) -> str:
+    """A list number as Word prints it in this numFmt: 3 → "c", "iii", "III", "C", "3"."""
+    if kind in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter.upper() if kind == "upperLetter" else letter
+    if kind in ("lowerRoman", "upperRoman"):
+        out, rest = "", n
+        for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                               (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+            while rest >= value:
+                out, rest = out + numeral, rest - value
+        return out.lower() if kind == "lowerRoman" else out
+    if kind == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
 
 
 class Styles:

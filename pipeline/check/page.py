@@ -39,10 +39,11 @@ MARGIN_LIMITS = {"top": (20, 25), "bottom": (20, 25), "left": (30, 35), "right":
 def check_margins(doc: Document) -> list[Violation]:
     out = []
     for number, section in enumerate(doc.sections, 1):
+        limits = MARGIN_LIMITS
         if section.page_width and section.page_height and section.page_width > section.page_height:
-            continue  # a landscape table page turns the margins; the decree fixes them for portrait
+            limits = _landscape_limits(section)
         bad = []
-        for side, (lo, hi) in MARGIN_LIMITS.items():
+        for side, (lo, hi) in limits.items():
             value = getattr(section, f"{side}_margin")
             mm = abs(value.mm) if value is not None else None
             if side == "left" and mm is not None and section.gutter:
@@ -53,6 +54,22 @@ def check_margins(doc: Document) -> list[Violation]:
         if bad:
             out.append(Violation("margins", f"section {number}", "margins: " + "; ".join(bad) + " (App. I §I)"))
     return out
+
+
+def _landscape_limits(section) -> dict:
+    """A landscape page (a wide table) is the A4 sheet turned: the binding margin (30–35 mm) is
+    then on the top or the bottom edge and the 15–20 mm one opposite, the 20–25 mm ones at the
+    sides. Word keeps the portrait margins when it turns a page, so those pass as well."""
+    def side(name):
+        value = getattr(section, f"{name}_margin")
+        return abs(value.mm) if value is not None else None
+
+    turned = ({"top": (30, 35), "bottom": (15, 20), "left": (20, 25), "right": (20, 25)},
+              {"top": (15, 20), "bottom": (30, 35), "left": (20, 25), "right": (20, 25)})
+    for limits in turned + (MARGIN_LIMITS,):
+        if all(side(n) is not None and lo - 0.05 <= round(side(n), 1) <= hi + 0.05 for n, (lo, hi) in limits.items()):
+            return limits
+    return turned[0]
 
 
 # -- fonts and colour

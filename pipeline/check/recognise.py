@@ -19,8 +19,27 @@ KINH_GUI = re.compile(r"^kính\s+gửi\b", re.I)
 NOI_NHAN = re.compile(r"^n[ơo]i\s+nh[ậa]n\b", re.I)
 KINH_GUI_LABEL = re.compile(r"^kính\s+gửi\s*:?\s*", re.I)
 NOI_NHAN_LABEL = re.compile(r"^n[ơo]i\s+nh[ậa]n\s*:?\s*", re.I)
-URGENCY = re.compile(r"^(?:HỎA\s+TỐC|HOẢ\s+TỐC|THƯỢNG\s+KHẨN|KHẨN|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT)(?:\s+HẸN\s+GIỜ)?$")
+# The marks Appendix I prints near the number: mức độ khẩn (cell 10b), độ mật (cell 10a, a secrecy
+# mark, not an urgency), and the circulation marks (cell 11).
+URGENCY = re.compile(r"^(?:HỎA\s+TỐC|HOẢ\s+TỐC|THƯỢNG\s+KHẨN|KHẨN)(?:\s+HẸN\s+GIỜ)?$")
+SECRECY = re.compile(r"^(?:MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT)$")
+CIRCULATION = re.compile(r"^(?:LƯU\s+HÀNH\s+NỘI\s+BỘ|XEM\s+XONG\s+TRẢ\s+LẠI|TÀI\s+LIỆU\s+HỘI\s+NGHỊ)$")
 APPENDIX = re.compile(r"^phụ\s+lục(?:\s+(?:[IVXLC]+|\d+|số\s*\d+))?\s*[:.]?$", re.I)
+APPENDIX_REF = re.compile(r"^\(?\s*(?:kèm\s+theo|ban\s+hành\s+kèm\s+theo)\b", re.I)
+COPY_FORM = re.compile(r"^(SAO\s+Y|SAO\s+LỤC|TRÍCH\s+SAO)(?:\s+BẢN\s+CHÍNH)?$")
+COPY_ABBREVIATIONS = {"SAO Y": "SY", "SAO LỤC": "SL", "TRÍCH SAO": "TrS"}
+PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
+CAN_CU = re.compile(r"^(?:căn\s+cứ|theo\s+đề\s+nghị|xét\s+đề\s+nghị)\b", re.I)
+ENACTING = re.compile(r"^(?:QUYẾT\s+ĐỊNH|QUYẾT\s+NGHỊ|CHỈ\s+THỊ|BAN\s+HÀNH)\s*:$|^Điều\s+1\b")
+ARTICLE = re.compile(r"^Điều\s+\d+[a-z]?\.")
+
+
+def mark_kind(text: str) -> str:
+    """ "urgency", "secrecy", "circulation" for a mark line, "" otherwise."""
+    for kind, pattern in (("urgency", URGENCY), ("secrecy", SECRECY), ("circulation", CIRCULATION)):
+        if pattern.match(text):
+            return kind
+    return ""
 HEADING = re.compile(r"^(?:Phần|Chương|Mục|Tiểu\s+mục)\s+(?:[IVXLC]+|\d+)\b")
 RULE_LINE = re.compile(r"^[-_–—=*.…·\s]{3,}$")
 SIGN_MARK = re.compile(r"^[(\[]|^(?:đã\s+ký|chữ\s+ký|ký\s+bởi)\b", re.I)

@@ -51,7 +51,19 @@ LOOKS = {
     "signer": Look("họ tên người ký (signer's name)", (13, 14), True, False, False, "App. I §II.7"),
     "noi-nhan": Look('"Nơi nhận:"', (12, 12), True, True, False, "App. I §II.9"),
     "noi-nhan-list": Look("Nơi nhận list", (11, 11), False, False, False, "App. I §II.9"),
+    "secrecy": Look("độ mật (secrecy mark)", (13, 14), True, False, True, "App. I §III.1"),
+    "circulation": Look("chỉ dẫn phạm vi lưu hành (circulation mark)", (13, 14), True, False, True,
+                        "App. I §III.3"),
+    "copy-form": Look("hình thức sao (SAO Y, SAO LỤC, TRÍCH SAO)", (13, 14), True, False, True, "App. I Part II"),
+    "appendix": Look('"Phụ lục" label', (14, 14), True, False, False, "App. I §III.4"),
+    "appendix-title": Look("tên phụ lục (appendix title)", (13, 14), True, False, True, "App. I §III.4"),
+    "appendix-ref": Look('reference line of an appendix "(Kèm theo …)"', (13, 14), False, True, False,
+                         "App. I §III.4"),
 }
+# Header items centred in their column, and headings centred (App. I §IV, §II.6).
+CENTRED = {"quoc-hieu": "App. I §II.1", "tieu-ngu": "App. I §II.1", "parent": "App. I §II.2",
+           "issuer": "App. I §II.2", "number": "App. I §II.3", "date": "App. I §II.4", "vv": "App. I §II.5",
+           "type-name": "App. I §II.5", "subject": "App. I §II.5"}
 
 
 def _look_rules() -> dict[str, str]:
@@ -65,6 +77,8 @@ def _look_rules() -> dict[str, str]:
             rules[f"italic.{key}"] = f"{look.label}: {'italic' if look.italic else 'upright'} ({look.cite})"
         if look.upper:
             rules[f"case.{key}"] = f"{look.label}: upper case, chữ in hoa ({look.cite})"
+    for key, cite in CENTRED.items():
+        rules[f"align.{key}"] = f"{LOOKS[key].label}: centred in its column, canh giữa ({cite})"
     return rules
 
 
@@ -103,6 +117,15 @@ RULES: dict[str, str] = {
     "body.indent": "Body paragraphs start with a first-line indent of 1 cm or 1.27 cm (App. I §II.6)",
     "body.spacing": "At least 6 pt between body paragraphs, before or after (App. I §II.6)",
     "body.line-spacing": "Line spacing in the body from single to 1.5 lines (App. I §II.6)",
+    "header.spacing": "Single line spacing inside the header blocks: Quốc hiệu with Tiêu ngữ, the parent with "
+                      "the issuing body (App. I §II.1–2)",
+    "type-name": "One type name per document (App. I §II.5; App. III)",
+    "italic.can-cu": "Căn cứ ban hành (the grounds before \"QUYẾT ĐỊNH:\" or Điều 1) in italics (App. I §II.6)",
+    "bold.heading": 'Phần, Chương, Mục headings and their titles in bold, and the "Điều 1." label in bold '
+                    "(App. I §II.6)",
+    "align.heading": "Phần, Chương, Mục headings and their titles centred (App. I §II.6)",
+    "appendix": 'An appendix: "Phụ lục" (with a Roman numeral when there are several), its title, and the '
+                'reference line "(Kèm theo <type> số … ngày … của …)" under it (App. I §III.4)',
     **_look_rules(),
 }
 
