@@ -569,7 +569,7 @@ def check(files, show_rules):
     Prints each violation with where it is and what the rule says; exit code 1 when any rule
     is broken (or a file cannot be checked), 0 when every file passes.
     """
-    from .check import RULES, CheckError, check_docx, format_violation
+    from .check import RULES, CheckError, check_report, format_violation
 
     if show_rules:
         for rule, statement in RULES.items():
@@ -580,11 +580,14 @@ def check(files, show_rules):
     broken = False
     for name in files:
         try:
-            violations = check_docx(name)
+            report = check_report(name)
         except CheckError as err:
             click.echo(f"{name}: cannot check: {err.reason}")
             broken = True
             continue
+        violations = report.violations
+        for note in report.notes:
+            click.echo(f"{name}: note: {note}")
         if not violations:
             click.echo(f"{name}: meets the Decree 30 format rules")
         for v in violations:
