@@ -111,12 +111,14 @@ def fill_number(record: Record, header: list[Piece]) -> None:
             record.number = f"{number}/{re.sub(r'[ ]+', '', m.group('sym')).rstrip('.-')}"
             set_span(record, "number", piece, m.start("n"), m.end("sym"))
             record.warnings.append(f"number read from look-alike letters ({m.group('n')} → {number}): check it")
+            record.flag("number", f"số đọc từ chữ giống chữ số ({m.group('n')} → {number})")
             return
         m = NUMBER_BLANK.search(piece.text)
         if m:
             record.number = "/" + m.group("sym").rstrip(".-")
             set_span(record, "number", piece, m.start("sym"), m.end("sym"))
             record.warnings.append("number not filled in (blank before the symbol)")
+            record.flag("number", "số để trống trước ký hiệu")
             return
     for piece in header:
         m = NUMBER_DAMAGED.search(piece.text) or SYMBOL_ONLY.search(piece.text)
@@ -124,8 +126,10 @@ def fill_number(record: Record, header: list[Piece]) -> None:
             record.number = "/" + re.sub(r"\s+", "", m.group("sym"))
             set_span(record, "number", piece, m.start("sym"), m.end("sym"))
             record.warnings.append("number not readable (only the symbol was read)")
+            record.flag("number", "không đọc được số, chỉ đọc được ký hiệu")
             return
     record.warnings.append("no 'Số:' line found in the header")
+    record.flag("number", "không tìm thấy dòng «Số:» ở phần đầu")
 
 
 def fill_place_date(record: Record, header: list[Piece]) -> None:
@@ -143,6 +147,7 @@ def fill_place_date(record: Record, header: list[Piece]) -> None:
             record.issued_on = dt.date(year, month, day).isoformat()
         except ValueError:
             record.warnings.append(f"impossible date: {m.group(0).strip()}")
+            record.flag("issued_on", f"ngày không có thật: {m.group(0).strip()}")
             continue
         record.place = place
         set_span(record, "place", piece, m.end("place") - len(place) if place else m.start(), m.end("place"))
@@ -155,8 +160,11 @@ def fill_place_date(record: Record, header: list[Piece]) -> None:
             record.place = strip_motto(m.group("place")).strip(" .-")
             set_span(record, "place", piece, m.end("place") - len(record.place), m.end("place"))
             record.warnings.append(f"day of the date not readable (tháng {m.group('m')} năm {m.group('y')})")
+            record.flag("issued_on", f"không đọc được ngày (tháng {m.group('m')} năm {m.group('y')})")
             return
     record.warnings.append("no place and date line found")
+    record.flag("issued_on", "không tìm thấy dòng địa danh, ngày tháng")
+    record.flag("place", "không tìm thấy dòng địa danh, ngày tháng")
 
 
 # Warnings about how the sender formatted the document (not doubts about what was extracted):
@@ -213,6 +221,7 @@ def fill_issuer(record: Record, header: list[Piece], has_columns: bool) -> None:
     lines = issuer_lines(header, has_columns)
     if not lines:
         record.warnings.append("issuing body not found in the header")
+        record.flag("issuer", "không tìm thấy tên cơ quan ban hành ở phần đầu")
         return
     groups: list[list[Piece]] = [[lines[0]]]
     for piece in lines[1:]:
@@ -346,6 +355,8 @@ def fill_footer(record: Record, layout: Layout) -> None:
     footer = layout.zone("footer")
     if not footer:
         record.warnings.append("no Nơi nhận or signature block found")
+        record.flag("signer", "không tìm thấy khối Nơi nhận và chữ ký")
+        record.flag("distribution", "không tìm thấy khối Nơi nhận và chữ ký")
         return
     distribution, signer_lines = split_footer(footer, layout.has_columns)
     for text, start, end in distribution:
@@ -355,6 +366,7 @@ def fill_footer(record: Record, layout: Layout) -> None:
             record.spans.setdefault("distribution", []).append([start, end])
     if not record.distribution:
         record.warnings.append("Nơi nhận missing")
+        record.flag("distribution", "không tìm thấy Nơi nhận")
     record.signer = parse_signer(signer_lines, record)
 
 
@@ -415,21 +427,15 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     upper = [p for p in lines if is_upper_line(p.text) and not NAME.match(p.text)]
     names = [p for p in lines if p not in upper and looks_like_name(p.text)]
     if upper:
-        first = upper[0]
-        if AUTHORITY.match(first.text):
-            # "TM. ỦY BAN NHÂN DÂN" may be followed by a second prefix line ("KT. CHỦ TỊCH");
-            # the upper-case lines after the prefixes are the title, however it wraps.
-            n = 1
-            while n < len(upper) - 1 and AUTHORITY.match(upper[n].text):
-                n += 1
-            authority, title = upper[:n], upper[n:]
+        authority, title = split_authority_lines(upper)
+        if authority:
             signer.authority = normalize_authority(" ".join(p.text for p in authority))
             record.spans["signer.authority"] = [authority[0].start, authority[-1].end]
-        else:
-            title = upper
         signer.title = " ".join(p.text.strip() for p in title)
         if signer.title:
             record.spans["signer.title"] = [title[0].start, title[-1].end]
+        elif authority:
+            record.flag("signer.title", "không tách được chức vụ khỏi dòng thẩm quyền ký")
     if names:
         piece = names[-1]
         signer.name = HONORIFIC.sub("", piece.text).strip()
@@ -437,6 +443,48 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     else:
         name_from_tagger(signer, [p for p in lines if p not in upper[:1]], record)
     return signer
+
+
+def split_authority_lines(upper: list[Piece]) -> tuple[list[Piece], list[Piece]]:
+    """The TM./KT./TL. lines and the title lines under them. "TM. ỦY BAN NHÂN DÂN" may be
+    followed by a second prefix line ("KT. CHỦ TỊCH"); a portal that flattened the block puts
+    the title on the prefix line ("KT. BỘ TRƯỞNG THỨ TRƯỞNG"), where the known titles split it."""
+    n = 0
+    while n < len(upper) and AUTHORITY.match(upper[n].text):
+        n += 1
+    if n == 0:
+        return [], upper
+    if n < len(upper):
+        return upper[:n], upper[n:]
+    last = upper[n - 1]
+    cut = title_start(last.text)
+    if cut:
+        head = Piece(last.text[:cut].rstrip(), last.start, last.column, last.zone)
+        tail = Piece(last.text[cut:], last.start + cut, last.column, last.zone)
+        return upper[: n - 1] + [head], [tail]
+    if n > 1:  # the older layout: the last prefix line is the title ("KT. CHỦ TỊCH" under "TM. …")
+        return upper[: n - 1], upper[n - 1:]
+    return upper, []
+
+
+def title_start(text: str) -> int:
+    """Where the signer's own title starts on a line that begins with an authority prefix:
+    "KT. BỘ TRƯỞNG THỨ TRƯỞNG" → at "THỨ", "TL. BỘ TRƯỞNG CHÁNH VĂN PHÒNG" → at "CHÁNH"."""
+    prefix = AUTHORITY.match(text)
+    words = list(re.finditer(r"\S+", text[prefix.end():]))
+    titles = set(vocab()["signer_titles"])
+    found = []  # (word index, whether the title is a deputy's)
+    for k in range(1, len(words)):
+        rest = [w.group().strip(",") for w in words[k:]]
+        if " ".join(rest) in titles or (rest[0] == "PHÓ" and " ".join(rest[1:]) in titles):
+            found.append((k, rest[0] in ("PHÓ", "THỨ")))
+    if not found:
+        return 0
+    kind = (prefix.group(1) or prefix.group(2) or "").upper().replace("/", "")
+    deputies = [k for k, deputy in found if deputy]
+    # KT. signs for the head of the body: the title that follows is a deputy's ("PHÓ …", "THỨ TRƯỞNG").
+    k = deputies[0] if kind == "KT" and deputies else found[0][0]
+    return prefix.end() + words[k].start()
 
 
 def up_to_the_name(lines: list[Piece]) -> list[Piece]:
@@ -463,6 +511,7 @@ def name_from_tagger(signer: Signer, lines: list[Piece], record: Record) -> None
             record.spans["signer.name"] = [piece.start + start, piece.start + start + len(signer.name)]
             return
     record.warnings.append("signer's name not found")
+    record.flag("signer.name", "không tìm thấy họ tên người ký")
 
 
 def looks_like_name(text: str) -> bool:
@@ -484,8 +533,10 @@ def normalize_authority(text: str) -> str:
 def check_record(record: Record, layout: Layout) -> None:
     if record.doc_type == "Công văn" and not record.subject:
         record.warnings.append("no trích yếu (V/v …) found")
+        record.flag("subject", "không tìm thấy trích yếu (V/v …)")
     if record.doc_type == "Công văn" and not record.recipients:
         record.warnings.append("no Kính gửi found")
+        record.flag("recipients", "không tìm thấy Kính gửi")
     if record.number and re.match(r"^[1-9]/", record.number):
         record.warnings.append(f"number rule: {record.number.split('/')[0]} should be written with a leading 0")
     if record.distribution and not any(d.lower().startswith("lưu") for d in record.distribution):

@@ -95,6 +95,15 @@ class Record:
     text: str = ""  # the normalised text the spans point into
     error: str = ""  # set when the file could not be read
     confidence: dict = field(default_factory=dict)  # OCR'd key field -> lowest word confidence, 0–100
+    # What a person must check before trusting the record: {"field": "number", "reason": "…"}.
+    # A value the rules were unsure of is left empty or kept, but always named here.
+    review: list[dict] = field(default_factory=list)
+
+    def flag(self, name: str, reason: str) -> None:
+        """Send `name` ("number", "signer.name", …) to review with a reason in Vietnamese."""
+        entry = {"field": name, "reason": reason}
+        if entry not in self.review:
+            self.review.append(entry)
 
     def to_dict(self, with_text: bool = False) -> dict:
         data = asdict(self)

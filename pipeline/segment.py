@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from . import normalize
 from .records import FOOTER, HEADER, LEFT, RIGHT, Line, SourceText
+from .restore import restore_lines
 from .vocab import type_title
 
 # Any tone on the motto's vowels, spaces optional: OCR reads "XÃ HỌI", "Độclập - Tựdo".
@@ -19,7 +20,7 @@ _A, _O = "[AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ]", "[OÒÓỎÕỌÔ�
 _I, _U, _E = "[IÌÍỈĨỊ]", "[UÙÚỦŨỤƯỪỨỬỮỰ]", "[EÈÉẺẼẸÊỀẾỂỄỆ]"
 MOTTO = re.compile(rf"C{_O}NG\s*H{_O}{_A}\s*X{_A}\s*H{_O}{_I}(?:\s*CH{_U}\s*NGH{_I}{_A}\s*V{_I}{_E}T\s*NAM)?"
                    rf"|CH{_U}\s+NGH{_I}{_A}\s+V{_I}{_E}T\s+NAM", re.I)
-SLOGAN = re.compile(rf"Đ{_O}c\s*l{_A}p\s*[-–]?\s*T{_U}\s*do\s*[-–]?\s*H{_A}nh\s*ph{_U}c", re.I)
+SLOGAN = re.compile(rf"Đ{_O}c\s*l{_A}p\s*[-–—]?\s*T{_U}\s*do\s*[-–—]?\s*H{_A}nh\s*ph{_U}c", re.I)
 NUMBER_LINE = re.compile(r"^\s*Số\s*[:.]?\s*\d|^\s*Số\s*:|\sSố\s*:\s*\d")
 DATE_LINE = re.compile(
     r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
@@ -88,7 +89,10 @@ def strip_motto(text: str) -> str:
 
 
 def segment(source: SourceText) -> Layout:
-    lines = normalize.join_header_wraps(normalize.clean_lines(source.lines))
+    lines = normalize.clean_lines(source.lines)
+    if source.format in ("txt", "md", "html"):
+        lines = restore_lines(lines)
+    lines = normalize.join_header_wraps(lines)
     if source.format in ("txt", "md"):
         lines = normalize.join_indented_continuations(lines)
     lines = [l for l in lines if l.text.strip()]

@@ -1,0 +1,250 @@
+"""Restore the lines of blocks a portal flattened: split where Decree 30's own marks begin.
+
+Legal portals copy a dispatch's two-column header and footer as one line or a few run-on lines:
+"VĂN PHÒNG CHÍNH PHỦ ------- CỘNG HÒA … Hạnh phúc", "Số: 2739/VPCP-ĐMDN V/v quy định …",
+"Hà Nội, ngày 05 tháng 04 năm 2019 Kính gửi: Bộ Kế hoạch và Đầu tư.", "- Lưu: VT, ĐMDN (2b).
+Trung Anh BỘ TRƯỞNG, CHỦ NHIỆM Mai Tiến Dũng". The structure is still there: rule lines, the
+motto, "Số:", "V/v", the date line, "Kính gửi", bullets, authority prefixes, upper-case titles and
+the name each begin a line of the original. We split there, and only in the zones where those
+marks belong (the head of the document, its tail), so running text in the body is never cut.
+
+Lines whose reader knew the layout (columns from PDF geometry or DOCX/HTML cells) are left alone.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+from .records import Line
+from .vocab import type_title, vocab
+
+HEAD_LINES = 12  # a flattened header, however run-on, starts within the first lines
+TAIL_LINES = 30  # the Nơi nhận and signature block sit in the last lines
+
+_UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+RULE = re.compile(r"(?<!\S)[-_=–—]{3,}(?!\S)")
+MOTTO_START = re.compile(r"C[OÔ][NM]G\s+H[OÒ][AÀ]\s+X[AÃ]\s+H[OỘ]I", re.I)
+NUMBER_START = re.compile(r"(?<!\S)Số\s*:")
+SUBJECT_START = re.compile(r"(?<!\S)(?:V/v|V/V|Về\s+việc)(?=[\s:])")
+DATE = re.compile(r",\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.I)
+KINH_GUI = re.compile(r"(?<!\S)Kính\s+gửi\s*:?", re.I)
+BULLET_RUN = re.compile(r"(?<=[;.:])\s+(?=[-+•]\s)")
+AUTHORITY_START = re.compile(r"(?<!\S)(?:(?:TM|KT|TL|TUQ)\.\s*(?=[" + _UP + r"])|(?:T/M|K/T|T/L)\s)")
+UPPER_WORD = re.compile(rf"^[{_UP}][{_UP}]*[,.]?$")
+NAME_WORD = re.compile(rf"^[{_UP}][a-zđà-ỹ]+$")
+# Body openings a run-on "Kính gửi: …" line continues into.
+BODY_START = re.compile(
+    r"\s(?=(?:Căn\s+cứ|Thực\s+hiện|Theo|Để|Nhằm|Ngày\s+\d|Trên\s+cơ\s+sở|Xét|Nhận\s+được|Trả\s+lời|Phúc\s+đáp|"
+    r"Sau\s+khi|Vừa\s+qua|Hiện\s+nay|Tiếp\s+theo|Trong\s+thời\s+gian|Năm\s+\d{4}|Kính\s+mời|Báo\s+\S+\s+ngày)\s)"
+)
+
+
+@lru_cache(maxsize=1)
+def signer_title_words() -> re.Pattern:
+    """Words only a signer's title has: they tell the signature from a "Lưu: VT, ĐMDN" entry."""
+    words = vocab()["signer_title_words"]
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+
+
+def restore_lines(lines: list[Line]) -> list[Line]:
+    if any(line.column for line in lines):
+        return lines
+    head, tail_start = head_zone_end(lines), max(len(lines) - TAIL_LINES, 0)
+    out: list[Line] = []
+    for i, line in enumerate(lines):
+        pieces = [line.text]
+        if i < head:
+            pieces = split_head(pieces)
+        if i < head + 3:
+            pieces = split_recipients(pieces)
+        if i >= tail_start:
+            pieces = split_tail(pieces)
+        pieces = [p for p in pieces if p.strip()]
+        if len(pieces) == 1 and pieces[0].strip() == line.text.strip():
+            out.append(line)  # untouched: keep its indentation, a hint of a wrapped header cell
+        else:  # the first piece keeps the line's indentation, which marks a wrapped cell
+            indent = line.text[: len(line.text) - len(line.text.lstrip())]
+            out.extend(replace(line, text=(indent if i == 0 else "") + p) for i, p in enumerate(pieces))
+    return join_dangling(out)
+
+
+def head_zone_end(lines: list[Line]) -> int:
+    """The header ends by the first "Kính gửi" or the first plain paragraph after the date."""
+    for i, line in enumerate(lines[:HEAD_LINES]):
+        if KINH_GUI.match(line.text.strip()):
+            return i + 1
+    return min(HEAD_LINES, len(lines))
+
+
+def split_at(pieces: list[str], pattern: re.Pattern, keep_match_alone: bool = False) -> list[str]:
+    """Split each piece before every match of `pattern` (not at its very start)."""
+    out = []
+    for piece in pieces:
+        start = 0
+        for m in pattern.finditer(piece):
+            if m.start() <= start or not piece[start:m.start()].strip():
+                if keep_match_alone and m.start() == start and m.end() < len(piece):
+                    out.append(piece[start:m.end()].strip())
+                    start = m.end()
+                continue
+            out.append(piece[start:m.start()].strip())
+            if keep_match_alone:
+                out.append(piece[m.start():m.end()].strip())
+                start = m.end()
+            else:
+                start = m.start()
+        out.append(piece[start:].strip())
+    return [p for p in out if p]
+
+
+def split_head(pieces: list[str]) -> list[str]:
+    pieces = split_at(pieces, RULE, keep_match_alone=True)
+    pieces = split_at(pieces, MOTTO_START)
+    pieces = [q for i, p in enumerate(pieces) for q in (split_upper_tail(p) if followed_by_rule(pieces, i) else [p])]
+    pieces = split_at(pieces, NUMBER_START)
+    pieces = [q for p in pieces for q in (split_at([p], SUBJECT_START) if NUMBER_START.match(p) else [p])]
+    pieces = [q for p in pieces for q in split_date_line(p)]
+    pieces = split_at(pieces, KINH_GUI)
+    return [q for p in pieces for q in split_type_title(p)]
+
+
+def followed_by_rule(pieces: list[str], i: int) -> bool:
+    return i + 1 < len(pieces) and RULE.fullmatch(pieces[i + 1]) is not None
+
+
+def split_upper_tail(piece: str) -> list[str]:
+    """ "… do Bộ Y tế ban hành. BỘ Y TẾ": the issuer glued after the portal's title sentence."""
+    m = re.search(rf"[.;:]\s+((?:[{_UP}]+\s+)*[{_UP}]+)\s*$", piece)
+    if m and len(m.group(1).split()) >= 2 and not MOTTO_START.search(m.group(1)):
+        return [piece[: m.start(1)].strip(), m.group(1)]
+    return [piece]
+
+
+def split_date_line(piece: str) -> list[str]:
+    """Cut "<subject> Hà Nội, ngày 23 tháng 5 năm 2019 <more>" into subject, date line, rest."""
+    m = DATE.search(piece)
+    if not m:
+        return [piece]
+    before, after = piece[: m.start()], piece[m.end():].strip()
+    # A date cited in running text ("Công văn số 12/UBND, ngày 3 tháng 5 năm 2020 của …") is not
+    # the header's date line: that one is followed by nothing, "Kính gửi" or an upper-case title.
+    if after and not (KINH_GUI.match(after) or is_upper_token(after.split()[0])):
+        return [piece]
+    if not re.search(r"[" + _UP + r"]\w*\s*$", before):
+        return [piece]
+    start = place_start(before)
+    parts = [before[:start].strip(), piece[start: m.end()].strip(), after]
+    return [p for p in parts if p]
+
+
+def place_start(before: str) -> int:
+    """Where the place name begins in the text before ", ngày …": a known province or city,
+    else the run of capitalised words at its end (at most four)."""
+    for place in sorted(known_places(), key=len, reverse=True):
+        if before.endswith(place):
+            start = len(before) - len(place)
+            prefix = re.search(r"(?:(?:Thành\s+phố|TP\.?|Tỉnh|tỉnh)\s+)$", before[:start])
+            return prefix.start() if prefix else start
+    words = list(re.finditer(r"\S+", before))
+    if len(words) <= 4 and not NUMBER_START.search(before):
+        return 0
+    start = len(before)
+    for word in reversed(words[-4:]):
+        if not word.group()[0].isupper() or word.group()[0].isdigit():
+            break
+        start = word.start()
+    return start
+
+
+@lru_cache(maxsize=1)
+def known_places() -> tuple[str, ...]:
+    return tuple(vocab()["provinces"])
+
+
+def split_type_title(piece: str) -> list[str]:
+    """ "CHỈ THỊ VỀ CÔNG TÁC … CẢ NƯỚC Ngày 24 tháng 6 …": type name, trích yếu, body."""
+    words = piece.split()
+    for k in (1, 2, 3, 4):
+        if len(words) > k and type_title(" ".join(words[:k])) and all(UPPER_WORD.match(w) for w in words[:k]):
+            upper_end = k
+            while upper_end < len(words) and is_upper_token(words[upper_end]):
+                upper_end += 1
+            parts = [" ".join(words[:k]), " ".join(words[k:upper_end]), " ".join(words[upper_end:])]
+            return [p for p in parts if p]
+    return [piece]
+
+
+def is_upper_token(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return not letters or all(c.isupper() for c in letters)
+
+
+def split_recipients(pieces: list[str]) -> list[str]:
+    """ "Kính gửi: - Bộ Tài chính; - Bộ Kế hoạch và Đầu tư" and "Kính gửi: X Trong thời gian qua, …"."""
+    out = []
+    for piece in pieces:
+        if not KINH_GUI.match(piece):
+            out.append(piece)
+            continue
+        label = KINH_GUI.match(piece)
+        rest = piece[label.end():].strip()
+        body = BODY_START.search(rest)
+        tail = ""
+        if body and len(rest[: body.start()].split()) >= 2 and not rest[: body.start()].rstrip().endswith(","):
+            rest, tail = rest[: body.start()].strip(), rest[body.start():].strip()
+        if rest.startswith(("-", "+", "•")):
+            out.append(piece[: label.end()].strip())
+            out.extend(split_at([rest], BULLET_RUN))
+        else:
+            out.append(f"{piece[: label.end()].strip()} {rest}".strip())
+        if tail:
+            out.append(tail)
+    return out
+
+
+def split_tail(pieces: list[str]) -> list[str]:
+    pieces = split_at(pieces, AUTHORITY_START)
+    pieces = [q for p in pieces for q in split_signer_title(p)]
+    return [q for p in pieces for q in split_trailing_name(p)]
+
+
+def split_signer_title(piece: str) -> list[str]:
+    """ "- Lưu: VT, ĐMDN (2b). Trung Anh BỘ TRƯỞNG, CHỦ NHIỆM …": the title starts a new line."""
+    words = list(re.finditer(r"\S+", piece))
+    for i in range(1, len(words)):
+        run = []
+        for w in words[i:]:
+            if not UPPER_WORD.match(w.group()) or len(w.group().strip(",.")) < 2:
+                break
+            run.append(w.group())
+        if len(run) >= 2 and not is_upper_token(words[i - 1].group()) and signer_title_words().search(" ".join(run)):
+            return [piece[: words[i].start()].strip(), piece[words[i].start():].strip()]
+    return [piece]
+
+
+def split_trailing_name(piece: str) -> list[str]:
+    """ "KT. BỘ TRƯỞNG THỨ TRƯỞNG Đỗ Hoàng Anh Tuấn": the name under the title is its own line."""
+    words = piece.split()
+    n = 0
+    while n < min(len(words), 5) and NAME_WORD.match(words[len(words) - 1 - n]):
+        n += 1
+    if n >= 2 and len(words) > n and is_upper_token(words[-n - 1]) and any(c.isalpha() for c in words[-n - 1]):
+        return [" ".join(words[:-n]), " ".join(words[-n:])]
+    return [piece]
+
+
+def join_dangling(lines: list[Line]) -> list[Line]:
+    """ "Số:" or "TL." alone on a line belongs to the line after it."""
+    out: list[Line] = []
+    carry = ""
+    for line in lines:
+        text = line.text.strip()
+        if re.fullmatch(r"Số\s*:|(?:TM|KT|TL|TUQ)\.|T/M|K/T|T/L", text):
+            carry = f"{carry} {text}".strip()
+            continue
+        out.append(replace(line, text=f"{carry} {line.text.strip()}") if carry else line)
+        carry = ""
+    if carry:
+        out.append(Line(carry))
+    return out
