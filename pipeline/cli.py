@@ -597,6 +597,44 @@ def check(files, show_rules):
 
 
 @main.command()
+@click.argument("draft", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Fixed DOCX to write [default: DRAFT-fixed.docx beside the draft].")
+def fix(draft, output):
+    """Rewrite what Decree 30 fixes in DRAFT (paper, margins, fonts, sizes, bold/italic per
+    component, the date's leading zeros, Nơi nhận, page numbers) and list every change.
+
+    Every character of the text is kept (the date only gains its leading zeros). Drafts with
+    tracked changes, protected or digitally signed ones are refused with the reason. What needs
+    rewording is left for a person and listed as `congvan check` reports it.
+    """
+    from pathlib import Path
+
+    from .check import CheckError, check_report, format_violation
+    from .check.fix import fix_docx
+
+    source = Path(draft)
+    target = Path(output) if output else source.with_name(source.stem + "-fixed.docx")
+    if not target.parent.is_dir():
+        raise click.ClickException(f"folder {target.parent} does not exist")
+    try:
+        result = fix_docx(source)
+    except CheckError as err:
+        raise click.ClickException(f"{draft}: không sửa được: {err.reason}") from None
+    target.write_bytes(result.data)
+    for change in result.changes:
+        click.echo(f"- {change}")
+    if not result.changes:
+        click.echo("- không có gì phải sửa")
+    click.echo(f"{target}: đã ghi ({len(result.changes)} thay đổi)")
+    remaining = check_report(result.data).violations
+    if remaining:
+        click.echo("Còn phải sửa tay (congvan check):")
+        for v in remaining:
+            click.echo(f"  {format_violation(v)}")
+
+
+@main.command()
 def templates():
     """List the reply templates and the --set values each reads."""
     from .generate import list_templates

@@ -79,6 +79,7 @@ class Scope:
 class Piece:
     text: str
     look: dict
+    run: object = None  # the w:r it comes from (`congvan fix` formats it)
 
 
 @dataclass
@@ -226,13 +227,13 @@ class Walker:
         for child in r:
             tag = child.tag
             if tag == T:
-                out.append(Piece(displayed_text(child.text or "", look), look))
+                out.append(Piece(displayed_text(child.text or "", look), look, r))
             elif tag in (BR, CR):
                 out.append(BREAK)
             elif tag in (TAB, PTAB):
                 out.append(TABSTOP)
             elif tag == NO_BREAK_HYPHEN:
-                out.append(Piece("-", look))
+                out.append(Piece("-", look, r))
             elif isinstance(tag, str) and tag != RPR:
                 _collect_text_boxes(child, boxes)  # w:drawing, w:pict, mc:AlternateContent
 
