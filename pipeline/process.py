@@ -42,6 +42,9 @@ def process_file(path: str, ocr: str = "auto", jobs: int = 1) -> Record:
     except Exception as err:  # a bug in extraction must not sink the batch
         return Record(source=path, kind="error", error=f"extraction failed: {type(err).__name__}: {err}")
     flag_low_confidence(record, source)
+    from .read.pdf import date_from_signature
+
+    date_from_signature(record, source)  # a signed PDF whose date the text leaves blank
     return record
 
 

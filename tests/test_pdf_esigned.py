@@ -78,4 +78,4 @@ def test_pdf_pdfminer_cannot_parse_is_read_with_pdfium():
     assert record.signer.name == expected["signer"]["name"]
     source = read(BREAKING, ocr="never")
     assert any("pdfium" in n for n in source.notes)
-    assert texts(source, LEFT, HEADER)[:2] == ["SỞ NÔNG NGHIỆP VÀ PTNT", "TỈNH LAI CHÂU"]
+    assert texts(source, LEFT, HEADER)[:3] == ["SỞ NÔNG NGHIỆP VÀ PTNT", "TỈNH LAI CHÂU", "TRUNG TÂM KHUYẾN NÔNG"]

@@ -526,18 +526,22 @@ class OcrPage:
     height: float
 
 
-def open_for_rendering(path):
-    """A pypdfium2 document whose form fields (signature stamps) are drawn when rendering."""
+def open_for_rendering(path, forms: bool = True):
+    """A pypdfium2 document; with ``forms`` its form fields (signature stamps) are drawn when
+    rendering. A scanned page is rendered without them: the signing system's stamps (seal
+    images, "Ký bởi: …" text) lie over the scan's header and signer block, and Tesseract reads
+    them into the lines beneath; their text, when they carry any, is read from the PDF itself."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(str(path))
-    pdf.init_forms()
+    if forms:
+        pdf.init_forms()
     return pdf
 
 
 def ocr_pdf_page(path, index: int) -> OcrPage:
     """OCR one page of a PDF (a task for a worker process: arguments and result pickle)."""
-    pdf = open_for_rendering(path)
+    pdf = open_for_rendering(path, forms=False)
     try:
         page = render_pdf_page(pdf, index)
         return OcrPage(ocr_page(page), page.width, page.height)

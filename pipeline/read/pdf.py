@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
@@ -85,55 +85,185 @@ class VisualLine:
         return join_words(self.words)
 
 
+@dataclass
+class PdfSource(SourceText):
+    """A PDF's text, with the signature dictionaries found in it (evidence; the last fallback
+    for a date the text leaves blank)."""
+
+    signatures: list = field(default_factory=list)
+
+
+@dataclass
+class Pages:
+    """What a PDF parser gave: each page's words and size, and the boxes of its images."""
+
+    words: list[list[dict]]
+    sizes: list[tuple[float, float]]
+    images: list[list[dict]]
+    encoding: str = ""
+
+
 def read_pdf(path: Path, ocr: str = "never", jobs: int = 1) -> SourceText:
     """Read a PDF into lines; ReadError for corrupt, encrypted or (without OCR) scanned files.
 
     ``ocr``: "never" reads the text layer only; "auto" also OCRs the pages without a usable
     text layer and the blank number/date of a signed PDF's header (stamped in by the signing
-    software); "always" OCRs every page. ``jobs`` > 1 OCRs the pages in that many processes.
+    software) when the stamp is not text; "always" OCRs every page. ``jobs`` > 1 OCRs the pages
+    in that many processes. The text the signing software draws in annotations (the stamped
+    number and day) is read from their appearance streams; a PDF pdfminer cannot parse is read
+    with pdfium.
     """
     path = Path(path)
-    pdf = _open(path)
+    notes: list[str] = []
     try:
-        with pdf:
-            pages = pdf.pages
-            page_count = len(pages)
-            words = [[] if ocr == "always" else page_words(page) for page in pages]
-            notes: list[str] = []
-            encoding = detect_legacy(" ".join(w["text"] for page in words for w in page)) or ""
-            if encoding:  # second pass with font names: ".VnTimeH" runs must be upper-cased
-                words = [page_words(page, encoding) for page in pages]
-                notes.append(f"converted from {encoding.upper()}")
-            scanned = pages_to_ocr(pages, words, ocr)
-            stamped = stamped_bands(pages[0], words[0]) if ocr == "auto" and pages and 0 not in scanned else []
-            sizes = [(float(page.width), float(page.height)) for page in pages]
-    except ReadError:
-        raise
-    except Exception as exc:  # pdfminer fails lazily, page by page
-        raise _error(path, exc) from None
+        pages = pdfminer_pages(path, ocr)
+    except ReadError as err:
+        if not err.reason.startswith("corrupt PDF"):
+            raise
+        pages = pdfium_pages(path, ocr, err)
+        notes.append(f"read with pdfium: pdfminer could not parse it ({err.reason.removeprefix('corrupt PDF: ')})")
+    if pages.encoding:
+        notes.append(f"converted from {pages.encoding.upper()}")
+    words, sizes = pages.words, pages.sizes
+    page_count = len(words)
+    scanned = pages_to_ocr(pages, ocr)
+    drawn = annotation_text(path, notes)
+    stamps = []
+    for index, items in drawn.items():
+        if index not in scanned:
+            words[index], found = merge_overlays(words[index], items, sizes[index][1])
+            stamps += found
+    note_stamps(notes, stamps)
+    stamped = (stamped_bands(words[0], sizes[0], drawn.get(0, []), pages.images[0])
+               if ocr == "auto" and page_count and 0 not in scanned else [])
     text_chars = sum(len(w["text"]) for page in words for w in page)
     if ocr == "never" or (text_chars >= MIN_CHARS_PER_PAGE * page_count and not scanned and not stamped):
         if text_chars < MIN_CHARS_PER_PAGE * max(1, page_count):
             raise ReadError(str(path), "no text layer: scanned PDF, OCR not available")
         lines = [line for i, page in enumerate(words) for line in group_lines(page, i + 1, sizes[i][1])]
     else:
-        lines = ocr_lines(path, words, sizes, scanned, stamped, jobs, notes,
+        lines = ocr_lines(path, words, sizes, scanned, stamped, jobs, notes, drawn,
                           whole=text_chars < MIN_CHARS_PER_PAGE * max(1, page_count))
     cid = sum(len(CID.findall(line.text)) for line in lines)
     if cid:
         notes.append(f"{cid} characters without a Unicode mapping ((cid:N)) in the PDF fonts")
-    return SourceText(str(path), "pdf", arrange(drop_page_numbers(lines)), pages=page_count,
-                      encoding=encoding, notes=notes)
+    signatures = signature_evidence(path, notes)
+    return PdfSource(str(path), "pdf", arrange(drop_page_numbers(lines)), pages=page_count,
+                     encoding=pages.encoding, notes=notes, signatures=signatures)
 
 
-def pages_to_ocr(pages, words: list[list[dict]], ocr: str) -> list[int]:
+def pdfminer_pages(path: Path, ocr: str) -> Pages:
+    """Words, sizes and image boxes of every page from pdfplumber (pdfminer)."""
+    pdf = _open(path)
+    try:
+        with pdf:
+            pages = pdf.pages
+            words = [[] if ocr == "always" else page_words(page) for page in pages]
+            encoding = detect_legacy(" ".join(w["text"] for page in words for w in page)) or ""
+            if encoding:  # second pass with font names: ".VnTimeH" runs must be upper-cased
+                words = [page_words(page, encoding) for page in pages]
+            sizes = [(float(page.width), float(page.height)) for page in pages]
+            images = [list(page.images) for page in pages]
+    except ReadError:
+        raise
+    except Exception as exc:  # pdfminer fails lazily, page by page
+        raise _error(path, exc) from None
+    return Pages(words, sizes, images, encoding)
+
+
+def pdfium_pages(path: Path, ocr: str, err: ReadError) -> Pages:
+    """The same from pdfium's text pages, for a PDF pdfminer cannot parse; `err` (pdfminer's
+    reason) when pdfium cannot open it either."""
+    from . import pdfium
+
+    try:
+        read = pdfium.read_pages(path)
+    except Exception as exc:
+        if pdfium.is_password_error(exc):
+            raise ReadError(str(path), "encrypted PDF: a password is needed") from None
+        raise err from None
+    words = [[] if ocr == "always" else page for page, _, _, _ in read]
+    encoding = detect_legacy(" ".join(w["text"] for page in words for w in page)) or ""
+    if encoding:  # no font names here: every word converted with the document's encoding
+        words = [[dict(w, text=convert_legacy(w["text"], encoding)) for w in page] for page in words]
+    return Pages(words, [(width, height) for _, width, height, _ in read], [images for _, _, _, images in read], encoding)
+
+
+def annotation_text(path: Path, notes: list[str]) -> dict:
+    """The words each annotation draws, by page index ({} when pdfium cannot read them)."""
+    from . import pdfium
+
+    try:
+        return pdfium.overlays(path)
+    except Exception as exc:  # evidence only: a page without it is still read
+        notes.append(f"annotations not read: {short_reason(exc)}")
+        return {}
+
+
+def merge_overlays(words: list[dict], items: list, page_height: float) -> tuple[list[dict], list]:
+    """The page's words with the text annotations stamp into its lines (a number or a day
+    filling a blank: one line of words standing on a line of the page), and the other
+    annotations that draw text (signature stamps: "Ký bởi: …", the time; evidence, not content)."""
+    lines = group_lines(words, 1, page_height)
+    merged = list(words)
+    stamps = []
+    for item in items:
+        if not item.words:
+            continue
+        own = group_lines(item.words, 1, page_height)
+        target = None
+        if len(own) == 1:
+            middle = (own[0].top + own[0].bottom) / 2
+            target = next((line for line in lines if line.top - 2 <= middle <= line.bottom + 2), None)
+        if target is None:
+            stamps.append(item)
+        else:
+            merged += [dict(w, top=target.top, bottom=target.bottom) for w in item.words]
+    return merged, stamps
+
+
+def note_stamps(notes: list[str], stamps: list) -> None:
+    for item in stamps:
+        text = join_words(sorted(item.words, key=itemgetter("top", "x0")))
+        notes.append(f"signature stamp: {text[:160]}")
+
+
+def signature_evidence(path: Path, notes: list[str]) -> list:
+    """The signature dictionaries (earliest first), each also described in the notes."""
+    from . import pdfium
+
+    try:
+        found = pdfium.signatures(path)
+    except Exception:  # evidence only
+        return []
+    notes += [signature.describe() for signature in found]
+    return found
+
+
+def date_from_signature(record, source) -> None:
+    """The last fallback for a date the text leaves blank (a day stamped as an image, or written
+    by hand and unread): the earliest signing date of the PDF's digital signatures, with a
+    warning saying so. A letter is dated the day it is signed or a few days before, so the date
+    needs a person's check."""
+    signatures = [s for s in getattr(source, "signatures", []) if s.signed_at]
+    if record.kind != "dispatch" or record.issued_on or not signatures:
+        return
+    first = signatures[0]
+    record.issued_on = first.signed_on
+    by = f" by {first.subject}" if first.subject else ""
+    record.warnings.append(f"date not in the text: taken from the digital signature (signed {first.signed_at}{by}); check it")
+    if hasattr(record, "flag"):
+        record.flag("issued_on", f"ngày lấy từ chữ ký số (ký lúc {first.signed_at}{by.replace(' by ', ', ')}), cần kiểm tra")
+
+
+def pages_to_ocr(pages: Pages, ocr: str) -> list[int]:
     """Indexes of the pages to OCR: all with "always"; with "auto", those whose text layer is
     missing or unusable but that show an image (a blank page is not worth rendering)."""
     if ocr == "always":
-        return list(range(len(pages)))
+        return list(range(len(pages.words)))
     if ocr != "auto":
         return []
-    return [i for i, page in enumerate(pages) if not usable_text(words[i]) and page.images]
+    return [i for i, words in enumerate(pages.words) if not usable_text(words) and pages.images[i]]
 
 
 def usable_text(words: list[dict]) -> bool:
@@ -143,7 +273,7 @@ def usable_text(words: list[dict]) -> bool:
 
 
 def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, float]], scanned: list[int],
-              stamped: list[tuple], jobs: int, notes: list[str], whole: bool) -> list[VisualLine]:
+              stamped: list[tuple], jobs: int, notes: list[str], drawn: dict, whole: bool) -> list[VisualLine]:
     """Visual lines of every page: text layer where usable, OCR words where not."""
     from . import ocr as ocr_mod
 
@@ -156,9 +286,12 @@ def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, floa
         scanned, stamped = [], []
     words = list(words)
     pages = ocr_mod.ocr_pdf_pages(path, scanned, jobs) if scanned else {}
+    stamps = []
     for index, page in pages.items():
-        words[index] = page.words
+        words[index], found = merge_overlays(page.words, drawn.get(index, []), page.height)
         sizes[index] = (page.width, page.height)
+        stamps += found
+    note_stamps(notes, stamps)
     if stamped:
         words[0] = words[0] + ocr_mod.ocr_pdf_bands(path, 0, stamped, words[0])
     lines = []
@@ -268,22 +401,23 @@ def drop_page_numbers(lines: list[VisualLine]) -> list[VisualLine]:
     return [line for i, line in enumerate(lines) if i not in drop]
 
 
-def stamped_bands(page, words: list[dict]) -> list[tuple[tuple, tuple]]:
+def stamped_bands(words: list[dict], size: tuple[float, float], items: list, images: list[dict]) -> list[tuple[tuple, tuple]]:
     """(line box, stamp box) pairs, each (x0, top, x1, bottom): page-1 header lines whose number
-    or day is blank in the text layer, and the form field or image drawn over the blank (the
-    signing software stamps the number and date in). A draft's blank number stays blank."""
-    lines = [line for line in group_lines(words, 1, float(page.height)) if line.top < HEADER_ZONE * line.page_height]
+    or day is still blank (no text drawn over it), and the annotation or image drawn over the
+    blank (the signing software stamps the number and date in as a picture). A draft's blank
+    number stays blank."""
+    width, height = size
+    lines = [line for line in group_lines(words, 1, height) if line.top < HEADER_ZONE * line.page_height]
     blank = [line for line in lines if BLANK_NUMBER.search(line.text) or BLANK_DAY.search(line.text)]
     if not blank:
         return []
-    overlays = [a for a in page.annots if "Widget" in str(a.get("data", {}).get("Subtype", ""))] + page.images
+    overlays = [item.box for item in items] + [(o["x0"], o["top"], o["x1"], o["bottom"]) for o in images]
     pairs = []
     for line in blank:
         top, bottom = line.top - STAMP_PAD, line.bottom + STAMP_PAD
-        for o in overlays:
-            if o["top"] < bottom and o["bottom"] > top and o["x1"] - o["x0"] < 0.6 * float(page.width):
-                box = (max(0.0, float(o["x0"])), max(0.0, float(o["top"])),
-                       min(float(page.width), float(o["x1"])), min(float(page.height), float(o["bottom"])))
+        for x0, o_top, x1, o_bottom in overlays:
+            if o_top < bottom and o_bottom > top and x1 - x0 < 0.6 * width:
+                box = (max(0.0, float(x0)), max(0.0, float(o_top)), min(width, float(x1)), min(height, float(o_bottom)))
                 pairs.append(((line.x0, line.top, line.x1, line.bottom), box))
     return pairs
 
