@@ -80,6 +80,7 @@ def fix_docx(source) -> FixResult:
     fixer.body(lay, doc)
     fixer.date(lay)
     fixer.page_numbers(document, doc)
+    fixer.macros(document)
     out = io.BytesIO()
     document.save(out)
     after = _texts(open_docx(out.getvalue()))
@@ -138,6 +139,13 @@ class _Fixer:
     def note(self, text: str) -> None:
         if text not in self.changes:
             self.changes.append(text)
+
+    def macros(self, document) -> None:
+        """The fixed file is a .docx, which holds no macros: a .docm's macro project is left out."""
+        for rid, rel in list(document.part.rels.items()):
+            if rel.reltype.endswith("/vbaProject"):
+                document.part.drop_rel(rid)
+                self.note("Bỏ macro (VBA) của tệp .docm: tệp đã sửa là .docx, không chứa macro")
 
     # page
 
