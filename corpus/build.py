@@ -41,7 +41,7 @@ from pipeline.docxwriter import Writer as BaseWriter  # noqa: E402
 from pipeline.records import Record  # noqa: E402
 
 EXTENSIONS = {
-    "txt": "txt", "txt-flat": "txt", "txt-cp1258": "txt", "txt-utf16": "txt",
+    "txt": "txt", "txt-flat": "txt", "txt-cp1258": "txt", "txt-utf16": "txt", "md": "md",
     "docx": "docx", "docx-tcvn3": "docx", "pdf": "pdf", "scan": "pdf",
     "pdf-esigned": "pdf", "pdf-pdfminer-breaking": "pdf",
 }
@@ -310,6 +310,8 @@ def to_crlf(text: str) -> str:
 
 
 def text_bytes(src: dict, fmt: str) -> bytes:
+    if fmt == "md":  # a portal's Markdown export: written by hand as the source's raw_text
+        return render_text(src).encode("utf-8")
     if fmt == "txt":
         return render_text(src).encode("utf-8")
     if fmt == "txt-flat":
@@ -798,7 +800,7 @@ def build(make_pdf: bool = True, src_dir: Path = SRC, docs_dir: Path = DOCS) -> 
             counts[fmt] = counts.get(fmt, 0) + 1
             gold = json.dumps(gold_record(src, fmt), ensure_ascii=False, indent=2) + "\n"
             write_if_changed(docs_dir / gold_name(src["id"], fmt), gold.encode("utf-8"))
-            if fmt.startswith("txt"):
+            if fmt.startswith("txt") or fmt == "md":
                 write_if_changed(docs_dir / name, text_bytes(src, fmt))
             elif fmt == "docx":
                 write_if_changed(docs_dir / name, render_docx(src))

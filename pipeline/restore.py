@@ -29,6 +29,7 @@ NUMBER_START = re.compile(r"(?<!\S)Số\s*:")
 SUBJECT_START = re.compile(r"(?<!\S)(?:V/v|V/V|Về\s+việc)(?=[\s:])")
 DATE = re.compile(r",\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.I)
 KINH_GUI = re.compile(r"(?<!\S)Kính\s+gửi\s*:?", re.I)
+NOI_NHAN = re.compile(r"(?<!\S)Nơi\s+nhận\s*:")
 BULLET_RUN = re.compile(r"(?<=[;.:])\s+(?=[-+•]\s)")
 AUTHORITY_START = re.compile(r"(?<!\S)(?:(?:TM|KT|TL|TUQ)\.\s*(?=[" + _UP + r"])|(?:T/M|K/T|T/L)\s)")
 UPPER_WORD = re.compile(rf"^[{_UP}][{_UP}]*[,.]?$")
@@ -60,6 +61,8 @@ def restore_lines(lines: list[Line]) -> list[Line]:
             pieces = split_recipients(pieces)
         if i >= tail_start:
             pieces = split_tail(pieces)
+        if i < head + 3 or i >= tail_start:  # "- Sở Tài chính; - Sở Nội vụ": one entry a line
+            pieces = [q for p in pieces for q in (split_at([p], BULLET_RUN) if p.startswith(("-", "+", "•")) else [p])]
         pieces = [p for p in pieces if p.strip()]
         if len(pieces) == 1 and pieces[0].strip() == line.text.strip():
             out.append(line)  # untouched: keep its indentation, a hint of a wrapped header cell
@@ -189,7 +192,7 @@ def split_recipients(pieces: list[str]) -> list[str]:
             continue
         label = KINH_GUI.match(piece)
         rest = piece[label.end():].strip()
-        body = BODY_START.search(rest)
+        body = BODY_START.search(rest) or sentence_after(rest)
         tail = ""
         if body and len(rest[: body.start()].split()) >= 2 and not rest[: body.start()].rstrip().endswith(","):
             rest, tail = rest[: body.start()].strip(), rest[body.start():].strip()
@@ -203,10 +206,33 @@ def split_recipients(pieces: list[str]) -> list[str]:
     return out
 
 
+SENTENCE_END = re.compile(rf"(?<=[a-zà-ỹđ]{{2}}\.)\s+(?=[{_UP}])")
+
+
+def sentence_after(text: str) -> re.Match | None:
+    """ "Sở Xây dựng các tỉnh. Bộ Xây dựng đề nghị …": a sentence of six words or more after the
+    recipient's full stop is the body ("TP. Hồ Chí Minh" is an abbreviation, not a full stop)."""
+    for m in SENTENCE_END.finditer(text):
+        if len(text[m.end():].split()) >= 6:
+            return m
+    return None
+
+
 def split_tail(pieces: list[str]) -> list[str]:
+    pieces = split_at(pieces, NOI_NHAN)
+    pieces = [q for p in pieces for q in (split_distribution(p) if NOI_NHAN.match(p) else [p])]
     pieces = split_at(pieces, AUTHORITY_START)
     pieces = [q for p in pieces for q in split_signer_title(p)]
     return [q for p in pieces for q in split_trailing_name(p)]
+
+
+def split_distribution(piece: str) -> list[str]:
+    """ "Nơi nhận: - Như trên; - Sở Tài chính; - Lưu: VT, QLN." → the label and one entry a line."""
+    label = NOI_NHAN.match(piece)
+    rest = piece[label.end():].strip()
+    if not rest.startswith(("-", "+", "•")):
+        return [piece]
+    return [piece[: label.end()].strip()] + split_at([rest], BULLET_RUN)
 
 
 def split_signer_title(piece: str) -> list[str]:

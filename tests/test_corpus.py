@@ -29,7 +29,7 @@ SCAN_FLOORS = {
     "parent_body": 1.0, "subject": 0.571, "recipients": 0.928, "directives": 0.5, "references": 0.857,
     "distribution": 0.785, "signer": 0.857,
 }
-TEXT_FORMATS = {"txt", "docx", "pdf"}
+TEXT_FORMATS = {"txt", "md", "docx", "pdf"}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_corpus_has_what_the_issue_asks_for():
     assert len(golds) >= 60
     assert kinds["dispatch"] >= 35 and kinds["other"] >= 10
     formats = Counter(name.split("__")[-1].rsplit(".", 1)[0] for name in (g["source"] for g in golds))
-    for fmt in ("txt", "txt-flat", "txt-cp1258", "txt-utf16", "docx", "docx-tcvn3", "pdf"):
+    for fmt in ("txt", "txt-flat", "txt-cp1258", "txt-utf16", "md", "docx", "docx-tcvn3", "pdf"):
         assert formats[fmt] >= 1, fmt
     assert formats["scan"] >= 8
     assert {format_family(doc) for doc, _ in load_gold(str(CORPUS))} == TEXT_FORMATS | {"scan"}

@@ -95,9 +95,24 @@ def markdown_to_text(text: str) -> str:
         if re.match(r"^\s*\|?\s*:?-{3,}", line):  # a table's separator row
             continue
         if line.strip().startswith("|"):
-            line = "  ".join(cell.strip() for cell in line.strip().strip("|").split("|"))
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if is_layout_row(cells):  # the two columns of a header or footer: one line each
+                out.extend(cell for cell in cells if cell)
+                continue
+            line = "  ".join(cells)
         out.append(line.rstrip())
     return "\n".join(out)
+
+
+# What only the cells of a dispatch's header or footer table hold.
+LAYOUT_CELL = re.compile(r"CỘNG\s+H[OÒ]A\s+XÃ\s+HỘI|^\s*Số\s*:|,\s*ngày\s+\d{1,2}\s+tháng|^\s*Kính\s+gửi|"
+                         r"^\s*Nơi\s+nhận|^\s*(?:TM|KT|TL|TUQ)\.|^\s*(?:T/M|K/T|T/L)\s", re.I)
+
+
+def is_layout_row(cells: list[str]) -> bool:
+    """A table row of at most three cells, one of which holds a Decree 30 header/footer mark."""
+    filled = [c for c in cells if c]
+    return 1 <= len(filled) <= 3 and any(LAYOUT_CELL.search(c) for c in filled)
 
 
 def without_portal_metadata(text: str, body_heading: re.Match) -> str:
