@@ -173,6 +173,8 @@ def split_type_title(piece: str) -> list[str]:
             upper_end = k
             while upper_end < len(words) and is_upper_token(words[upper_end]):
                 upper_end += 1
+            if upper_end == len(words):
+                return [piece]  # "QUY ĐỊNH VỀ QUẢN LÝ PHÂN BÓN" alone is a trích yếu, not a flattened title
             parts = [" ".join(words[:k]), " ".join(words[k:upper_end]), " ".join(words[upper_end:])]
             return [p for p in parts if p]
     return [piece]
@@ -255,7 +257,9 @@ def split_trailing_name(piece: str) -> list[str]:
     n = 0
     while n < min(len(words), 5) and NAME_WORD.match(words[len(words) - 1 - n]):
         n += 1
-    if n >= 2 and len(words) > n and is_upper_token(words[-n - 1]) and any(c.isalpha() for c in words[-n - 1]):
+    title_end = words[-n - 1] if len(words) > n else ""
+    # "Y Ngọc Hà", "A Lềnh": a one-letter word opens some minority names; a title word is longer.
+    if n >= 2 and is_upper_token(title_end) and sum(c.isalpha() for c in title_end) >= 2:
         return [" ".join(words[:-n]), " ".join(words[-n:])]
     return [piece]
 

@@ -94,3 +94,15 @@ def test_one_line_portal_dispatch_end_to_end():
     assert record.recipients == ["Sở Xây dựng các tỉnh"]
     assert record.distribution == ["Như trên", "Lưu: VT, QLN"]
     assert (record.signer.authority, record.signer.title, record.signer.name) == ("KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Trần Minh Đức")
+
+
+def test_markdown_italics_and_portal_commentary_are_dropped():
+    md = ("_Hà Nội, ngày 04 tháng 3 năm 2024_\n_Căn cứ Luật Tổ chức Chính phủ;_\n**Nơi nhận:**\n- Lưu: VT.\n"
+          "_Nguyễn Văn An_\n## Điểm mới chính\n- một bài bình luận\n")
+    assert markdown_to_text(md).splitlines() == [
+        "Hà Nội, ngày 04 tháng 3 năm 2024", "Căn cứ Luật Tổ chức Chính phủ;", "Nơi nhận:", "- Lưu: VT.", "Nguyễn Văn An"]
+
+
+def test_one_letter_name_word_stays_with_the_name():
+    assert texts("GIÁM ĐỐC Y Ngọc Hà") == ["GIÁM ĐỐC Y Ngọc Hà"]
+    assert texts("GIÁM ĐỐC Lò Văn Thắng") == ["GIÁM ĐỐC", "Lò Văn Thắng"]

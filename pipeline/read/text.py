@@ -87,10 +87,15 @@ def markdown_to_text(text: str) -> str:
     if heading:
         text = without_portal_metadata(text, heading)
     out = []
+    signed = False
     for line in text.splitlines():
+        if signed and is_commentary_heading(line):
+            break  # the portal's own notes after the document ("## Điểm mới chính", "## Bối cảnh")
+        signed = signed or bool(re.match(r"^\W*Nơi\s+nhận\b", line))
         line = re.sub(r"^#{1,6}\s+", "", line)
         line = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), line)
         line = re.sub(r"(?<![\w*])\*(\S.*?\S|\S)\*(?![\w*])", r"\1", line)
+        line = re.sub(r"(?<![\w_])_(\S.*?\S|\S)_(?![\w_])", r"\1", line)  # _italic_ (căn cứ, date line)
         line = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", line)
         if re.match(r"^\s*\|?\s*:?-{3,}", line):  # a table's separator row
             continue
@@ -113,6 +118,17 @@ def is_layout_row(cells: list[str]) -> bool:
     """A table row of at most three cells, one of which holds a Decree 30 header/footer mark."""
     filled = [c for c in cells if c]
     return 1 <= len(filled) <= 3 and any(LAYOUT_CELL.search(c) for c in filled)
+
+
+def is_commentary_heading(line: str) -> bool:
+    """A Markdown heading in sentence case that is no appendix or form: a portal's commentary."""
+    m = re.match(r"^#{1,6}\s+(.+)$", line.strip())
+    if not m:
+        return False
+    title = m.group(1).strip("*_ ")
+    letters = [c for c in title if c.isalpha()]
+    upper = letters and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
+    return not upper and not re.match(r"(?:Phụ\s+lục|Mẫu|Biểu|Điều|Chương|Mục|Phần)\b", title, re.I)
 
 
 def without_portal_metadata(text: str, body_heading: re.Match) -> str:
