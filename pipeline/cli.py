@@ -520,7 +520,7 @@ def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, p
     """
     from pathlib import Path
 
-    from .generate import ConversionError, TemplateError, issue, plain_text, render_draft, to_pdf
+    from .generate import ConversionError, TemplateError, issue, plain_text, render_draft, review_warnings, to_pdf
     from .org import OrgError, load_org
     from .store import open_store
 
@@ -530,19 +530,28 @@ def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, p
         store = open_store(db)
         doc = store.get(doc_id) if doc_id is not None else None
         draft = render_draft(template, doc, org, values, today=parse_date(issued), signer=signer, unit=unit)
+        for warning in review_warnings(doc):
+            click.echo(f"Warning: {warning}", err=True)
         if preview:
             click.echo(plain_text(draft), nl=False)
             return
         target = issue(store, draft, org, Path(output) if output else None, folder=Path(".")).path
-        if mark_done and doc:
-            for item in doc["directives"]:
-                if item["status"] == "open":
+        marked = []
+        if mark_done and doc:  # only the items this letter reports done
+            for position in draft.answered:
+                item = doc["directives"][position - 1] if position <= len(doc["directives"]) else None
+                if item is not None and item["status"] == "open":
                     store.mark_done(item["id"], draft.number, draft.issued_on.isoformat())
+                    marked.append(item["label"] or str(position))
     except KeyError:
         raise click.ClickException(f"no document {doc_id} in the store") from None
     except (OrgError, TemplateError) as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"{target}: {draft.doc_type} số {draft.number}, {draft.subject}")
+    if mark_done and doc:
+        click.echo(f"marked done: item{'s' if len(marked) > 1 else ''} {', '.join(marked)}" if marked else
+                   "marked nothing done: this letter reports no item of the document as done "
+                   "(bao-cao-ket-qua reports the items given a --set ket_qua_N=…)")
     if pdf:
         try:
             click.echo(f"{to_pdf(target)}")

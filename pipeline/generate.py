@@ -17,6 +17,7 @@ names it (``--set name=value``), never a blank in a signed letter.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -36,13 +37,70 @@ from .org import Org, SignerInfo
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SUFFIX = ".j2"
 SECTIONS = {"kinh gui": "recipients", "noi dung": "body", "noi nhan": "distribution"}
-HEAD_KEYS = {"loai van ban": "doc_type", "trich yeu": "subject", "ten mau": "title"}
+HEAD_KEYS = {"loai van ban": "doc_type", "trich yeu": "subject", "ten mau": "title",
+             "hoan thanh nhiem vu": "answered"}
 SECTION_LINE = re.compile(r"^\[(?P<name>[^\]]+)\]\s*$")
 HEAD_LINE = re.compile(r"^(?P<key>[^:\n]{2,30}):\s*(?P<value>.*)$")
 
 
 class TemplateError(Exception):
     """A template that cannot be found or filled; the message says what to give or fix."""
+
+
+# What a template printed without a value during one render: the names of --set values nobody
+# gave, and the messages of incoming values the store does not have. Every one is reported at
+# once, and the letter is not written: never a blank in a letter.
+_MISSING: contextvars.ContextVar[list | None] = contextvars.ContextVar("congvan_missing", default=None)
+
+
+def _record(item: tuple[str, str]) -> None:
+    found = _MISSING.get()
+    if found is not None and item not in found:
+        found.append(item)
+
+
+class Missing:
+    """An incoming value the store does not have (no number, no date …): printing it records
+    `message` (what to fill in, and how) and prints nothing; `render_draft` then refuses."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __str__(self) -> str:
+        _record(("value", self.message))
+        return ""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+class _Collecting(jinja2.Undefined):
+    """A name the template uses that nobody gave: recorded, to be asked for with --set."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        _record(("set", self._undefined_name or "?"))
+        return ""
+
+    def __iter__(self):
+        _record(("set", self._undefined_name or "?"))
+        return iter(())
+
+
+def _passing_missing(func):
+    """A filter that hands a missing value on unchanged (so it is still reported when printed)."""
+    def wrapper(value, *args, **kwargs):
+        if isinstance(value, (Missing, jinja2.Undefined)):
+            return value
+        return func(value, *args, **kwargs)
+    return wrapper
 
 
 @dataclass
@@ -74,6 +132,7 @@ class Draft:
     unit: str = ""
     template: str = ""
     reply_to: int | None = None
+    answered: list[int] = field(default_factory=list)  # 1-based items of reply_to this letter reports done
 
     @property
     def is_cong_van(self) -> bool:
@@ -134,6 +193,9 @@ def describe(path: Path) -> TemplateInfo:
     head, _ = split_sections(source)
     declared = _environment().parse(source)
     needs = sorted(meta.find_undeclared_variables(declared) - set(CONTEXT_NAMES))
+    # values read by name through values.get("ket_qua_" ~ n): ket_qua_1, ket_qua_2 …
+    for stem in sorted(set(re.findall(r"values\.get\(\s*[\"'](\w+?_)[\"']\s*~", source))):
+        needs = [n for n in needs if n != stem.rstrip("_")] + [f"{stem}1, {stem}2 …"]
     return TemplateInfo(name=template_name(path), title=head.get("title", path.stem),
                         doc_type=head.get("doc_type", ""), path=str(path), needs=needs)
 
@@ -144,11 +206,12 @@ def describe(path: Path) -> TemplateInfo:
 CONTEXT_NAMES = ("incoming", "org", "signer", "today", "overdue", "overdue_units", "values", "error", "in_days")
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+def _environment(undefined=jinja2.StrictUndefined) -> jinja2.Environment:
+    env = jinja2.Environment(undefined=undefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, autoescape=False)
-    env.filters.update(ngay=wording.short_date, ngay_day_du=wording.day_month_year,
-                       ten_co_quan=wording.org_name_in_text, chu_thuong_dau=wording.lower_first)
+    env.filters.update({name: _passing_missing(func) for name, func in (
+        ("ngay", wording.short_date), ("ngay_day_du", wording.day_month_year),
+        ("ten_co_quan", wording.org_name_in_text), ("chu_thuong_dau", wording.lower_first))})
     return env
 
 
@@ -171,20 +234,38 @@ def render_draft(template: str, doc: dict | None, org: Org, values: dict[str, st
         raise TemplateError(f"no drafting unit {unit!r} in {org.path or 'the organisation file'}; "
                             f"units: {', '.join(org.units) or org.unit}")
     context = template_context(doc, org, values, today, org.signer(signer))
+    token = _MISSING.set([])
     try:
-        text = _environment().from_string(path.read_text(encoding="utf-8")).render(context)
+        text = _environment(_Collecting).from_string(path.read_text(encoding="utf-8")).render(context)
+        missing = _MISSING.get()
     except jinja2.UndefinedError as err:
         found = re.search(r"'([^']+)' is undefined", str(err))
-        missing = found.group(1) if found else str(err)
-        raise TemplateError(f"template {name} needs a value for {missing}: give --set {missing}=…") from None
+        missing = [("set", found.group(1))] if found else [("value", str(err))]
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"{path}:{err.lineno}: {err.message}") from None
+    finally:
+        _MISSING.reset(token)
+    if missing:
+        raise TemplateError(_missing_message(name, missing))
     return draft_from_text(text, doc, org, context["signer"], today, unit,
                            template=name, overrides=values)
 
 
+def _missing_message(template: str, missing: list[tuple[str, str]]) -> str:
+    """Everything the letter lacks, in one message: what to fill in and how."""
+    names = [value for kind, value in missing if kind == "set"]
+    values = [value for kind, value in missing if kind == "value"]
+    parts = values[:]
+    if names:
+        parts.append(f"template {template} needs a value for {', '.join(names)}: give "
+                     + " ".join(f"--set {n}=…" for n in names))
+    return "; ".join(parts)
+
+
 def template_context(doc: dict | None, org: Org, values: dict, today: date, signer: SignerInfo) -> dict:
     incoming = incoming_context(doc, today) if doc else None
+    if incoming is not None and isinstance(incoming["subject"], Missing) and values.get("trich_yeu"):
+        incoming["subject"] = wording.subject_text(values["trich_yeu"])
     overdue = [item for item in (incoming or {}).get("directives", []) if item["overdue"]]
     units = []
     for item in overdue:
@@ -215,11 +296,23 @@ def incoming_context(doc: dict, today: date) -> dict:
             "done": row.get("status") == "done", "reply_number": row.get("reply_number") or "",
             "overdue": bool(deadline and row.get("status") != "done" and deadline < today.isoformat()),
         })
+    doc_id = doc.get("id")
+
+    def missing(what: str, field: str, example: str) -> Missing:
+        return Missing(f"document #{doc_id} has no {what}: fill it in with `congvan edit {doc_id} {field}={example}`")
+
+    subject = wording.subject_text(doc.get("subject") or "")
     return {
-        "id": doc.get("id"), "doc_type": doc.get("doc_type") or "Văn bản", "number": doc.get("number") or "",
-        "issued_on": wording.short_date(doc.get("issued_on")), "issuer": issuer,
-        "issuer_name": wording.org_name_in_text(issuer, doc.get("text") or ""),
-        "subject": wording.lower_first(doc.get("subject") or ""), "recipients": doc.get("recipients") or [],
+        "id": doc_id, "doc_type": doc.get("doc_type") or "Văn bản",
+        "number": doc.get("number") or missing("số và ký hiệu (number)", "number", "…/…"),
+        "issued_on": wording.short_date(doc.get("issued_on")) or missing("date (ngày ban hành)", "issued_on",
+                                                                         "dd/mm/yyyy"),
+        "issuer": issuer or missing("issuing body (cơ quan ban hành)", "issuer", "…"),
+        "issuer_name": wording.org_name_in_text(issuer, doc.get("text") or "") or missing(
+            "issuing body (cơ quan ban hành)", "issuer", "…"),
+        "subject": subject or Missing(f"document #{doc_id} has no trích yếu: give --set trich_yeu=… or fill it in "
+                                      f"with `congvan edit {doc_id} subject=…`"),
+        "recipients": doc.get("recipients") or [],
         "directives": items, "incoming_no": doc.get("incoming_no"),
         "received_on": wording.short_date(doc.get("received_on")),
     }
@@ -233,9 +326,10 @@ def draft_from_text(text: str, doc: dict | None, org: Org, signer: SignerInfo, i
                     template: str = "", overrides: dict | None = None) -> Draft:
     head, sections = split_sections(text)
     overrides = overrides or {}
-    subject = overrides.get("trich_yeu") or head.get("subject", "")
+    subject = wording.subject_text(overrides.get("trich_yeu") or head.get("subject", ""), lower=False)
     if not subject:
-        raise TemplateError(f"template {template} gives no trích yếu: add a line \"Trích yếu: …\"")
+        raise TemplateError(f"template {template} gives no trích yếu: add a line \"Trích yếu: …\" "
+                            "or give --set trich_yeu=…")
     recipients = list_entries(overrides.get("kinh_gui") or sections.get("recipients", ""))
     return Draft(
         doc_type=head.get("doc_type") or "Công văn", issuer=org.header, parent=org.parent, place=org.place,
@@ -243,7 +337,17 @@ def draft_from_text(text: str, doc: dict | None, org: Org, signer: SignerInfo, i
         body=body_paragraphs(sections.get("body", "")),
         distribution=distribution_entries(list_entries(sections.get("distribution", "")), bool(recipients), unit),
         signer=signer, unit=unit, template=template, reply_to=(doc or {}).get("id"),
+        answered=answered_items(head.get("answered", ""), doc),
     )
+
+
+def answered_items(declared: str, doc: dict | None) -> list[int]:
+    """The items (1-based) a template's "Hoàn thành nhiệm vụ:" line says the letter reports done:
+    numbers, or "tất cả" for every item of the document; none when the line is absent."""
+    count = len((doc or {}).get("directives") or [])
+    if fold_words(declared).strip() in ("tat ca", "all"):
+        return list(range(1, count + 1))
+    return sorted({int(n) for n in re.findall(r"\d+", declared) if 1 <= int(n) <= count})
 
 
 def split_sections(text: str) -> tuple[dict, dict]:
@@ -341,6 +445,9 @@ def issue(store, draft: Draft, org: Org, output: Path | None = None, folder: Pat
     """
     from .layout import write_docx
 
+    if output is not None and not Path(output).parent.is_dir():
+        raise TemplateError(f"folder {Path(output).parent} does not exist: create it or give another -o")
+    _refuse_back_dating(store, draft, org)
     built: dict = {}
 
     def build(serial: int) -> dict:
@@ -361,6 +468,46 @@ def issue(store, draft: Draft, org: Org, output: Path | None = None, folder: Pat
     if built.get("partial"):
         os.replace(built["partial"], built["target"])
     return Issued(draft, outgoing_id, built["docx"], built.get("target"))
+
+
+def _refuse_back_dating(store, draft: Draft, org: Org) -> None:
+    """Numbers follow the order of signing within the year (Art. 15): a letter dated before the
+    last one numbered cannot take the next number."""
+    issued = [row for row in store.outgoing(year=draft.issued_on.year, org=org.symbol) if row.get("issued_on")]
+    if not issued:
+        return
+    last = max(issued, key=lambda row: (row["issued_on"], row["serial"]))
+    if draft.issued_on.isoformat() < last["issued_on"]:
+        raise TemplateError(
+            f"{last['number']} was issued on {wording.short_date(last['issued_on'])}; a letter dated "
+            f"{wording.short_date(draft.issued_on)} cannot take a later number (numbers follow the order of "
+            f"issue, Decree 30 Art. 15): date it {wording.short_date(last['issued_on'])} or later with --date")
+
+
+def review_warnings(doc: dict | None) -> list[str]:
+    """For a reply to a record still under review: the values it uses that no person has checked."""
+    if not doc or doc.get("status") != "needs_review":
+        return []
+    corrected = {c["field"] for c in doc.get("corrections") or []}
+    used = (("number", "number"), ("issued_on", "date"), ("issuer", "issuer"), ("subject", "trích yếu"))
+    flags = {"number": ("number", "số", "ký hiệu"), "issued_on": ("date", "ngày"), "issuer": ("issuer", "cơ quan"),
+             "subject": ("subject", "trích yếu")}
+    warnings = [str(w) for w in doc.get("warnings") or []]
+    doubtful, unchecked = [], []
+    for field_name, label in used:
+        value = doc.get(field_name)
+        if field_name in corrected or not value:
+            continue
+        shown = wording.short_date(value) if field_name == "issued_on" else value
+        reasons = [w for w in warnings if any(k in w.lower() for k in flags[field_name])]
+        item = f"{label} {shown!r}" + (f" ({'; '.join(reasons)})" if reasons else "")
+        (doubtful if reasons else unchecked).append(item)
+    values = doubtful + unchecked
+    if not values:
+        return []
+    return [f"document #{doc['id']} is still under review: the reply uses values no person has checked: "
+            + "; ".join(values) + f". Check them (`congvan show {doc['id']}`) and correct them with "
+            f"`congvan edit {doc['id']} FIELD=VALUE` before the letter is signed"]
 
 
 def outgoing_row(draft: Draft, org: Org, output: Path | None = None) -> dict:

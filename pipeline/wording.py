@@ -153,3 +153,63 @@ def lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and not text[1].isupper():
         return text[0].lower() + text[1:]
     return text
+
+
+LEADING_ABOUT = re.compile(r"^\s*(?:v/v|về\s+việc|về)\s*[:.]?\s+", re.I)
+# Abbreviations that stay in capitals when a trích yếu printed in capitals is brought to
+# sentence case; tokens with digits or "/" (numbers, symbols) stay as they are too.
+KEPT_UPPER = {"UBND", "HĐND", "BHXH", "BHYT", "BHTN", "THPT", "THCS", "CNTT", "KT-XH", "COVID", "ATTP", "GDĐT",
+              "MTTQ", "TNHH", "CP", "ODA", "PCCC", "TTHC", "HTX", "NSNN", "XDCB", "ĐTXD", "VP", "HĐQT"}
+
+
+def subject_text(text: str, lower: bool = True) -> str:
+    """A trích yếu as a reply prints it after "V/v" or "về việc": without its own leading
+    "V/v", "Về việc" or "Về" (no "về việc về …"), in sentence case when it was printed in
+    capitals, starting in lower case."""
+    text = " ".join(text.split())
+    while LEADING_ABOUT.match(text):
+        text = LEADING_ABOUT.sub("", text, count=1)
+    if _mostly_upper(text):
+        text = sentence_case(text)
+        return text if lower else text[:1].upper() + text[1:]
+    return lower_first(text) if lower else text
+
+
+def _mostly_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def sentence_case(text: str) -> str:
+    """ "QUY ĐỊNH VỀ QUẢN LÝ TẠI TỈNH QUẢNG NGÃI" → "quy định về quản lý tại tỉnh Quảng Ngãi":
+    lower case, with the names Appendix II capitalises (places after their level, Việt Nam,
+    Chính phủ …) and abbreviations, numbers and symbols kept."""
+    out = []
+    for token in text.split(" "):
+        bare = token.strip(",.;:()\"'")
+        if bare in KEPT_UPPER or any(c.isdigit() for c in token) or "/" in token:
+            out.append(token)
+        else:
+            out.append(token.lower())
+    words = " ".join(out).split(" ")
+    i, result, in_place = 0, [], False
+    while i < len(words):
+        low = [w.lower().strip(",.;:()") for w in words]
+        level, phrase = _level_at(low, i), _phrase_at(low, i)
+        if phrase:
+            n = len(phrase.split())
+            name = _phrases()[phrase].split()
+            result += [name[k] + words[i + k][len(low[i + k]):] if words[i + k].lower().startswith(low[i + k])
+                       else words[i + k] for k in range(n)]
+            i, in_place = i + n, False
+        elif level:
+            n = len(level.split())
+            result += words[i:i + n]
+            i, in_place = i + n, True
+        else:
+            result.append(_capitalise(words[i]) if in_place and low[i] else words[i])
+            in_place = False if words[i].endswith((",", ";", ".")) or not in_place else in_place
+            i += 1
+            if in_place and i < len(words) and low[i] in ("và", "về", "của", "tại", "trên", "năm"):
+                in_place = False
+    return " ".join(result)

@@ -336,10 +336,13 @@ def test_cli_reply_writes_the_numbered_docx_and_says_where(store, org, tmp_path,
     assert len(store.outgoing()) == 1  # a preview takes no number
     plan = str(doc_id(store, PLAN_SOURCE))
     done = CliRunner().invoke(main, ["reply", plan, "-t", "bao-cao-ket-qua", "--db", db, "--org", org.path,
-                                     "--date", "2026-01-06", "--mark-done"])
+                                     "--date", "2026-01-06", "--mark-done", "--set", "ket_qua_1=Đã hoàn thành."])
     assert done.exit_code == 0, done.output
-    assert {(t["status"], t["reply_number"]) for t in store.tasks() if t["document_id"] == int(plan)} == \
-        {("done", "02/BC-SYT")}
+    items = sorted((t["position"], t["status"], t["reply_number"]) for t in store.tasks()
+                   if t["document_id"] == int(plan))
+    # only the item the report gives a result for is marked done; the others stay open (D27)
+    assert items[0][1:] == ("done", "02/BC-SYT") and all(i[1:] == ("open", None) for i in items[1:])
+    assert "marked done: item " in done.output
     registered = CliRunner().invoke(main, ["register", "--outgoing", "--year", "2026", "--db", db])
     assert registered.exit_code == 0 and "2 văn bản đi" in registered.output
     missing = CliRunner().invoke(main, ["reply", "99", "--db", db, "--org", org.path])
@@ -381,7 +384,7 @@ def test_every_reply_passes_the_format_check(store, org, tmp_path, template):
     assert check_docx(issued.path) == []
     deputy = render_draft(template if template != "don-doc" else "phuc-dap",
                           store.get(doc_id(store, PHUC_DAP_SOURCE)), org, TEMPLATE_VALUES.get(template, {}),
-                          today=date(2026, 1, 5), signer="pho-giam-doc", unit="KHTC")
+                          today=date(2026, 3, 5), signer="pho-giam-doc", unit="KHTC")
     assert check_docx(issue(store, deputy, org, folder=tmp_path).path) == []
 
 
@@ -396,3 +399,99 @@ def test_cli_check_exit_codes(store, org, tmp_path):
     broken = CliRunner().invoke(main, ["check", str(broken_path)])
     assert broken.exit_code == 1 and "[margins]" in broken.output
     assert CliRunner().invoke(main, ["check", "--rules"]).output.startswith("paper")
+
+
+# --------------------------------------------------------------------------- no blank, honest numbers (D23–D28, D33, D35)
+
+
+def test_unknown_incoming_number_and_date_are_errors_naming_what_to_fill_in(store, org):
+    doc = dict(store.get(doc_id(store, PHUC_DAP_SOURCE)), number=None, issued_on=None)
+    for template in ("phuc-dap", "bao-cao-ket-qua", "cong-van"):
+        with pytest.raises(TemplateError) as caught:
+            render_draft(template, doc, org, TEMPLATE_VALUES[template], today=date(2026, 3, 2))
+        message = str(caught.value)
+        assert f"document #{doc['id']} has no số và ký hiệu" in message
+        assert f"congvan edit {doc['id']} issued_on=" in message
+
+
+def test_every_missing_value_is_named_in_one_message(store, org):
+    with pytest.raises(TemplateError) as caught:
+        render_draft("giay-moi", store.get(doc_id(store, PHUC_DAP_SOURCE)), org, {})
+    assert all(f"--set {name}=" in str(caught.value) for name in ("thanh_phan", "thoi_gian", "dia_diem"))
+
+
+def test_missing_subject_says_how_to_give_it(store, org):
+    doc = dict(store.get(doc_id(store, PHUC_DAP_SOURCE)), subject="")
+    with pytest.raises(TemplateError, match=r"has no trích yếu: give --set trich_yeu=… or"):
+        render_draft("phuc-dap", doc, org)
+    draft = render_draft("phuc-dap", doc, org, {"trich_yeu": "góp ý dự thảo kế hoạch"})
+    assert draft.subject == "góp ý dự thảo kế hoạch" and "về việc góp ý dự thảo kế hoạch" in draft.body[0].text
+
+
+def test_no_ve_viec_ve_and_capitals_brought_to_sentence_case(store, org):
+    doc = dict(store.get(doc_id(store, PHUC_DAP_SOURCE)), subject="Về tiếp tục tăng cường công tác phòng, chống đuối nước")
+    draft = render_draft("phuc-dap", doc, org)
+    assert "về việc tiếp tục tăng cường" in draft.body[0].text and "về việc về" not in draft.body[0].text.lower()
+    assert draft.subject == "tiếp tục tăng cường công tác phòng, chống đuối nước"
+    doc["subject"] = "QUY ĐỊNH VỀ QUẢN LÝ, THANH TOÁN, QUYẾT TOÁN TẠI TỈNH QUẢNG NGÃI"
+    draft = render_draft("phuc-dap", doc, org)
+    assert draft.subject == "quy định về quản lý, thanh toán, quyết toán tại tỉnh Quảng Ngãi"
+    giay_moi = render_draft("giay-moi", doc, org, GIAY_MOI)
+    assert "về việc quy định về quản lý" in " ".join(p.text for p in giay_moi.body)
+
+
+def test_reply_to_a_record_under_review_names_the_unverified_values(store, org):
+    from pipeline.generate import review_warnings
+
+    doc = dict(store.get(doc_id(store, PHUC_DAP_SOURCE)), status="needs_review",
+               warnings=["low OCR confidence on date (70%)"])
+    warnings = review_warnings(doc)
+    assert len(warnings) == 1
+    assert "date '19/06/2023' (low OCR confidence on date (70%))" in warnings[0]
+    assert "number '876/TTYT-KHNV'" in warnings[0] and f"congvan edit {doc['id']}" in warnings[0]
+    assert review_warnings(dict(doc, status="ok")) == []
+    corrected = dict(doc, corrections=[{"field": f} for f in ("number", "issued_on", "issuer", "subject")])
+    assert review_warnings(corrected) == []
+
+
+def test_cli_reply_warns_when_the_record_is_under_review(store, org, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    doc = doc_id(store, PHUC_DAP_SOURCE)
+    with store.engine.begin() as conn:
+        from sqlalchemy import text
+        conn.execute(text("UPDATE documents SET status = 'needs_review' WHERE id = :id"), {"id": doc})
+    result = CliRunner().invoke(main, ["reply", str(doc), "--db", str(tmp_path / "c.db"), "--org", org.path,
+                                       "--preview"])
+    assert result.exit_code == 0
+    assert "Warning: document #" in result.output and "still under review" in result.output
+
+
+def test_back_dated_reply_is_refused_and_takes_no_number(store, org, tmp_path):
+    doc = store.get(doc_id(store, PHUC_DAP_SOURCE))
+    issue(store, render_draft("phuc-dap", doc, org, today=date(2026, 12, 3)), org, folder=tmp_path)
+    with pytest.raises(TemplateError, match=r"01/SYT-VP was issued on 03/12/2026; a letter dated 15/01/2026"):
+        issue(store, render_draft("phuc-dap", doc, org, today=date(2026, 1, 15)), org, folder=tmp_path)
+    assert [r["number"] for r in store.outgoing(year=2026)] == ["01/SYT-VP"]
+    same_day = issue(store, render_draft("phuc-dap", doc, org, today=date(2026, 12, 3)), org, folder=tmp_path)
+    assert same_day.draft.number == "02/SYT-VP"
+    earlier_year = issue(store, render_draft("phuc-dap", doc, org, today=date(2025, 6, 1)), org, folder=tmp_path)
+    assert earlier_year.draft.number == "01/SYT-VP"  # another year's series
+
+
+def test_cli_reply_into_a_missing_folder_says_so(store, org, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["reply", str(doc_id(store, PHUC_DAP_SOURCE)), "--db", str(tmp_path / "c.db"),
+                                       "--org", org.path, "-o", "nodir/x.docx"])
+    assert result.exit_code == 1
+    assert "Error: folder nodir does not exist" in result.output and "Traceback" not in result.output
+    assert store.outgoing() == []
+
+
+def test_mark_done_marks_nothing_when_the_reply_reports_no_item_done(store, org, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plan = doc_id(store, PLAN_SOURCE)
+    result = CliRunner().invoke(main, ["reply", str(plan), "--db", str(tmp_path / "c.db"), "--org", org.path,
+                                       "--mark-done"])
+    assert result.exit_code == 0, result.output
+    assert "marked nothing done" in result.output
+    assert all(t["status"] == "open" for t in store.tasks() if t["document_id"] == plan)

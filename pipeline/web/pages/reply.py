@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ...check import CheckError, check_docx
 from ...dates import parse_user_date
 from ...generate import (OVERRIDES, ConversionError, Draft, TemplateError, TemplateInfo, issue, list_templates,
-                         plain_text, render_draft, to_pdf)
+                         plain_text, render_draft, review_warnings, to_pdf)
 from ...org import Org, OrgError, load_org
 from ...read import read
 from ...records import ReadError
@@ -154,6 +154,7 @@ def render_form(request: Request, doc: dict, info: TemplateInfo, templates: list
     return page(request, "reply.html", status_code=status_code if not problem else max(status_code, 400),
                 doc=doc, info=info, templates=templates, form=form, org=org, draft=draft, preview=preview,
                 problem=problem, open_items=open_items, labels=VI["template_values"],
+                review=review_warnings(doc),
                 issued_value=form.issued or date.today().isoformat())
 
 
@@ -181,9 +182,10 @@ def issue_and_register(request: Request, doc: dict, form: ReplyForm) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     with writing(request) as store:
         issued = issue(store, draft, org, folder=folder)
-        if form.mark_done:
-            for item in doc["directives"]:
-                if item["status"] == "open":
+        if form.mark_done:  # only the items the letter reports done (bao-cao-ket-qua: those given a result)
+            for position in draft.answered:
+                item = doc["directives"][position - 1] if position <= len(doc["directives"]) else None
+                if item is not None and item["status"] == "open":
                     store.mark_done(item["id"], draft.number, draft.issued_on.isoformat())
     return issued.outgoing_id
 
