@@ -14,6 +14,7 @@ from .records import RIGHT, Record, Signer, SourceText
 from .segment import (AUTHORITY, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE
+from .review import review_record
 from .vocab import type_for_abbreviation, type_title, vocab
 
 # "Số: 381/BHXH-VP", "Số:  125 /UBND-KT", "Số: 93. /KH-UBND", "Số: 06/2026/TT-BXD", "Số: 1.234/SGDĐT-GDTrH"
@@ -50,6 +51,7 @@ def extract(source: SourceText) -> Record:
     record.references = references_mod.find_references(layout, record)
     record.doc_type = decide_doc_type(record, layout)
     check_record(record, layout)
+    review_record(record)
     return record
 
 
@@ -434,7 +436,7 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
         signer.title = " ".join(p.text.strip() for p in title)
         if signer.title:
             record.spans["signer.title"] = [title[0].start, title[-1].end]
-        elif authority:
+        elif authority and not re.match(r"\s*Q\s*\.", authority[0].text):  # "Q. GIÁM ĐỐC" signs in no other title
             record.flag("signer.title", "không tách được chức vụ khỏi dòng thẩm quyền ký")
     if names:
         piece = names[-1]
@@ -507,6 +509,7 @@ def name_from_tagger(signer: Signer, lines: list[Piece], record: Record) -> None
         names = person_names(piece.text)
         if names:
             signer.name = names[-1]
+            record.flag("signer.name", "họ tên người ký đoán bằng bộ gán nhãn từ loại, không theo vị trí")
             start = piece.text.rfind(signer.name)
             record.spans["signer.name"] = [piece.start + start, piece.start + start + len(signer.name)]
             return

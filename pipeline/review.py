@@ -1,0 +1,128 @@
+"""Doubts about an extracted record: plausibility checks that send a field to review.
+
+A clerk trusts what is not flagged, so a value that looks wrong is named here with the reason,
+in Vietnamese. The checks are cross-field and shape rules that a correct value always passes:
+the year in the number agrees with the date, the symbol's type abbreviation with the type name,
+a title is upper-case words, a name is two to six capitalised words, and every word of an
+upper-case header or title is a Vietnamese syllable (garbled legacy fonts and OCR slips are not).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from .records import Record
+from .vocab import type_for_abbreviation
+
+# Tone marks (grave, acute, hook, tilde, dot below); the vowel marks (breve, circumflex, horn) stay.
+_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+_ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
+_NUCLEI = (
+    "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ uy "
+    "ưa ưi ưu ươ yê oai oay oeo uây uôi uya uyê uyu ươi ươu iêu yêu"
+).split()
+_SYLLABLE = re.compile(rf"^{_ONSET}(?:{'|'.join(sorted(_NUCLEI, key=len, reverse=True))})(?:ch|nh|ng|[cmnptk])?$")  # k: Đắk Lắk
+
+
+def bare_syllable(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+
+
+def is_vietnamese_syllable(word: str) -> bool:
+    return _SYLLABLE.match(bare_syllable(word)) is not None
+
+
+def garbled_words(text: str) -> list[str]:
+    """Words with Vietnamese letters that no Vietnamese syllable spells ("THUÉ", "Ngăy");
+    plain ASCII words (abbreviations, foreign names) are not judged."""
+    words = re.findall(r"[^\W\d_]+", text)
+    return [w for w in words if not w.isascii() and has_vowel(w) and not is_vietnamese_syllable(w)]
+
+
+def has_vowel(word: str) -> bool:
+    """Abbreviations ("HĐND", "TTĐT") have none and are not syllables to judge."""
+    return re.search("[aăâeêioôơuưy]", bare_syllable(word)) is not None
+
+
+def review_record(record: Record, today: dt.date | None = None) -> None:
+    """Flag the fields of a dispatch record that fail a plausibility rule."""
+    if record.kind != "dispatch":
+        return
+    check_number_and_date(record, today or dt.date.today())
+    check_type(record)
+    check_header_words(record)
+    check_subject(record)
+    check_lists(record)
+    check_signer(record)
+
+
+def check_number_and_date(record: Record, today: dt.date) -> None:
+    m = re.search(r"/(\d{4})/", record.number)
+    if m and record.issued_on and m.group(1) != record.issued_on[:4]:
+        reason = f"năm trong số ký hiệu ({m.group(1)}) khác năm ban hành ({record.issued_on[:4]})"
+        record.flag("number", reason)
+        record.flag("issued_on", reason)
+    if record.issued_on:
+        issued = dt.date.fromisoformat(record.issued_on)
+        if issued > today + dt.timedelta(days=31) or issued.year < 1945:
+            record.flag("issued_on", f"ngày ban hành khó tin: {issued:%d/%m/%Y}")
+    if record.number and not re.match(r"^\d", record.number):
+        record.flag("number", "số ký hiệu không bắt đầu bằng chữ số")
+
+
+def check_type(record: Record) -> None:
+    """The symbol's first part names the type ("12/QĐ-UBND" is a Quyết định); a công văn has none."""
+    symbol = record.number.split("/")[-1] if "/" in record.number else ""
+    named = type_for_abbreviation(symbol.split("-")[0]) if "-" in symbol else ""
+    # A công văn's symbol starts with the issuer's own abbreviation, which may look like a type's
+    # ("1581/CT-TTHT" from Cục Thuế): only a named type's symbol is held to its type.
+    if named and record.doc_type not in ("", "Công văn") and named != record.doc_type:
+        reason = f"ký hiệu «{symbol}» là của {named}, nhưng tên loại đọc được là {record.doc_type}"
+        record.flag("doc_type", reason)
+
+
+def check_header_words(record: Record) -> None:
+    for name, value in (("issuer", record.issuer), ("signer.title", record.signer.title),
+                        ("signer.authority", record.signer.authority)):
+        bad = garbled_words(value)
+        if bad:
+            record.flag(name, f"chữ không phải tiếng Việt (lỗi phông hoặc OCR): {', '.join(bad[:3])}")
+    if len(record.issuer) > 120:
+        record.flag("issuer", "tên cơ quan ban hành quá dài: có thể lẫn dòng khác")
+    if record.place and (len(record.place) > 40 or not record.place[:1].isupper() or re.search(r"\d", record.place)):
+        record.flag("place", f"địa danh khó tin: «{record.place[:40]}»")
+
+
+def check_subject(record: Record) -> None:
+    subject = record.subject
+    if not subject:
+        if record.doc_type != "Công văn":  # a công văn without V/v is already flagged by extraction
+            record.flag("subject", "không tìm thấy trích yếu")
+        return
+    if len(subject) > 400 or re.search(r"\bCăn\s+cứ\b", subject):
+        record.flag("subject", "trích yếu quá dài hoặc lẫn phần căn cứ")
+
+
+def check_lists(record: Record) -> None:
+    for name, entries in (("recipients", record.recipients), ("distribution", record.distribution)):
+        if any(len(e) > 200 for e in entries):
+            record.flag(name, "một mục quá dài: có thể nhiều mục bị dính vào nhau")
+
+
+SIGNER_TITLE_CHARS = re.compile(r"^[A-ZĐÀ-Ỹ\s,.()\-/&]+$")
+
+
+def check_signer(record: Record) -> None:
+    signer = record.signer
+    if signer.title and (len(signer.title) > 80 or not SIGNER_TITLE_CHARS.match(signer.title.upper())
+                         or any(c.islower() for c in signer.title if c.isalpha())):
+        record.flag("signer.title", f"chức vụ người ký khó tin: «{signer.title[:50]}»")
+    if signer.authority and len(signer.authority) > 80:
+        record.flag("signer.authority", "dòng thẩm quyền ký quá dài: có thể lẫn dòng khác")
+    words = signer.name.split()
+    if signer.name and not (2 <= len(words) <= 6 and all(w[:1].isupper() for w in words)):
+        record.flag("signer.name", f"họ tên người ký khó tin: «{signer.name[:40]}»")
+    if not signer.title and not signer.authority and record.doc_type not in ("Công điện",):
+        record.flag("signer", "không tìm thấy chức vụ người ký")

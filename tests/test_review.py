@@ -1,0 +1,60 @@
+"""Plausibility checks that send doubtful fields to review (pipeline/review.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.records import Record, Signer
+from pipeline.review import garbled_words, is_vietnamese_syllable, review_record
+
+TODAY = dt.date(2026, 12, 7)
+
+
+def dispatch(**fields) -> Record:
+    base = dict(source="x", kind="dispatch", doc_type="Công văn", number="12/UBND-VX", issued_on="2024-03-05",
+                place="Quảng Ngãi", issuer="ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", subject="triển khai công tác",
+                signer=Signer("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Trần Phước Hiền"))
+    base.update(fields)
+    return Record(**base)
+
+
+def flagged(record: Record) -> set[str]:
+    review_record(record, today=TODAY)
+    return {entry["field"] for entry in record.review}
+
+
+def test_a_plain_good_record_is_not_flagged():
+    assert flagged(dispatch()) == set()
+
+
+@pytest.mark.parametrize("word, ok", [
+    ("THUẾ", True), ("Nghiêng", True), ("khuyến", True), ("Đắk", True), ("QUYẾT", True), ("gì", True),
+    ("THUÉ", False), ("Ngăy", False), ("ĐỊNHH", False), ("kÀTHANH", False),
+])
+def test_vietnamese_syllables(word, ok):
+    assert is_vietnamese_syllable(word) is ok
+
+
+def test_abbreviations_and_ascii_words_are_not_judged():
+    assert garbled_words("HĐND TTĐT UBND PV GAS CTCP") == []
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({"issuer": "CỤC THUÉ TỈNH THANH HÓA"}, "issuer"),
+    ({"number": "05/2025/NĐ-CP", "doc_type": "Nghị định", "issued_on": "2024-12-30"}, "number"),
+    ({"number": "05/QĐ-UBND", "doc_type": "Kế hoạch"}, "doc_type"),
+    ({"issued_on": "2029-01-01"}, "issued_on"),
+    ({"place": "hướng dẫn thực hiện Luật Doanh nghiệp 2014 Hà Nội"}, "place"),
+    ({"signer": Signer("KT. CỤC TRƯỞNG", "kÀTHANH H -----", "")}, "signer.title"),
+    ({"signer": Signer("", "CHỦ TỊCH", "Việt")}, "signer.name"),
+    ({"doc_type": "Quyết định", "number": "5/QĐ-UBND", "subject": ""}, "subject"),
+    ({"subject": "quy định về phân bón Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015"}, "subject"),
+    ({"recipients": ["Sở Tài chính; - Sở Nội vụ; " * 10]}, "recipients"),
+])
+def test_implausible_values_are_flagged(fields, field):
+    assert field in flagged(dispatch(**fields))
+
+
+def test_a_cong_van_symbol_may_look_like_a_type():
+    assert flagged(dispatch(number="1581/CT-TTHT", issuer="CỤC THUẾ TỈNH NGHỆ AN")) == set()
