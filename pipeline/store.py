@@ -682,7 +682,7 @@ def status_of(record: Record, duplicate_of: int | None) -> str:
 
     missing = not (record.number and record.issued_on and record.issuer and (record.subject or record.doc_type))
     doubts = [w for w in record.warnings if not is_format_note(w)]
-    return "needs_review" if (missing or doubts or duplicate_of) else "ok"
+    return "needs_review" if (missing or doubts or record.review or duplicate_of) else "ok"
 
 
 def decode_row(row) -> dict:
