@@ -41,7 +41,7 @@ class SecurityHeaders:
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    from .pages import inbox, login, registers, reply, review, tasks
+    from .pages import check, inbox, login, registers, reply, review, tasks
 
     settings = settings or Settings()
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(login.router)
-    for module in (inbox, review, registers, tasks, reply):
+    for module in (inbox, review, registers, tasks, reply, check):
         app.include_router(module.router, dependencies=[Depends(require_login)])
 
     @app.get("/", include_in_schema=False)

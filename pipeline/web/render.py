@@ -13,7 +13,8 @@ HERE = Path(__file__).resolve().parent
 VI = json.loads((HERE / "vi.json").read_text("utf-8"))
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 
-NAV = [("/inbox", "Hộp thư đến"), ("/review", "Xem lại"), ("/registers", "Sổ văn bản"), ("/tasks", "Việc cần làm")]
+NAV = [("/inbox", "Hộp thư đến"), ("/review", "Xem lại"), ("/registers", "Sổ văn bản"), ("/tasks", "Việc cần làm"),
+       ("/check", "Kiểm tra thể thức")]
 
 
 def in_vietnamese(message: str | None, table: dict[str, str]) -> str:
