@@ -21,6 +21,7 @@ from ...dates import parse_user_date
 from ...generate import (OVERRIDES, ConversionError, Draft, TemplateError, TemplateInfo, issue, list_templates,
                          plain_text, render_draft, review_warnings, to_pdf)
 from ...org import Org, OrgError, load_org
+from ...wording import place_and_date
 from ...read import read
 from ...records import ReadError
 from ..auth import require_csrf
@@ -155,6 +156,7 @@ def render_form(request: Request, doc: dict, info: TemplateInfo, templates: list
                 doc=doc, info=info, templates=templates, form=form, org=org, draft=draft, preview=preview,
                 problem=problem, open_items=open_items, labels=VI["template_values"],
                 review=review_warnings(doc),
+                date_line=place_and_date(draft.place, draft.issued_on) if draft else "",
                 issued_value=form.issued or date.today().isoformat())
 
 
