@@ -93,7 +93,20 @@ def progress_bar(total: int, **options):
     return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, disable=total <= 3, **options)
 
 
+def printable(path: str) -> str:
+    """A file name as text even when its bytes are not UTF-8 (shown as \\xNN, as the store keeps it)."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        try:
+            return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def emit(record, fmt: str, with_text: bool) -> None:
+    record.source = printable(record.source)
     data = record.to_dict(with_text=with_text)
     if fmt == "jsonl":
         click.echo(json.dumps(data, ensure_ascii=False))
@@ -200,9 +213,9 @@ def print_summary(summary) -> None:
     for label, n in rows:
         click.echo(f"{label:<24}{n:>6}")
     for path, earlier in summary.possible_duplicates:
-        click.echo(f"possible duplicate: {path} (same number and issuer as #{earlier})")
+        click.echo(f"possible duplicate: {printable(path)} (same number and issuer as #{earlier})")
     for path, reason in summary.failed:
-        click.echo(f"failed: {path}: {reason}")
+        click.echo(f"failed: {printable(path)}: {reason}")
 
 
 @main.command()

@@ -6,13 +6,17 @@ happen here, one transaction per document, in input order.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .process import process_many
+from .records import Record
 from .store import Store, Stored
 
 
@@ -32,6 +36,9 @@ class Summary:
 
 
 def sha256_of(path: str) -> str:
+    """The file's SHA-256; OSError for what is not a regular file (a FIFO would block, a device never end)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(errno.EINVAL, "not a regular file (a pipe, device or socket)")
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -64,13 +71,39 @@ def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date 
         todo.append((path, sha))
     records = process_many([p for p, _ in todo], jobs=jobs, ocr=ocr)
     for (path, sha), record in zip(todo, records):
-        outcome = store.add(record, sha, Path(path).name, received_on)
+        try:
+            outcome = store.add(record, sha, Path(path).name, received_on)
+        except Exception as err:
+            if not record_problem(err):
+                raise  # the store itself (disk full, damaged, unreachable): stop, nothing is half-written
+            record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
+            outcome = store.add(record, sha, Path(path).name, received_on)
         count(summary, path, record.error, outcome)
         _call(progress, path, outcome)
     return summary
 
 
+def record_problem(err: Exception) -> bool:
+    """True when storing failed because of this record's values (the database refused one of
+    them, or a value could not be bound), not because of the store: the file is then recorded
+    as failed and the batch goes on. Faults of the store itself (disk full, damaged, locked,
+    unreachable) are not: they stop the batch with one line."""
+    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+
+    if isinstance(err, (DataError, IntegrityError)):
+        return True
+    return not isinstance(err, DBAPIError)
+
+
+def short(err: Exception) -> str:
+    text = str(getattr(err, "orig", None) or err).strip()
+    return (text.splitlines()[0] if text else type(err).__name__)[:160]
+
+
 def count(summary: Summary, path: str, error: str, outcome: Stored) -> None:
+    if not outcome.new:  # another process (a second ingest, the web page) stored the same file first
+        summary.duplicates += 1
+        return
     if outcome.status == "failed":
         summary.failed.append((path, error))
         return

@@ -6,8 +6,13 @@ reason and every other file still goes through.
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -28,23 +33,68 @@ def iter_paths(inputs: Iterable[str]) -> Iterator[str]:
             yield str(path)
 
 
+class FileTimeLimit(BaseException):
+    """Raised in the middle of a file past [limits] seconds_per_file (a BaseException, so that no
+    reader's `except Exception` swallows it)."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Interrupt the block after `seconds` (SIGALRM: the main thread of a Unix process, i.e. a
+    worker, or the CLI with -j 1); elsewhere (a web request's thread) no limit is set."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise FileTimeLimit()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def process_file(path: str, ocr: str = "auto", jobs: int = 1) -> Record:
-    """The record of one file; `ocr` as in ``read``; jobs > 1 OCRs its pages in parallel."""
+    """The record of one file; `ocr` as in ``read``; jobs > 1 OCRs its pages in parallel.
+
+    Never raises for a bad file: a ReadError, a bug in a reader or in extraction, running out
+    of memory or past [limits] seconds_per_file all become a record with `error` set.
+    """
+    from .limits import limits
+
+    lim = limits()
+    try:
+        with time_limit(lim.seconds_per_file):
+            return _process(path, ocr, jobs)
+    except FileTimeLimit:
+        return Record(source=path, kind="error",
+                      error=lim.reason("stopped at the time limit", "reading took too long", "seconds_per_file"))
+    except MemoryError:
+        return Record(source=path, kind="error", error="not enough memory to read this file")
+
+
+def _process(path: str, ocr: str, jobs: int) -> Record:
+    from . import read as read_mod
     from .extract import extract
-    from .read import read
 
     try:
-        source = read(path, ocr=ocr, jobs=jobs)
+        source = read_mod.read(path, ocr=ocr, jobs=jobs)
     except ReadError as err:
         return Record(source=path, kind="error", error=err.reason)
+    except (FileTimeLimit, MemoryError):
+        raise
+    except Exception as err:  # a reader's bug must not sink the batch either
+        return Record(source=path, kind="error", error=f"read failed: {type(err).__name__}: {str(err)[:120]}")
     try:
         record = extract(source)
     except Exception as err:  # a bug in extraction must not sink the batch
         return Record(source=path, kind="error", error=f"extraction failed: {type(err).__name__}: {err}")
     flag_low_confidence(record, source)
-    from .read.pdf import date_from_signature
-
-    date_from_signature(record, source)  # a signed PDF whose date the text leaves blank
     return record
 
 
@@ -58,11 +108,19 @@ def flag_low_confidence(record: Record, source) -> None:
         record.warnings += warnings_for(confidences)
 
 
+WORKER_DIED = ("the worker process reading this file died (killed, e.g. out of memory, or a crash in a "
+               "native library); the rest of the batch went on")
+
+
 def process_many(paths: list[str], jobs: int = 1, ocr: str = "auto") -> Iterator[Record]:
     """Records in input order; with jobs > 1 the files are spread over worker processes.
 
     At most a few files per worker are in flight, so memory stays flat however long the batch.
     A single file gets the workers for its pages instead (a long scan is OCR'd page-parallel).
+    A worker that dies (the OOM killer, a native crash) breaks the pool: the file at the head
+    is then read again alone in a fresh worker — if that one dies too, the file's record says
+    so — and the files that were in flight go to a fresh pool. Workers exit when this process
+    goes.
     """
     if jobs <= 1 or len(paths) < 2:
         for path in paths:
@@ -70,16 +128,65 @@ def process_many(paths: list[str], jobs: int = 1, ocr: str = "auto") -> Iterator
         return
     window = jobs * 8
     task = partial(process_file, ocr=ocr)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
-        pending: deque = deque()
-        for path in paths:
-            pending.append(pool.submit(task, path))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    waiting: deque = deque(paths)
+    pending: deque = deque()  # (path, future)
+    pool = _pool(jobs)
+    try:
+        while waiting or pending:
+            while waiting and len(pending) < window:
+                path = waiting.popleft()
+                pending.append((path, pool.submit(task, path)))
+            path, future = pending.popleft()
+            try:
+                record = future.result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                waiting.extendleft(reversed([p for p, _ in pending]))
+                pending.clear()
+                record = _alone(task, path)
+                pool = _pool(jobs)
+            except Exception as err:  # e.g. a record that could not be sent back
+                record = Record(source=path, kind="error", error=f"worker failed: {type(err).__name__}: {err}")
+            yield record
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _quiet_worker() -> None:
+def _alone(task, path: str) -> Record:
+    """Read one file in a worker of its own: its record, or a failed one when the worker dies."""
+    pool = _pool(1)
+    try:
+        return pool.submit(task, path).result()
+    except BrokenProcessPool:
+        return Record(source=path, kind="error", error=WORKER_DIED)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(os.getpid(),))
+
+
+def _init_worker(parent: int) -> None:
     # Tesseract's OpenMP threads would compete with the other workers for the same cores.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    _exit_with_parent(parent)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the batch that started it is gone (killed with -9, the terminal closed)."""
+    try:  # Linux: the kernel sends SIGKILL the moment the parent dies
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:  # everywhere else (and if the parent died before prctl): poll
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -271,3 +271,267 @@ def test_postgresql_incoming_numbers_stay_gap_free_under_many_writers():
         t.join()
     assert not errors
     assert sorted(d["incoming_no"] for d in store.documents()) == list(range(1, 101))
+
+
+# --------------------------------------------------------------------------- one file never ends a batch
+
+DATA = Path(__file__).parent / "data"
+
+
+def limits_file(folder, **values):
+    """A congvan.toml with a [limits] section in `folder` (the directory the command runs in)."""
+    body = "".join(f"{k} = {v}\n" for k, v in values.items())
+    (folder / "congvan.toml").write_text(f"[limits]\n{body}", "utf-8")
+
+
+def png_header_only(width, height):
+    """A PNG that declares width×height pixels (what a decompression bomb declares) and holds none."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b"")
+
+
+def test_an_inbox_with_a_non_utf8_name_a_nul_and_a_bomb_is_stored_whole(tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    (box / "a_ok.txt").write_bytes(BASE.read_bytes())
+    with open(os.path.join(os.fsencode(box), b"b_C\xf4ng v\xe3n 12.txt"), "wb") as fh:  # a name from a Windows zip
+        fh.write(BASE.read_bytes() + b"\n1\n")
+    (box / "c_nul.txt").write_bytes(BASE.read_bytes().replace(b"BHXH", b"BH\x00XH", 1) + b"\n2\n")
+    (box / "d_bomb.png").write_bytes(png_header_only(20000, 20000))
+    (box / "e_ok.txt").write_bytes(BASE.read_bytes() + b"\n3\n")
+    db = str(tmp_path / "c.db")
+    result = CliRunner().invoke(main, ["ingest", str(box), "--db", db, "--ocr", "never"])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    docs = {d["file_name"]: d for d in open_store(db).documents()}
+    assert set(docs) == {"a_ok.txt", "b_C\\xf4ng v\\xe3n 12.txt", "c_nul.txt", "d_bomb.png", "e_ok.txt"}
+    assert docs["c_nul.txt"]["number"] == "412/BHXH-QLT"
+    assert docs["d_bomb.png"]["status"] == "failed" and "too large" in docs["d_bomb.png"]["error"]
+
+
+def test_an_image_over_the_pixel_limit_is_refused_before_decoding(tmp_path):
+    from pipeline.read import read
+    from pipeline.records import ReadError
+
+    path = tmp_path / "huge.png"
+    path.write_bytes(png_header_only(12000, 12000))  # under Pillow's own limit, over congvan's
+    with pytest.raises(ReadError, match=r"image too large \(144 Mpx.*limit 100 Mpx"):
+        read(path)
+
+
+def make_docx_with_paragraphs(path, n):
+    import docx
+
+    document = docx.Document()
+    for i in range(n):
+        document.add_paragraph(f"Đoạn {i}: " + "nội dung lặp lại " * 20)
+    document.save(path)
+
+
+def test_a_docx_that_unpacks_past_the_limit_is_refused_before_parsing(tmp_path, monkeypatch):
+    from pipeline.read import read
+    from pipeline.records import ReadError
+
+    monkeypatch.chdir(tmp_path)
+    limits_file(tmp_path, docx_mb=1)
+    path = tmp_path / "bomb.docx"
+    make_docx_with_paragraphs(path, 4000)  # ~1.5 MB of XML, ~60 KB on disk
+    assert path.stat().st_size < 200_000
+    with pytest.raises(ReadError, match=r"DOCX too large when unpacked .*limit 1 MB"):
+        read(path)
+
+
+def test_a_text_file_over_the_size_limit_is_refused_with_the_reason(tmp_path, monkeypatch):
+    from pipeline.read import read
+    from pipeline.records import ReadError
+
+    monkeypatch.chdir(tmp_path)
+    limits_file(tmp_path, text_mb=1)
+    path = tmp_path / "big.txt"
+    path.write_bytes(BASE.read_bytes() * (2_000_000 // len(BASE.read_bytes())))
+    with pytest.raises(ReadError, match=r"too large for a text document \(2 MB; limit 1 MB"):
+        read(path)
+
+
+@pytest.mark.parametrize("name", ["garbage.txt", "garbage.md", "garbage.html", "elf.txt"])
+def test_binary_data_named_as_text_is_an_error_not_a_document(tmp_path, name):
+    from pipeline.read import read
+    from pipeline.records import ReadError
+
+    path = tmp_path / name
+    path.write_bytes(Path(sys.executable).resolve().read_bytes()[:60000] if name == "elf.txt"
+                     else random.Random(7).randbytes(50000))
+    with pytest.raises(ReadError, match="not a text file"):
+        read(path)
+
+
+def test_special_files_are_refused_not_read_forever(tmp_path):
+    from pipeline.read import read
+    from pipeline.records import ReadError
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(ReadError, match="not a regular file"):
+        read(fifo)
+    with pytest.raises(ReadError, match="not a regular file"):
+        read("/dev/zero")
+
+
+@pytest.mark.parametrize("name", ["enc_tcvn3_bytes.txt", "enc_vni_bytes.txt"])
+def test_legacy_font_text_saved_as_8_bit_bytes_is_read_right(tmp_path, name):
+    """The same legacy text as 8-bit bytes and as UTF-8 code points (which was always read right)."""
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    record = extract(read(DATA / name))
+    same = tmp_path / "utf8.txt"
+    same.write_bytes((DATA / name).read_bytes().decode("latin-1").encode("utf-8"))
+    expected = extract(read(same))
+    assert record.kind == "dispatch" and record.number == "412/BHXH-QLT"
+    assert record.subject == "đôn đốc thu nợ BHXH, BHYT, BHTN quý I năm 2024"
+    fields = ("doc_type", "number", "issued_on", "issuer", "subject", "recipients", "distribution", "signer")
+    assert [getattr(record, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert record.recipients
+
+
+def test_cp1258_text_is_still_read_as_cp1258(tmp_path):
+    from pipeline.read import read
+
+    import unicodedata
+
+    def cp1258(ch):  # the base letter (â, ơ…) as one byte, the tone as a combining byte
+        try:
+            return ch.encode("cp1258")
+        except UnicodeEncodeError:
+            marks = unicodedata.normalize("NFD", ch)
+            tones = "".join(m for m in marks if m in "\u0300\u0301\u0303\u0309\u0323")
+            base = unicodedata.normalize("NFC", "".join(m for m in marks if m not in tones))
+            return (base + tones).encode("cp1258")
+
+    path = tmp_path / "cp1258.txt"
+    path.write_bytes(b"".join(cp1258(ch) for ch in BASE.read_text("utf-8")))
+    source = read(path)
+    assert source.encoding == "cp1258" and "quý I năm 2024" in source.text
+
+
+# A reader stand-in for the worker tests: it runs in the worker processes (forked with it).
+def fault_reader(path, ocr="auto", jobs=1):
+    from pipeline.read import SourceText
+    from pipeline.records import Line
+
+    name = Path(path).name
+    if name.startswith("poison"):
+        os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer or a native crash does
+    if name.startswith("stuck"):
+        time.sleep(120)
+    return SourceText(str(path), "txt", [Line(BASE.read_text("utf-8"))])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_dead_or_stuck_worker_costs_only_its_own_file(tmp_path, monkeypatch, jobs):
+    import pipeline.read
+    from pipeline.process import process_many
+
+    monkeypatch.chdir(tmp_path)
+    limits_file(tmp_path, seconds_per_file=2)
+    monkeypatch.setattr(pipeline.read, "read", fault_reader)
+    names = [f"{i:02d}.txt" for i in range(6)] + ["stuck.txt"] + [f"{i:02d}b.txt" for i in range(3)]
+    if jobs > 1:
+        names[3:3] = ["poison.txt"]
+    paths = [str(tmp_path / n) for n in names]
+    records = list(process_many(paths, jobs=jobs))
+    assert [r.source for r in records] == paths
+    errors = {Path(r.source).name: r.error for r in records if r.error}
+    assert set(errors) == ({"stuck.txt", "poison.txt"} if jobs > 1 else {"stuck.txt"}), errors
+    assert "time limit" in errors["stuck.txt"] and "seconds_per_file" in errors["stuck.txt"]
+    if jobs > 1:
+        assert "worker" in errors["poison.txt"] and "died" in errors["poison.txt"]
+
+
+def test_workers_exit_when_their_parent_is_killed(tmp_path):
+    pids = tmp_path / "pids"
+    script = f"""
+import os, sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+import pipeline.read, test_faults
+def slow(path, ocr="auto", jobs=1):
+    open({str(pids)!r}, "a").write(f"{{os.getpid()}}\\n")
+    time.sleep(300)
+pipeline.read.read = slow
+from pipeline.process import process_many
+list(process_many([f"{{i}}.txt" for i in range(4)], jobs=2))
+"""
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    deadline = time.time() + 60
+    while time.time() < deadline and (not pids.exists() or len(pids.read_text().split()) < 2):
+        time.sleep(0.1)
+    workers = [int(p) for p in pids.read_text().split()]
+    parent.kill()
+    parent.wait()
+    deadline = time.time() + 15
+    while time.time() < deadline and any(alive(p) for p in workers):
+        time.sleep(0.2)
+    left = [p for p in workers if alive(p)]
+    for p in left:  # pragma: no cover - clean up what the assertion reports
+        os.kill(p, signal.SIGKILL)
+    assert not left
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_values_no_database_can_hold_are_cleaned_on_either_store(tmp_path):
+    """A NUL (PostgreSQL refuses it), other controls (an .xlsx cell refuses them), lone surrogates."""
+    urls = [str(tmp_path / "c.db")] + ([os.environ["CONGVAN_TEST_POSTGRES"]] if os.environ.get("CONGVAN_TEST_POSTGRES") else [])
+    for url in urls:
+        store = open_store(url)
+        record = dispatch("10/A\x00-VP", subject="nội\x00dung\x07 \udcf4")
+        stored = store.add(record, f"sha-nul-{time.time()}", "b_C\udcf4ng.txt", date(2026, 1, 5))
+        doc = store.get(stored.id)
+        assert doc["number"] == "10/A -VP" and doc["subject"] == "nội dung  \ufffd"
+        assert doc["file_name"] == "b_C\\xf4ng.txt"
+
+
+def test_register_cells_are_text_never_formulas(tmp_path):
+    from openpyxl import load_workbook
+
+    db = str(tmp_path / "c.db")
+    store = open_store(db)
+    store.add(dispatch("10/A-VP", subject="x"), "sha-a", "a.txt", date(2026, 1, 5))
+    store.edit(1, {"issuer": '=HYPERLINK("http://evil","bấm")', "subject": "+1+cmd|' /C calc'!A0"}, "Lan")
+    runner = CliRunner()
+    runner.invoke(main, ["register", "--db", db, "--year", "2026", "-o", str(tmp_path / "r.xlsx")])
+    sheet = load_workbook(tmp_path / "r.xlsx").active
+    cells = [c for row in sheet.iter_rows(min_row=4) for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert any(c.value == '=HYPERLINK("http://evil","bấm")' for c in cells)
+    runner.invoke(main, ["register", "--db", db, "--year", "2026", "--format", "csv", "-o", str(tmp_path / "r.csv")])
+    body = (tmp_path / "r.csv").read_text("utf-8-sig")
+    assert "'=HYPERLINK" in body and ",=" not in body
+
+
+def test_a_file_another_process_stored_first_is_counted_as_already_in_store(tmp_path):
+    from pipeline.ingest import ingest
+
+    db = str(tmp_path / "c.db")
+    store = open_store(db)
+    other = open_store(db)
+    real_add = store.add
+
+    def add_after_the_other(record, sha, *args, **kwargs):
+        other.add(record, sha, *args, **kwargs)  # the web page stores the same file a moment earlier
+        return real_add(record, sha, *args, **kwargs)
+
+    store.add = add_after_the_other
+    summary = ingest([str(BASE)], store)
+    assert summary.stored == 0 and summary.duplicates == 1

@@ -9,8 +9,10 @@ and date of signed PDFs), "always" (every PDF page too) or "never" (text layers 
 """
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
+from ..limits import limits, megabytes
 from ..records import ReadError, SourceText
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -36,8 +38,15 @@ def read(path: str | Path, ocr: str = "auto", jobs: int = 1) -> SourceText:
     if ocr not in OCR_MODES:
         raise ValueError(f"ocr must be one of {OCR_MODES}, not {ocr!r}")
     path = Path(path)
+    size = _regular_size(path)
     head = _head(path)
     kind = sniff(head, path.suffix.lower())
+    _check_size(path, size, kind)
+    if kind in ("text", "html"):
+        from .text import looks_binary
+
+        if looks_binary(_sample(path)):
+            raise ReadError(str(path), "not a text file (binary data)")
     if kind == "pdf":
         from .pdf import read_pdf
 
@@ -63,6 +72,35 @@ def read(path: str | Path, ocr: str = "auto", jobs: int = 1) -> SourceText:
     if not source.text.strip():
         raise ReadError(str(path), "empty file" if source.format in ("txt", "md") else "no text in the document")
     return source
+
+
+def _regular_size(path: Path) -> int:
+    """The size of a regular file; ReadError for what is not one (a FIFO blocks, /dev/zero never ends)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ReadError(str(path), "not found") from None
+    except OSError as err:
+        raise ReadError(str(path), f"cannot open: {err.strerror or err}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ReadError(str(path), "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError(str(path), "not a regular file (a pipe, device or socket)")
+    return info.st_size
+
+
+def _check_size(path: Path, size: int, kind: str) -> None:
+    """Refuse, with the limit's name, a file too large to be one document (before reading it)."""
+    lim = limits()
+    if size > lim.file_mb * 1e6:
+        raise ReadError(str(path), lim.reason("file too large for a document", megabytes(size), "file_mb"))
+    if kind in ("text", "html") and size > lim.text_mb * 1e6:
+        raise ReadError(str(path), lim.reason("file too large for a text document", megabytes(size), "text_mb"))
+
+
+def _sample(path: Path, size: int = 1 << 16) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(size)
 
 
 def _head(path: Path) -> bytes:

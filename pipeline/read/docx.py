@@ -82,6 +82,7 @@ def _open_document(path: Path):
                             if old_office else "corrupt DOCX: not a zip archive")
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
+            check_unpacked_size(path, archive.infolist())
         # Some producers name the main part word/document2.xml; [Content_Types].xml points to it.
         if not any(n.startswith("word/document") and n.endswith(".xml") for n in names):
             raise ReadError(str(path), "corrupt DOCX: no word/document.xml")
@@ -92,6 +93,22 @@ def _open_document(path: Path):
         raise ReadError(str(path), "not found") from None
     except Exception as exc:
         raise ReadError(str(path), f"corrupt DOCX: {short_reason(exc)}") from None
+
+
+def check_unpacked_size(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse, before python-docx inflates a part, a DOCX whose parts unpack past [limits] docx_mb.
+
+    python-docx loads every part into memory and lxml builds the whole tree: a 4 MB zip bomb
+    whose document.xml unpacks to 1 GB took more than 6 GB. The sizes a zip declares are the
+    sizes zipfile will produce (it stops and fails the CRC beyond them), so they can be trusted.
+    """
+    from ..limits import limits, megabytes
+
+    lim = limits()
+    total = sum(member.file_size for member in members)
+    if total > lim.docx_mb * 1e6:
+        raise ReadError(str(path), lim.reason("DOCX too large when unpacked", f"{megabytes(total)}, "
+                                              f"{megabytes(path.stat().st_size)} packed — a zip bomb?", "docx_mb"))
 
 
 def short_reason(exc: BaseException) -> str:

@@ -5,8 +5,10 @@ word geometry, so the header and signature columns come out as from a text layer
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
+from ..limits import limits
 from ..records import ReadError, SourceText
 from . import ocr as ocr_mod
 from .pdf import arrange, drop_page_numbers, group_lines
@@ -15,13 +17,16 @@ from .pdf import arrange, drop_page_numbers, group_lines
 def read_image(path: Path, ocr: str = "auto") -> SourceText:
     """OCR an image file into lines; ReadError when OCR is off, missing or finds nothing."""
     path = Path(path)
+    check_pixels(path)
     if ocr == "never":
         raise ReadError(str(path), "image: no text layer to read, and OCR is turned off (--ocr never)")
     ocr_mod.require_ocr(str(path), "image: text can only be read by OCR")
     try:
         pages = ocr_mod.ocr_image_file(path)
-    except (OSError, ValueError, SyntaxError) as err:  # what Pillow raises for broken files
-        raise ReadError(str(path), f"corrupt image: {err}") from None
+    except MemoryError:
+        raise ReadError(str(path), "image too large for this computer's memory") from None
+    except Exception as err:  # Pillow, numpy and Tesseract errors for broken files
+        raise ReadError(str(path), f"corrupt image: {str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__}"[:160]) from None
     lines = [line for number, page in pages
              for line in group_lines(page.words, number, page.height, ocr_mod.line_tolerance(page.words))]
     if not any(line.text.strip() for line in lines):
@@ -30,3 +35,27 @@ def read_image(path: Path, ocr: str = "auto") -> SourceText:
     note = (f"OCR (Tesseract {ocr_mod.LANG}) on {len(pages)} of {len(pages)} page(s), "
             f"mean word confidence {sum(confs) / len(confs):.0f}%")
     return SourceText(str(path), "image", arrange(drop_page_numbers(lines)), pages=len(pages), notes=[note])
+
+
+def check_pixels(path: Path) -> None:
+    """Refuse, before decoding a pixel, an image larger than [limits] image_mpx (a decompression bomb
+    declares 20000×20000 px in a few hundred bytes); the header alone gives the size."""
+    from PIL import Image
+
+    lim = limits()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+            try:
+                with Image.open(path) as image:
+                    width, height = image.size
+            finally:
+                Image.MAX_IMAGE_PIXELS = saved
+    except Exception as err:  # not an image Pillow can open: the OCR step reports it
+        if isinstance(err, (OSError, SyntaxError, ValueError)):
+            raise ReadError(str(path), f"corrupt image: {err}"[:160]) from None
+        raise ReadError(str(path), f"corrupt image: {type(err).__name__}") from None
+    if width * height > lim.image_mpx * 1e6:
+        raise ReadError(str(path), lim.reason("image too large", f"{width * height / 1e6:.0f} Mpx, "
+                                              f"{width}×{height}", "image_mpx"))

@@ -32,6 +32,7 @@ CP1258_TONES = re.compile(rb"[aeiouyAEIOUY\xe2\xea\xf4\xf5\xfd\xc2\xca\xd4\xd5\x
 def read_text(path: Path) -> SourceText:
     data = path.read_bytes()
     text, encoding = decode(data, str(path))
+    text = text.replace("\x00", "")  # a half-written save: NULs cut numbers and no store can hold them
     notes = []
     from ..legacy import repair_legacy
 
@@ -60,9 +61,59 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    legacy = legacy_bytes(data)
     if CP1258_TONES.search(data):
-        return data.decode("cp1258", errors="replace"), "cp1258"
+        cp1258 = data.decode("cp1258", errors="replace")
+        if legacy is None or vietnamese_words(cp1258) >= vietnamese_words(legacy[0]):
+            return cp1258, "cp1258"
+    if legacy is not None:
+        return legacy
     return decode_by_guess(data, name)
+
+
+def legacy_bytes(data: bytes) -> tuple[str, str] | None:
+    """(text, "latin-1") when the bytes are TCVN3/VNI typed with a legacy font and saved as 8-bit
+    text: their code points are the font's bytes (``repair_legacy`` converts them), and TCVN3
+    bytes would otherwise pass for cp1258, VNI bytes for a Baltic code page."""
+    from ..legacy import detect_legacy
+
+    text = data.decode("latin-1")
+    return (text, "latin-1") if detect_legacy(text) else None
+
+
+# Frequent Vietnamese words: which of two decodings reads as Vietnamese.
+COMMON_WORDS = frozenset("""và của các có được cho với trong không này theo người năm ngày tháng số về việc
+    công văn tỉnh thực hiện đơn vị quy định nhà nước các cơ quan đề nghị ban hành kế hoạch báo cáo
+    thông tin chỉ đạo triển khai tổ chức hướng dẫn nội dung trên địa bàn""".split())
+
+
+def vietnamese_words(text: str) -> int:
+    from ..legacy import convert_legacy, detect_legacy
+
+    legacy = detect_legacy(text)
+    if legacy:
+        text = convert_legacy(text, legacy)
+    words = re.findall(r"\w+", unicodedata.normalize("NFC", text[:200_000]).lower())
+    return sum(word in COMMON_WORDS for word in words)
+
+
+# Characters no text document is made of: C0 controls but tab/newlines/form feed, U+FFFD (bytes no
+# encoding accepted), unassigned and private-use code points, surrogates.
+def looks_binary(data: bytes) -> bool:
+    """True when bytes named as text are binary data (a program, an archive, random bytes):
+    decoded as well as the reader can, more than 2 % of the characters are not text."""
+    if not data:
+        return False
+    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and not looks_like_utf16(data):
+        cut = data.rfind(b"\n", 0, len(data))
+        data = data[: cut + 1] if cut > len(data) // 2 else data  # do not split a UTF-8 sequence
+    try:
+        text, _ = decode(data, "")
+    except ReadError:
+        return True
+    bad = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd"
+              or unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+    return bad > 0.02 * len(text)
 
 
 def looks_like_utf16(data: bytes) -> bool:
@@ -156,12 +207,17 @@ def portal_junk() -> re.Pattern:
     return re.compile(rf"^\s*(?:{spaced}|Page\s*\d+\s*of\s*\d+|Trang\s+\d+\s*/\s*\d+)\s*:?\s*$", re.I)
 
 
+# A portal's editorial note inside the text: "[Nội dung này được đính chính bởi Công văn 666/BYT-BH …]".
+EDITORIAL_NOTE = re.compile(r"\s*\[(?:Nội\s+dung|Khoản|Điều|Điểm|Cụm\s+từ|Mục|Chương)\s+(?:này|[^\]]{0,40}?)\s*"
+                            r"(?:được|bị|đã\s+được)\s+[^\]]{0,300}\]")
+
+
 def drop_junk(lines: list[Line]) -> list[Line]:
     kept = []
     for line in lines:
         if portal_junk().match(line.text):
             continue
-        stripped = TRAILING_JUNK.sub("", line.text)
+        stripped = TRAILING_JUNK.sub("", EDITORIAL_NOTE.sub("", line.text))
         if stripped != line.text and not stripped.strip():
             continue
         kept.append(Line(stripped) if stripped != line.text else line)

@@ -1,0 +1,69 @@
+"""Limits on what one file may cost: size, pixels, unpacked DOCX size, time.
+
+A file past a limit is not read: it becomes a failed record whose reason names the limit and
+where to change it, and the batch goes on. The defaults fit any real administrative document
+with room to spare; an office can change them in the ``[limits]`` section of its
+``congvan.toml`` (the file ``congvan init-org`` writes, found at ``$CONGVAN_ORG`` or in the
+current folder)::
+
+    [limits]
+    file_mb = 200           # any file
+    text_mb = 20            # .txt/.md/.html: a 20 MB text is already ~10,000 pages
+    docx_mb = 200           # a DOCX's parts once unpacked (a zip bomb unpacks to gigabytes)
+    image_mpx = 100         # pixels of a page image, in millions (A4 at 600 dpi is 35)
+    seconds_per_file = 600  # reading and extracting one file
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_mb: float = 200
+    text_mb: float = 20
+    docx_mb: float = 200
+    image_mpx: float = 100
+    seconds_per_file: float = 600
+
+    def reason(self, what: str, value: str, name: str) -> str:
+        """"<what> (<value>; limit <n> <unit>: [limits] <name> in congvan.toml)"."""
+        limit = getattr(self, name)
+        unit = {"file_mb": "MB", "text_mb": "MB", "docx_mb": "MB", "image_mpx": "Mpx", "seconds_per_file": "s"}[name]
+        return f"{what} ({value}; limit {limit:g} {unit}: [limits] {name} in congvan.toml)"
+
+
+def limits() -> Limits:
+    """The limits in force: the defaults, changed by the [limits] section of congvan.toml if any."""
+    path = Path(os.environ.get("CONGVAN_ORG") or "congvan.toml")
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return Limits()
+    return _load(str(path.resolve()), stamp)
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, _stamp: int) -> Limits:
+    try:
+        with open(path, "rb") as fh:
+            section = tomllib.load(fh).get("limits") or {}
+    except (OSError, tomllib.TOMLDecodeError):
+        return Limits()  # the organisation file's own errors are reported by the commands that need it
+    known = {f.name for f in fields(Limits)}
+    values = {k: float(v) for k, v in section.items()
+              if k in known and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0}
+    return replace(Limits(), **values)
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} KB"
