@@ -8,14 +8,23 @@ from .dates import DATE, to_iso
 from .records import Record, Reference
 from .vocab import alternation, type_for_abbreviation, vocab
 
-SYMBOL = r"\d[\d.]*(?:\s*/\s*\d{4})?\s*/\s*[A-ZĐ][\wĐđ&.]*(?:-[A-ZĐa-zđ0-9][\wĐđ&.]*)*"
+# "287/BHXH-VP", "06/2026/TT-BXD", "35A/THB-TV" (a letter after the number), "1500/QĐ- TCHQ" (a portal's
+# space after the hyphen), and the older "169-CP", "111-HĐBT", "368-QĐ/TW" with no slash before the symbol.
+SYMBOL = (r"(?:\d[\d.]*[A-Z]?(?:\s*/\s*\d{4})?\s*/\s*[A-ZĐ][\wĐđ&.]*(?:-\s?[A-ZĐa-zđ0-9][\wĐđ&.]*)*"
+          r"|\d+-[A-ZĐ][A-ZĐa-z]*(?:/[A-ZĐ]+)?(?![\w-]))")
 STOP_AFTER_ISSUER = (
     r"\s+(?:về|quy\s+định|hướng\s+dẫn|ban\s+hành|sửa\s+đổi|bổ\s+sung|phê\s+duyệt|thì|đã|tại|trong|để|theo|với|"
     r"công\s+bố|thực\s+hiện|triển\s+khai|giao|gửi|kèm|cho|nay|được|v/v|V/v|là|này|có|do|đề\s+nghị|thẩm\s+tra|"
     r"yêu\s+cầu|báo\s+cáo|trình|chỉ\s+đạo|xin|nêu|về\s+việc)\b"
     r"|\s+và(?!\s+[A-ZĐÀ-Ỹ])\b"  # "Bộ Giáo dục và Đào tạo" is one name; "… và đề nghị" ends it
+    r"|\s+và\s+(?=(?:Quyết|Công|Nghị|Thông|Chỉ|Kế|Báo|Tờ|Luật|Văn|Hướng)\s)"  # "… và Quyết định số …": the next citation
     r"|[,;.:()“”\"]|$"
 )
+
+
+# The cited document's date right after its number: "ngày 01/02/2021", ", ban hành ngày …", "đề ngày …".
+DATE_AFTER = (r"(?P<date>\s*,?\s*(?:ban\s+hành\s+|đề\s+)?ngày\s+\d{1,2}\s*(?:tháng|/|-)\s*\d{1,2}\s*(?:năm|/|-)\s*"
+              r"\d{4})?")
 
 
 @lru_cache(maxsize=1)
@@ -23,9 +32,8 @@ def citation_pattern() -> re.Pattern:
     types = alternation(vocab()["citable_types"])
     return re.compile(
         # "Luật Quản lý thuế số 38/2019/QH14", "Báo cáo thẩm định số 41/BC-STP": a name between type and "số"
-        rf"(?P<type>{types})(?:(?:\s+[^\s;.:()]+){{0,6}}?\s+số\s*:?\s*|\s+)(?P<num>{SYMBOL})"
-        rf"(?P<date>\s*,?\s*(?:ban\s+hành\s+)?ngày\s+\d{{1,2}}\s*(?:tháng|/|-)\s*\d{{1,2}}\s*(?:năm|/|-)\s*\d{{4}})?"
-        rf"(?P<of>\s*,?\s*của\s+)?",
+        rf"(?P<type>{types})\s*:?(?:(?:\s+[^\s;.:()]+){{0,6}}?\s+số\s*:?\s*|\s+)(?P<num>{SYMBOL})"
+        rf"{DATE_AFTER}(?P<of>\s*,?\s*của\s+)?",
         re.I,
     )
 
@@ -46,7 +54,8 @@ def citations_in(text: str):
         pos = m.end()
 
 
-BARE = re.compile(rf"(?<![\w/])số\s+(?P<num>{SYMBOL})", re.I)
+# "số 287/BHXH-VP" without a type; not a form's code ("mẫu số 03/KBS/GSQL", "Biểu số 2/BC").
+BARE = re.compile(rf"(?<![\w/])(?<!mẫu\s)(?<!Mẫu\s)(?<!biểu\s)(?<!Biểu\s)số\s+(?P<num>{SYMBOL})(?![\w/]){DATE_AFTER}", re.I)
 
 
 def clean_number(raw: str) -> str:
@@ -72,10 +81,7 @@ def find_references(layout, record: Record) -> list[Reference]:
             covered.append((m.start("num"), m.end("num")))
             if number == record.number:
                 continue
-            issued_on = None
-            if m.group("date"):
-                d = DATE.search(m.group("date"))
-                issued_on = to_iso(d.group("d"), d.group("m"), d.group("y")) if d else None
+            issued_on = date_of(m)
             issuer = issuer_after(text, m.end()) if m.group("of") else ""
             doc_type = canonical_type(m.group("type"))
             if number in refs:  # a later mention may complete a first one cut by a line break
@@ -90,9 +96,17 @@ def find_references(layout, record: Record) -> list[Reference]:
             if any(s <= m.start("num") < e for s, e in covered) or number == record.number or number in refs:
                 continue
             symbol = number.split("/")[-1]
-            refs[number] = Reference(doc_type=type_for_abbreviation(symbol.split("-")[0]), number=number)
+            refs[number] = Reference(doc_type=type_for_abbreviation(symbol.split("-")[0]), number=number,
+                                     issued_on=date_of(m))
             record.spans.setdefault("references", []).append([piece.start + m.start(), piece.start + m.end()])
     return list(refs.values())
+
+
+def date_of(match: re.Match) -> str | None:
+    if not match.group("date"):
+        return None
+    d = DATE.search(match.group("date"))
+    return to_iso(d.group("d"), d.group("m"), d.group("y")) if d else None
 
 
 def canonical_type(raw: str) -> str:

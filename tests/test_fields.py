@@ -5,7 +5,7 @@ from pipeline.dates import to_iso
 from pipeline.directives import find_deadline, find_lead_and_support, split_units, top_level_items
 from pipeline.extract import NUMBER, normalize_authority
 from pipeline.normalize import clean_text, glue, join_indented_continuations
-from pipeline.records import Line
+from pipeline.records import Line, Record
 
 
 def extract_lines(tmp_path, lines):
@@ -189,3 +189,27 @@ def test_a_military_rank_before_the_signer_name_is_not_part_of_it():
     assert HONORIFIC.sub("", "Thượng tướng Lê Quốc Hùng") == "Lê Quốc Hùng"
     assert HONORIFIC.sub("", "Đại tá Nguyễn Văn An") == "Nguyễn Văn An"
     assert HONORIFIC.sub("", "Trung Nguyễn") == "Trung Nguyễn"  # a given name, not a rank
+
+
+@pytest.mark.parametrize("text, number, issued_on", [
+    ("Trả lời Công văn số 35A/BPL-TC đề ngày 01/4/2021 của Công ty", "35A/BPL-TC", "2021-04-01"),
+    ("theo Quyết định số 169-CP ngày 24 tháng 6 năm 1977 của Hội đồng Chính phủ", "169-CP", "1977-06-24"),
+    ("tại Quyết định 1500/QĐ- TCHQ ngày 24/5/2016 của Tổng cục Hải quan", "1500/QĐ-TCHQ", "2016-05-24"),
+    ("tại các Công văn: số 87/HĐND-KTNS ngày 15/5/2020 về việc", "87/HĐND-KTNS", "2020-05-15"),
+    ("theo Quy định số 368-QĐ/TW ngày 08/9/2025 của Bộ Chính trị", "368-QĐ/TW", "2025-09-08"),
+])
+def test_reference_number_forms(text, number, issued_on):
+    from pipeline.references import find_references
+    from pipeline.segment import Layout, Piece
+
+    layout = Layout(text=text, pieces=[Piece(text, 0, "", "body")])
+    refs = find_references(layout, Record(source="x"))
+    assert [(r.number, r.issued_on) for r in refs] == [(number, issued_on)]
+
+
+def test_form_codes_are_not_references():
+    from pipeline.references import find_references
+    from pipeline.segment import Layout, Piece
+
+    text = "khai theo mẫu số 03/KBS/GSQL Phụ lục V và Biểu số 2/BC-TK"
+    assert find_references(Layout(text=text, pieces=[Piece(text, 0, "", "body")]), Record(source="x")) == []
