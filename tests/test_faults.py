@@ -535,3 +535,188 @@ def test_a_file_another_process_stored_first_is_counted_as_already_in_store(tmp_
     store.add = add_after_the_other
     summary = ingest([str(BASE)], store)
     assert summary.stored == 0 and summary.duplicates == 1
+
+
+# --------------------------------------------------------------------------- fuzz: nothing but ReadError
+
+
+ODD = ["\x00", "\ufeff", "\u200b", "\u2028", "\u202e", "\u0301" * 40, "\U0001f600", "\ufffd", "\r", "\x1b[2J",
+       "<", "</table>", "<table><tr><td>", "&#0;", "]]>", "Số:", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+
+
+def mutate(data: bytes, rng: random.Random) -> bytes:
+    """One to three random edits of the kind a broken save, a bad copy or a hostile sender makes."""
+    for _ in range(rng.randint(1, 3)):
+        n = len(data)
+        at = rng.randrange(n + 1)
+        op = rng.randrange(9)
+        if op == 0:  # random bytes (invalid UTF-8, controls)
+            data = data[:at] + rng.randbytes(rng.randint(1, 64)) + data[at:]
+        elif op == 1:  # odd Unicode
+            data = data[:at] + rng.choice(ODD).encode("utf-8") + data[at:]
+        elif op == 2:  # flip bytes
+            buf = bytearray(data)
+            for _ in range(rng.randint(1, 16)):
+                if buf:
+                    buf[rng.randrange(len(buf))] ^= 1 << rng.randrange(8)
+            data = bytes(buf)
+        elif op == 3:  # truncate
+            data = data[:at]
+        elif op == 4:  # delete a block
+            data = data[:at] + data[at + rng.randint(1, 400):]
+        elif op == 5:  # duplicate a block
+            data = data[:at] + data[at:at + rng.randint(1, 400)] * rng.randint(2, 5) + data[at:]
+        elif op == 6:  # join every line (a flattened paste)
+            data = data.replace(b"\n", b" ")
+        elif op == 7:  # shuffle lines
+            lines = data.split(b"\n")
+            rng.shuffle(lines)
+            data = b"\n".join(lines)
+        else:  # a long run of one character
+            data = data[:at] + bytes([rng.randrange(256)]) * rng.randint(100, 5000) + data[at:]
+    return data
+
+
+def as_html(text: bytes) -> bytes:
+    lines = text.decode("utf-8", "replace").split("\n")
+    head = "<table><tr><td>" + "<br>".join(lines[:3]) + "</td><td>" + "<br>".join(lines[3:6]) + "</td></tr></table>"
+    body = "".join(f"<p>{line}</p>" for line in lines[6:])
+    return f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{head}{body}</body></html>".encode()
+
+
+def mutated_docx(source: Path, rng: random.Random) -> bytes:
+    """A DOCX whose document.xml (or the zip itself) is mutated."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "word/document.xml" or (item.filename.endswith(".xml") and rng.random() < 0.1):
+                data = mutate(data, rng)
+            zout.writestr(item, data)
+    data = out.getvalue()
+    return mutate(data, rng) if rng.random() < 0.3 else data
+
+
+def fuzz_inputs(rng: random.Random):
+    """(suffix, bytes): 1,200 mutants of the corpus — text, Markdown, HTML, DOCX, PDF and PNG."""
+    texts = sorted(CORPUS.glob("*__txt*.txt")) + sorted(CORPUS.glob("*__md.md"))
+    docxs = sorted(CORPUS.glob("*__docx*.docx"))
+    pdfs = sorted(CORPUS.glob("*__pdf.pdf"))[:6]
+    for i in range(500):
+        source = texts[i % len(texts)]
+        yield rng.choice([".txt", ".md", source.suffix]), mutate(source.read_bytes(), rng)
+    for i in range(300):
+        yield ".html", mutate(as_html(texts[i % len(texts)].read_bytes()), rng)
+    for i in range(220):
+        yield ".docx", mutated_docx(docxs[i % len(docxs)], rng)
+    for i in range(150):
+        yield ".pdf", mutate(pdfs[i % len(pdfs)].read_bytes(), rng)
+    png = png_header_only(640, 480)
+    for i in range(30):
+        yield ".png", mutate(png, rng)
+
+
+def test_fuzz_every_reader_raises_nothing_but_read_error(tmp_path):
+    """1,200 mutants through `read` (every reader): a ReadError or a SourceText, never anything
+    else, and none past the time limit."""
+    from pipeline.process import FileTimeLimit, time_limit
+    from pipeline.read import read
+    from pipeline.records import ReadError
+
+    rng = random.Random(20261207)
+    escaped, hung, tried, refused = [], [], 0, 0
+    for i, (suffix, data) in enumerate(fuzz_inputs(rng)):
+        path = tmp_path / f"m{i:04d}{suffix}"
+        path.write_bytes(data)
+        tried += 1
+        try:
+            with time_limit(20):
+                read(path, ocr="never")
+        except ReadError:
+            refused += 1
+        except FileTimeLimit:
+            hung.append(path.name)
+        except Exception as err:  # the finding: what escaped, from which mutant
+            escaped.append((path.name, f"{type(err).__name__}: {err}"[:200]))
+        path.unlink()
+    assert tried >= 1000
+    assert not escaped and not hung, (escaped[:10], hung)
+    assert 0 < refused < tried  # both outcomes happen: the fuzz is neither all-broken nor all-harmless
+
+
+# --------------------------------------------------------------------------- kill -9 at random points
+
+
+def test_ingest_killed_at_random_points_ends_with_an_integral_store(tmp_path):
+    """Five kill -9 of `congvan ingest` (-j 1 and -j 2 alternately) at random moments, then a
+    complete run: integrity, FTS rows = documents, số đến gap-free per year, each file once,
+    no worker left behind."""
+    rng = random.Random(5)
+    box = tmp_path / "inbox"
+    box.mkdir()
+    files = sorted(CORPUS.glob("*__txt*.txt"))
+    for i in range(4):
+        for path in files:
+            (box / f"{i}_{path.name}").write_bytes(path.read_bytes() + f"\n{i}\n".encode())
+    (box / "broken.pdf").write_bytes(b"%PDF-1.4\ngarbage")
+    db = tmp_path / "c.db"
+    total = len(list(box.iterdir()))
+    kills = 0
+    for attempt in range(5):
+        jobs = 1 + attempt % 2
+        cmd = [sys.executable, "-m", "pipeline.cli", "ingest", str(box), "--db", str(db), "-j", str(jobs), "--ocr", "never"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        before = count_documents(db)
+        deadline = time.time() + 60
+        while time.time() < deadline and count_documents(db) <= before and proc.poll() is None:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0, 0.8))
+        if proc.poll() is None:
+            workers = children(proc.pid)
+            proc.kill()
+            kills += 1
+            proc.wait()
+            assert_integral(db)
+            deadline = time.time() + 15
+            while time.time() < deadline and any(alive(p) for p in workers):
+                time.sleep(0.1)
+            assert not [p for p in workers if alive(p)], "workers outlived the killed ingest"
+        else:
+            proc.wait()
+    assert kills >= 5
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert count_documents(db) == total
+    assert_integral(db)
+
+
+def children(pid):
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def count_documents(db) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def assert_integral(db) -> None:
+    with sqlite3.connect(db, timeout=30) as conn:
+        if not conn.execute("SELECT name FROM sqlite_master WHERE name = 'documents'").fetchone():
+            return  # killed before the first migration committed: nothing at all, which is consistent
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        assert conn.execute("SELECT COUNT(*) FROM documents_fts").fetchone()[0] == docs
+        assert conn.execute("SELECT COUNT(DISTINCT sha256) FROM documents").fetchone()[0] == docs
+        for (year,) in conn.execute("SELECT DISTINCT incoming_year FROM documents WHERE incoming_year IS NOT NULL"):
+            serials = [r[0] for r in conn.execute(
+                "SELECT incoming_no FROM documents WHERE incoming_year = ? ORDER BY 1", (year,))]
+            assert serials == list(range(1, len(serials) + 1))
