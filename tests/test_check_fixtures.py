@@ -116,3 +116,16 @@ def test_external_entity_is_never_fetched(tmp_path):
     except CheckError:
         return
     assert not any("root:" in p.text for p in doc.paras)
+
+
+def test_faults_are_found_in_layouts_they_were_not_written_in():
+    """The fault fixtures rebuilt with the header below its table and the signer block as paragraphs."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import check_eval
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    score = check_eval.evaluate(layouts=True)
+    failures = "\n".join(f"{what} {name}: {detail}" for name, what, detail in score.failures)
+    assert score.files >= 150
+    assert score.precision >= 0.97 and score.recall >= 0.95, failures

@@ -684,6 +684,28 @@ def specs() -> list[Spec]:
     return out
 
 
+def layout_variants() -> list[Spec]:
+    """Every fault fixture again with the header below its table (tab-set or stacked) and the signer
+    block as paragraphs before Nơi nhận: the same faults in layouts they were not written in.
+    Built in memory (python-docx only) by `bench/check_eval.py --layouts`. A fault that only the
+    header table shows (the date aligned in its cell, the date above the motto) is not in the others."""
+    out = []
+    for base in specs():
+        if not base.faults or base.header != "table" or base.kind != "document":
+            continue
+        for header in ("table", "below", "below-stack"):
+            for signature in ("table", "paras"):
+                if (header, signature) == ("table", base.signature):
+                    continue
+                spec = copy.deepcopy(base)
+                spec.name = f"{base.name}+{header}+{signature}"
+                spec.header, spec.signature, spec.lo = header, signature, False
+                if header != "table":
+                    spec.faults = [f for f in spec.faults if f not in ("align.date", "order")]
+                out.append(spec)
+    return out
+
+
 def kind_and_type(spec: Spec) -> tuple[str, str]:
     if spec.kind == "appendix" and "appendix-ref" in spec.drop:
         return spec.kind, ""  # only the reference line names the document an appendix belongs to

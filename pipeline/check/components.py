@@ -227,8 +227,11 @@ def find_header(lay: Layout, lines: list[Line]) -> int:
     vv = _first(zone, lambda ln: VV.match(ln.text))
     title = _first(zone, lambda ln: is_type_title(ln.text))  # some put GIẤY MỜI in the header cell
     taken = {id(ln) for ln in lay.quoc_hieu + lay.tieu_ngu + lay.number + lay.date + lay.marks}
-    if vv is None and title is None and number is not None and number.para.in_table:
-        vv = _unlabelled_subject(number, zone, taken)
+    if vv is None and title is None and number is not None:
+        following = lines[len(zone)] if len(zone) < len(lines) else None
+        before_kinh_gui = following is not None and bool(KINH_GUI.match(following.text))
+        if number.para.in_table or before_kinh_gui:
+            vv = _unlabelled_subject(number, zone, taken, same_column=number.para.in_table)
     if title is not None:
         lay.type_name = [title]
         block = _subject_block(title, zone, taken | {id(vv)})
@@ -249,10 +252,11 @@ def find_header(lay: Layout, lines: list[Line]) -> int:
     return end
 
 
-def _unlabelled_subject(number: Line, zone: list[Line], taken: set) -> "Line | None":
-    """A công văn's trích yếu written without "V/v": the next line of the Số line's cell."""
-    following = [ln for ln in zone if ln.index > number.index and ln.key == number.key and id(ln) not in taken
-                 and not is_decoration(ln)]
+def _unlabelled_subject(number: Line, zone: list[Line], taken: set, same_column: bool = True) -> "Line | None":
+    """A công văn's trích yếu written without "V/v": the next line of the Số line's cell, or (the
+    Số line standing below the header table) the next line before "Kính gửi"."""
+    following = [ln for ln in zone if ln.index > number.index and (ln.key == number.key or not same_column)
+                 and id(ln) not in taken and not is_decoration(ln) and ln.para is not number.para]
     if following and not is_upper_line(following[0].text) and len(following[0].text) < 200 \
             and not NUMBER.match(following[0].text) and not mark_kind(following[0].text):
         return following[0]
@@ -433,6 +437,18 @@ def find_signer(lay: Layout, candidates: list[Line]) -> None:
             fallback = line
     if fallback is not None:
         lay.signer = [fallback]
+        return
+    # No name: the authority block still ends the body ("KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC")
+    for i in range(len(candidates) - 1, max(-1, len(candidates) - 15), -1):
+        if PREFIX_START.match(candidates[i].text) and is_upper_line(candidates[i].text):
+            block = [candidates[i]]
+            for line in candidates[i + 1:]:
+                if is_upper_line(line.text) and len(line.text) <= 80 and not mark_kind(line.text):
+                    block.append(line)
+                elif not (SIGN_MARK.match(line.text) or is_decoration(line)):
+                    break
+            lay.authority = block
+            return
 
 
 def _titles_above(candidates: list[Line], i: int) -> list[Line]:
