@@ -264,6 +264,8 @@ def _missing_message(template: str, missing: list[tuple[str, str]]) -> str:
 
 def template_context(doc: dict | None, org: Org, values: dict, today: date, signer: SignerInfo) -> dict:
     incoming = incoming_context(doc, today) if doc else None
+    if incoming is not None:
+        incoming["superior"] = wording.is_superior(doc.get("issuer") or "", org.name, org.parent)
     if incoming is not None and isinstance(incoming["subject"], Missing) and values.get("trich_yeu"):
         incoming["subject"] = wording.subject_text(values["trich_yeu"])
     overdue = [item for item in (incoming or {}).get("directives", []) if item["overdue"]]

@@ -213,3 +213,28 @@ def sentence_case(text: str) -> str:
             if in_place and i < len(words) and low[i] in ("và", "về", "của", "tại", "trên", "năm"):
                 in_place = False
     return " ".join(result)
+
+
+# Bodies above any provincial department or district body: a reply to them reports ("báo cáo").
+SUPERIOR_HEADS = ("chinh phu", "thu tuong", "quoc hoi", "van phong chinh phu", "bo ", "uy ban nhan dan tinh",
+                  "ubnd tinh", "hoi dong nhan dan tinh", "hdnd tinh", "tinh uy", "uy ban nhan dan thanh pho truc",
+                  "thanh uy")
+
+
+def is_superior(issuer: str, org_name: str, org_parent: str = "") -> bool:
+    """Whether a reply to `issuer` goes up (to the sending body's parent, a ministry, the Government,
+    the province) and so "báo cáo … xem xét", rather than across to a peer or down."""
+    from .normalize import fold_words
+
+    def norm(text: str) -> str:
+        text = fold_words(text or "")
+        return re.sub(r"^ubnd\b", "uy ban nhan dan", text)
+
+    who, own, parent = norm(issuer), norm(org_name), norm(org_parent)
+    if not who or who == own:
+        return False
+    if parent and (who == parent or who.startswith(parent) or parent.startswith(who)):
+        return True
+    if own.startswith(("uy ban nhan dan tinh", "bo ", "chinh phu")) and who.startswith(("uy ban nhan dan tinh", "bo ")):
+        return False  # a province or ministry writing to another: peers
+    return (who + " ").startswith(SUPERIOR_HEADS) or who.startswith(SUPERIOR_HEADS)

@@ -495,3 +495,13 @@ def test_mark_done_marks_nothing_when_the_reply_reports_no_item_done(store, org,
     assert result.exit_code == 0, result.output
     assert "marked nothing done" in result.output
     assert all(t["status"] == "open" for t in store.tasks() if t["document_id"] == plan)
+
+
+def test_phuc_dap_wording_follows_the_relation_to_the_issuer(store, org):
+    doc = store.get(doc_id(store, PHUC_DAP_SOURCE))  # Trung tâm Y tế thành phố Nha Trang: not above a Sở
+    across = " ".join(p.text for p in render_draft("phuc-dap", doc, org).body)
+    assert "báo cáo" not in across and "phối hợp" in across and across.endswith("Trân trọng./.")
+    up = dict(doc, issuer="UBND TỈNH SƠN LA")  # the Sở's parent body
+    upward = " ".join(p.text for p in render_draft("phuc-dap", up, org).body)
+    assert "tiếp thu và sẽ tổ chức triển khai thực hiện" in upward
+    assert upward.endswith("trân trọng báo cáo Ủy ban nhân dân tỉnh Sơn La xem xét./.")
