@@ -13,7 +13,8 @@ from .dates import DATE, to_iso
 from .records import Directive, Record
 from .vocab import alternation, vocab
 
-DIEU = re.compile(r"^Điều\s+(\d+)\s*[.:]?\s*")
+# An article heading: "Điều 1. Phạm vi …", "Điều 2: …", "Điều 3 Hiệu lực" — not "Điều 69 của Luật …".
+ARTICLE = re.compile(r"^Điều\s+(\d+)\s*(?:[.:]\s*|\s+(?=[A-ZĐÀ-Ỹ\d(“\"])|$)")
 ROMAN = re.compile(r"^([IVX]{1,5})\s*[.)]\s+")
 ARABIC = re.compile(r"^(\d{1,2})\s*[.)]\s+(?!\d)")
 LETTER = re.compile(r"^([a-zđ])\s*\)\s+")
@@ -41,9 +42,10 @@ def find_directives(body, record: Record, layout=None) -> list[Directive]:
 
 
 def top_level_items(paragraphs: list[str]) -> list[tuple[str, str, int]]:
-    if any(DIEU.match(p) for p in paragraphs):
-        starts = [(i, "Điều " + DIEU.match(p).group(1), DIEU.match(p).end()) for i, p in enumerate(paragraphs) if DIEU.match(p)]
-        return collect(paragraphs, starts, len(paragraphs))
+    # Articles run Điều 1, 2, 3 …; a line a portal wrapped before "Điều 69 của Luật …" is no article.
+    articles = consecutive(paragraphs, ARTICLE, int)
+    if articles:
+        return collect(paragraphs, [(i, "Điều " + n, offset) for i, n, offset in articles], len(paragraphs))
     sections = consecutive(paragraphs, ROMAN, lambda s: ROMAN_VALUES.get(s, 0))
     if len(sections) >= 2:
         return roman_items(paragraphs, sections)

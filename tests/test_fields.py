@@ -213,3 +213,11 @@ def test_form_codes_are_not_references():
 
     text = "khai theo mẫu số 03/KBS/GSQL Phụ lục V và Biểu số 2/BC-TK"
     assert find_references(Layout(text=text, pieces=[Piece(text, 0, "", "body")]), Record(source="x")) == []
+
+
+def test_a_wrapped_line_starting_with_dieu_is_no_article():
+    paragraphs = ["1. Thời hạn nộp tờ khai thực hiện theo quy định tại", "Điều 69 của Luật Hải quan năm 2014.",
+                  "2. Thời hạn kiểm tra hồ sơ: không quá 02 giờ.", "Điều 22 Luật BHYT: a) người tham gia BHYT"]
+    assert [label for label, _, _ in top_level_items(paragraphs)] == ["1", "2"]
+    articles = ["Điều 1. Phạm vi điều chỉnh", "Nội dung", "Điều 2: Hiệu lực", "Điều 3 Trách nhiệm thi hành"]
+    assert [label for label, _, _ in top_level_items(articles)] == ["Điều 1", "Điều 2", "Điều 3"]
