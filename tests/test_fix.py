@@ -19,11 +19,11 @@ from pipeline.cli import main
 
 DOCS = ROOT / "corpus" / "check" / "docs"
 GOLD = json.loads((ROOT / "corpus" / "check" / "gold.json").read_text(encoding="utf-8"))
-# Faults that need rewording or a missing component: fix leaves them for a person.
+# Faults that need rewording, a missing component or other letters (case.*): fix leaves them for a person.
 NOT_FIXABLE = {"presence", "number", "authority", "noi-nhan", "kinh-gui", "tieu-ngu", "vv", "order", "type-name",
                "appendix"}
 FIXABLE = sorted(n for n, g in GOLD.items() if g["kind"] != "party" and g["faults"]
-                 and not set(g["faults"]) & NOT_FIXABLE)
+                 and not any(f in NOT_FIXABLE or f.startswith("case.") for f in g["faults"]))
 ALL = sorted(n for n, g in GOLD.items() if g["kind"] != "party")
 
 

@@ -680,6 +680,20 @@ def specs() -> list[Spec]:
         Spec("f_page_numbers_footer", pages=4, page={"numbers": "footer"}, faults=["page-numbers"]),
         Spec("f_page_number_first", pages=4, page={"numbers": "first"}, faults=["page-numbers"], lo=True),
         Spec("f_margins_lo", page={"margins": {"right": 25}}, faults=["margins"], lo=True),
+        # marks, appendices, copies, case
+        Spec("f_secrecy_plain", doc_type="Kế hoạch", marks=["MẬT"], subject="bảo vệ bí mật nhà nước",
+             style={"mark": {"bold": False}}, faults=["bold.secrecy"]),
+        Spec("f_urgency_size_lo", doc_type="Thông báo", marks=["HỎA TỐC"], subject="lịch trực", lo=True,
+             style={"mark": {"size": 11}}, faults=["size.urgency"]),
+        Spec("f_appendix_label", doc_type="Kế hoạch", appendix=True, subject="kiểm tra công tác y tế",
+             style={"appendix": {"bold": False}, "appendix-ref": {"italic": False}},
+             faults=["bold.appendix", "italic.appendix-ref"]),
+        Spec("f_copy_abbreviation", kind="copy", copy_form="SAO LỤC", text={"copy-number": "Số: 03/SY-VP"},
+             faults=["number"]),
+        Spec("f_copy_form_lo", doc_type="Quyết định", kind="copy", copy_form="SAO Y", can_cu=True, lo=True,
+             authority=["GIÁM ĐỐC"], subject="ban hành quy chế", style={"copy-form": {"bold": False, "size": 12}},
+             faults=["bold.copy-form", "size.copy-form"]),
+        Spec("f_issuer_case", text={"issuer": "Sở Y tế"}, faults=["case.issuer"]),
     ]
     return out
 
