@@ -100,12 +100,13 @@ def _process(path: str, ocr: str, jobs: int) -> Record:
 
 def flag_low_confidence(record: Record, source) -> None:
     """Warn about key fields (number, date, issuer, signer) that OCR read with low confidence."""
-    from .read.ocr import ScannedLine, field_confidences, warnings_for
+    from .read.ocr import ScannedLine, field_confidences, flag_unsure_fields, warnings_for
 
     if any(isinstance(line, ScannedLine) for line in source.lines):
         confidences = field_confidences(record, source.lines)
         record.confidence = {name: round(conf) for name, conf in confidences.items()}
         record.warnings += warnings_for(confidences)
+        flag_unsure_fields(record, source.lines)  # every field OCR read unsurely goes to review
 
 
 WORKER_DIED = ("the worker process reading this file died (killed, e.g. out of memory, or a crash in a "

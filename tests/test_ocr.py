@@ -167,3 +167,44 @@ def test_the_motto_is_found_through_ocr_slips():
     assert MOTTO.search("UY BAN NHAN DÀN CỘNG HÒA XÃ HỌI CHỦ NGHĨA VIỆT NAM")
     assert SLOGAN.search("Độclập - Tựdo- Hạnh phúc")
     assert not MOTTO.search("Cộng đồng xã hội")
+
+
+def test_signer_title_and_family_name_slips_are_repaired():
+    def repaired(line):
+        return " ".join(w["text"] for w in ocr.repair_line([{"text": t} for t in line.split()]))
+
+    assert repaired("PHÓ CHỦ TIC") == "PHÓ CHỦ TỊCH"  # the seal's ink ate a letter: one known word fits
+    assert repaired("PHÓ CHỦ TỊC") == "PHÓ CHỦ TỊCH"
+    assert repaired("Trân Phước Hiền") == "Trần Phước Hiền"  # a family name differs only by its tone
+    assert repaired("Nguyên Hoàng Giang") == "Nguyễn Hoàng Giang"
+    assert repaired("Quảng Ngãi") == "Quảng Ngãi" and repaired("Lê Văn Hùng") == "Lê Văn Hùng"
+    assert repaired("Căn cứ Luật Tổ chức") == "Căn cứ Luật Tổ chức"  # not a name line
+
+
+def test_pen_strokes_beside_a_name_are_not_letters():
+    words = [{"text": "Trần", "x0": 10.0, "x1": 30.0}, {"text": "À", "x0": 30.5, "x1": 35.0},
+             {"text": "Hoàng", "x0": 40.0, "x1": 70.0}]
+    assert [w["text"] for w in ocr.drop_stray_capitals(words)] == ["Trần", "Hoàng"]
+    assert ocr.clean_word("QĐÐ-UBND") == "QĐ-UBND"
+    assert ocr.is_scribble(["R.EH8"], [0.0]) and not ocr.is_scribble(["280"], [0.0])  # digits: a hand-written number
+
+
+def test_a_hand_written_day_must_fit_the_signing_date():
+    from pipeline.read.pdf import plausible_day
+    from pipeline.read.pdfium import Signature
+
+    signed = [Signature("2025-01-07 10:09:57 +07:00")]
+    assert plausible_day([("6", 79.0), ("6", 82.0), ("6", 82.0)], 1, 2025, signed) == ("6", 82.0)
+    assert plausible_day([("10", 0.0)], 1, 2025, signed) is None  # after the signing
+    assert plausible_day([("2", 58.0)], 1, 2025, [Signature("2025-01-26 11:12:09 +07:00")]) is None  # weeks before
+    assert plausible_day([("16", 95.0), ("16", 87.0), ("16", 87.0)], 1, 2025, []) == ("16", 95.0)  # unsigned: all agree
+    assert plausible_day([("16", 95.0), ("18", 87.0)], 1, 2025, []) is None
+
+
+def test_fields_read_unsurely_go_to_review():
+    lines = [ocr.ScannedLine("Số: 58/KH-SYT", LEFT, HEADER, 1, (93.0, 61.0)),
+             ocr.ScannedLine("Trần Phước Hiên", RIGHT, FOOTER, 1, (96.0, 95.0, 90.0))]
+    text = "Số: 58/KH-SYT\nTrần Phước Hiên"
+    record = Record("x", text=text, spans={"number": [4, 13], "signer.name": [14, 29]})
+    ocr.flag_unsure_fields(record, lines)
+    assert [r["field"] for r in record.review] == ["number", "signer.name"]  # a name's tones must be sure

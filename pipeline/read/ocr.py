@@ -34,6 +34,7 @@ DESKEW_STEP = 0.2  # degrees: coarse search step, refined to a tenth of it
 MIN_DESKEW = 0.1  # degrees: smaller tilts are left alone (rotation blurs the page)
 SPECKLE_RATIO = 0.02  # isolated dark pixels per dark pixel above which a page is median-filtered
 LOW_CONFIDENCE = 75.0  # % word confidence under which a key field needs review
+NAME_CONFIDENCE = 94.0  # … and a person's name: below this, a tone is often wrong ("Hiên" for "Hiền")
 NOISE_MARKS = dict.fromkeys(map(ord, "~^`|¢©®¬´¨ˆ˜•·¦"), None)
 LIST_DASH = re.compile(r"^['‘’`.,]?[-~–—_]['‘’`]?$")
 NOISE_CONFIDENCE = 60.0  # % under which a letterless token is noise (half of it: a 1–2 letter token)
@@ -267,8 +268,8 @@ def recognise(gray, scale: float, origin: tuple[float, float] = (0.0, 0.0), psm:
         if LIST_DASH.match(data["text"][members[0]]):
             data["text"][members[0]] = "-"  # a list dash blurred into "'-" or "~" by the noise
         members = [i for k, i in enumerate(members) if (k == 0 and data["text"][i] == "-")
-                   or not is_noise(data["text"][i], float(data["conf"][i]))]
-        if not members:
+                   or not (is_noise(data["text"][i], float(data["conf"][i])) or is_rule(data["text"][i]))]
+        if not members or is_scribble([data["text"][i] for i in members], [float(data["conf"][i]) for i in members]):
             continue
         # The line's median box, not its extremes: one blob merged with the line above
         # (Tesseract's own line finder errs) must not drag every word of the line up.
@@ -286,15 +287,17 @@ def recognise(gray, scale: float, origin: tuple[float, float] = (0.0, 0.0), psm:
                     "bottom": top + line_bottom / scale,
                     "conf": float(data["conf"][i]),
                 })
-        words += repair_line(line)
+        words += repair_line(drop_stray_capitals(line))
     return words
 
 
 def repair_line(words: list[dict]) -> list[dict]:
     """Undo the fast model's usual slips where the words are certain: capitalised header words
     with a wrong tone mark ("TÍNH" → "TỈNH", "BẢO HIẾM" → "BẢO HIỂM"), the words of a date
-    ("ngày 11 thắng 11 năm 2024" → "tháng") and the "Số:" label of a number."""
+    ("ngày 11 thắng 11 năm 2024" → "tháng"), the "Số:" label of a number and the family name
+    heading a person's name ("Trân Phước Hiền" → "Trần")."""
     repair_caps(words)
+    repair_surname(words)
     for k, word in enumerate(words):
         text = word["text"]
         if fold(text) in DATE_WORDS and is_date_word(words, k):
@@ -326,10 +329,59 @@ def repair_caps(words: list[dict]) -> None:
             found = singles.get(strip_tone(core), ())
             if len(found) == 1:
                 words[k]["text"] = words[k]["text"].replace(core, found[0])
+                cores[k], fixed[k] = found[0], True
+    repair_one_slip(words, cores, known)
     if len(caps) >= 3 and all(core in known for core in caps):  # agency names carry no "." or ":"
         for k, core in enumerate(cores):
             if core and words[k]["text"] not in AUTHORITY_PREFIXES:
                 words[k]["text"] = words[k]["text"].rstrip(".:")  # a speck read as a stop ("VIỆT NAM.")
+
+
+def repair_one_slip(words: list[dict], cores: list[str], known: set) -> None:
+    """In a line whose other capitalised words are all known (a title: "PHÓ CHỦ TIC"), the one
+    unknown word of three letters or more that is a single letter away from exactly one known
+    word, diacritics aside (or from one that pairs with its neighbour), is that word ("TIC" →
+    "TỊCH": the seal's ink ate the "H")."""
+    unknown = [k for k, core in enumerate(cores) if core and core not in known]
+    if len(unknown) != 1 or sum(1 for core in cores if core) < 3:
+        return
+    k = unknown[0]
+    key = fold(cores[k])
+    if len(key) < 3:
+        return
+    found = {word for word in known if one_edit(key, fold(word))}
+    if len(found) > 1:  # the word that forms a known pair with a neighbour ("CHỦ" + "TỊCH", not "TIN")
+        _, _, pairs = header_vocabulary()
+        before = strip_tone(cores[k - 1]) if k and cores[k - 1] else None
+        after = strip_tone(cores[k + 1]) if k + 1 < len(cores) and cores[k + 1] else None
+        found = {w for w in found if (before, strip_tone(w)) in pairs or (strip_tone(w), after) in pairs}
+    if len(found) == 1:
+        spelling = found.pop()
+        words[k]["text"] = words[k]["text"].replace(cores[k], spelling)
+        cores[k] = spelling
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by exactly one inserted, deleted or replaced letter."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def drop_stray_capitals(words: list[dict]) -> list[dict]:
+    """Without a lone toned capital glued to the end of a lower-case word ("Tuần" + "Ấ"): a pen
+    stroke of the signature beside the name; no Vietnamese word has a capital after small letters."""
+    out: list[dict] = []
+    for word in words:
+        text = word["text"]
+        if (out and len(text) == 1 and text.isupper() and not text.isascii() and out[-1]["text"][-1:].islower()
+                and word["x0"] - out[-1]["x1"] < 2.0):
+            continue
+        out.append(word)
+    return out
 
 
 def repair_phrases(words: list[dict], cores: list[str]) -> list[bool]:
@@ -372,6 +424,30 @@ def agency_phrases() -> list[str]:
     provinces = [p.upper() for p in vocab()["provinces"]]
     return [*HEADER_WORDS, *vocab()["org_heads"], *(f"TỈNH {p}" for p in provinces),
             *(f"THÀNH PHỐ {p}" for p in provinces)]
+
+
+# Vietnamese family names (a closed set, most people bear one of these): a name line's first
+# word that differs from one only by its tone mark is that name.
+SURNAMES = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
+    "Ngô", "Dương", "Lý", "Đinh", "Lâm", "Trịnh", "Trương", "Đoàn", "Lương", "Hà", "Cao", "Tạ", "Lưu",
+    "Mai", "Tô", "Châu", "Quách", "Thái", "Kiều", "Đàm", "Lại", "Mạc", "Triệu", "Phùng", "Âu",
+    "Ông", "Khúc", "Nghiêm", "Diệp", "Thân", "Chu", "Tăng", "Hứa", "Giang", "Lò", "Vi",
+)
+
+
+def repair_surname(words: list[dict]) -> None:
+    """A line of two to four capitalised words is a person's name (the signer's); its first word
+    read with a wrong tone ("Trân", "Nguyên") is respelled as the family name it can only be."""
+    texts = [w["text"] for w in words]
+    if not 2 <= len(texts) <= 4 or not all(t[:1].isupper() and t[1:].islower() and t.isalpha() for t in texts):
+        return
+    first = texts[0]
+    if first in SURNAMES:
+        return
+    found = {s for s in SURNAMES if strip_tone(s) == strip_tone(first) and s != first}
+    if len(found) == 1:
+        words[0]["text"] = found.pop()
 
 
 def strip_tone(text: str) -> str:
@@ -428,8 +504,32 @@ def median(values) -> float:
 
 
 def clean_word(text: str) -> str:
-    """NFC, without the marks that specks turn into and no Vietnamese text uses ("Quốc~")."""
-    return unicodedata.normalize("NFC", text.strip()).translate(NOISE_MARKS)
+    """NFC, without the marks that specks turn into and no Vietnamese text uses ("Quốc~"), and
+    without a toned capital stuck to the end of a lower-case word ("TuầnẤ": a pen stroke of the
+    signature beside the name; no Vietnamese word has a capital after its small letters)."""
+    text = unicodedata.normalize("NFC", text.strip()).translate(NOISE_MARKS)
+    text = DOUBLED_D.sub("Đ", text)
+    if len(text) > 2 and text[-1].isupper() and not text[-1].isascii() and text[-2].islower():
+        text = text[:-1]
+    return text
+
+
+RULE_TOKEN = re.compile(r"^_+$")
+SCRIBBLE_CONFIDENCE = 30.0  # % under which every word of a line: a signature or seal read as letters
+
+
+DOUBLED_D = re.compile("[ĐÐ]{2}")  # "QĐÐ": the crossed D read twice
+
+
+def is_rule(text: str) -> bool:
+    """A run of underscores: a piece of a rule line (under the issuer or the motto), not text."""
+    return bool(RULE_TOKEN.match(text))
+
+
+def is_scribble(texts: list[str], confs: list[float]) -> bool:
+    """A Tesseract line all of whose words it doubts deeply ("R.EH8" under a signer's title): a
+    signature or seal, not text. Digits are kept: a hand-written number reads with no confidence."""
+    return all(c < SCRIBBLE_CONFIDENCE for c in confs) and not any(t.strip(".,:;/").isdigit() for t in texts)
 
 
 def is_noise(text: str, conf: float) -> bool:
@@ -492,18 +592,37 @@ def text_confidences(record_text: str, lines: list[Line]) -> list[tuple[int, int
     return spans
 
 
-def field_confidences(record, lines: list[Line]) -> dict[str, float]:
-    """The lowest OCR word confidence inside each key field's span (fields not OCR'd are left out)."""
-    tokens = text_confidences(record.text, lines)
+def field_confidences(record, lines: list[Line], names=KEY_FIELDS, tokens=None) -> dict[str, float]:
+    """The lowest OCR word confidence inside each named field's span (fields not OCR'd are left
+    out); a list field (recipients, distribution, references) by its weakest entry."""
+    tokens = text_confidences(record.text, lines) if tokens is None else tokens
     out = {}
-    for name in KEY_FIELDS:
+    for name in names:
         span = record.spans.get(name)
-        if not span or isinstance(span[0], list):
+        if not span:
             continue
-        inside = [conf for start, end, conf in tokens if start < span[1] and end > span[0]]
+        spans = span if isinstance(span[0], list) else [span]
+        inside = [conf for start, end, conf in tokens for a, b in spans if start < b and end > a]
         if inside:
             out[name] = min(inside)
     return out
+
+
+# Every field a record gives from an OCR'd text, for the review flags (the key fields' confidences
+# are also reported in the record).
+REVIEW_FIELDS = ("number", "issued_on", "place", "issuer", "parent_body", "doc_type", "subject", "recipients",
+                 "distribution", "references", "signer.authority", "signer.title", "signer.name")
+
+
+def flag_unsure_fields(record, lines: list[Line]) -> None:
+    """Send to review each field of an OCR'd record that holds a word Tesseract read with low
+    confidence: the value is kept for the clerk to correct, never passed on as certain. A
+    person's name has no vocabulary to check its tones against, so it must be read surely."""
+    if not hasattr(record, "flag"):
+        return
+    for name, conf in field_confidences(record, lines, REVIEW_FIELDS).items():
+        if conf < (NAME_CONFIDENCE if name == "signer.name" else LOW_CONFIDENCE):
+            record.flag(name, f"OCR không chắc chắn ({conf:.0f}%)")
 
 
 def low_confidence_warnings(record, lines: list[Line]) -> list[str]:
@@ -561,6 +680,34 @@ def ocr_pdf_pages(path, indexes: list[int], jobs: int = 1) -> dict[int, OcrPage]
 
 def single_thread() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+HANDWRITTEN_CONFIDENCE = 50.0  # % given to a hand-written day read by OCR: always reviewed
+
+
+def read_digits(path, index: int, box: tuple) -> list[tuple[str, float]]:
+    """Digits Tesseract reads in a small box (x0, top, x1, bottom) of a PDF page rendered large
+    without form fields, one reading per segmentation mode (a line, a word, raw)."""
+    import pytesseract
+
+    x0, top, x1, bottom = box
+    pdf = open_for_rendering(path, forms=False)
+    try:
+        page = pdf[index]
+        width, height = page.get_size()
+        image = page.render(scale=STAMP_DPI / 72, crop=(x0, height - bottom, width - x1, top)).to_pil()
+    finally:
+        pdf.close()
+    gray = drop_red_ink(image)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    found = []
+    for psm in (7, 8, 13):
+        data = pytesseract.image_to_data(gray, lang="eng", output_type=pytesseract.Output.DICT,
+                                         config=f"--psm {psm} -c tessedit_char_whitelist=0123456789")
+        tokens = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"]) if t.strip()]
+        if len(tokens) == 1:
+            found.append(tokens[0])
+    return found
 
 
 def ocr_pdf_bands(path, index: int, stamps: list[tuple], text_words: list[dict]) -> list[dict]:

@@ -16,6 +16,7 @@ go through the same line and column logic; a page with a good text layer is neve
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import statistics
 import unicodedata
@@ -137,17 +138,17 @@ def read_pdf(path: Path, ocr: str = "never", jobs: int = 1) -> SourceText:
     stamped = (stamped_bands(words[0], sizes[0], drawn.get(0, []), pages.images[0])
                if ocr == "auto" and page_count and 0 not in scanned else [])
     text_chars = sum(len(w["text"]) for page in words for w in page)
+    signatures = signature_evidence(path, notes)
     if ocr == "never" or (text_chars >= MIN_CHARS_PER_PAGE * page_count and not scanned and not stamped):
         if text_chars < MIN_CHARS_PER_PAGE * max(1, page_count):
             raise ReadError(str(path), "no text layer: scanned PDF, OCR not available")
         lines = [line for i, page in enumerate(words) for line in group_lines(page, i + 1, sizes[i][1])]
     else:
-        lines = ocr_lines(path, words, sizes, scanned, stamped, jobs, notes, drawn,
+        lines = ocr_lines(path, words, sizes, scanned, stamped, jobs, notes, drawn, signatures,
                           whole=text_chars < MIN_CHARS_PER_PAGE * max(1, page_count))
     cid = sum(len(CID.findall(line.text)) for line in lines)
     if cid:
         notes.append(f"{cid} characters without a Unicode mapping ((cid:N)) in the PDF fonts")
-    signatures = signature_evidence(path, notes)
     return PdfSource(str(path), "pdf", arrange(drop_page_numbers(lines)), pages=page_count,
                      encoding=pages.encoding, notes=notes, signatures=signatures)
 
@@ -240,20 +241,38 @@ def signature_evidence(path: Path, notes: list[str]) -> list:
     return found
 
 
+SIGNED_WITHIN = 7  # days: an OCR'd date further before the signing than this is doubted
+
+
 def date_from_signature(record, source) -> None:
-    """The last fallback for a date the text leaves blank (a day stamped as an image, or written
-    by hand and unread): the earliest signing date of the PDF's digital signatures, with a
-    warning saying so. A letter is dated the day it is signed or a few days before, so the date
-    needs a person's check."""
+    """Check a signed PDF's date against its digital signatures (earliest first).
+
+    A date the text leaves blank (a day stamped as an image, or written by hand and unread)
+    takes the signing date as the last fallback, with a warning saying so. A letter is signed
+    the day it is dated or a little later, so a date after the signing, or an OCR'd date long
+    before it, is sent to review; the signing date itself always needs a person's check."""
     signatures = [s for s in getattr(source, "signatures", []) if s.signed_at]
-    if record.kind != "dispatch" or record.issued_on or not signatures:
+    if record.kind != "dispatch" or not signatures:
         return
     first = signatures[0]
-    record.issued_on = first.signed_on
     by = f" by {first.subject}" if first.subject else ""
-    record.warnings.append(f"date not in the text: taken from the digital signature (signed {first.signed_at}{by}); check it")
-    if hasattr(record, "flag"):
-        record.flag("issued_on", f"ngày lấy từ chữ ký số (ký lúc {first.signed_at}{by.replace(' by ', ', ')}), cần kiểm tra")
+    flag = getattr(record, "flag", lambda name, reason: None)
+    if not record.issued_on:
+        record.issued_on = first.signed_on
+        record.warnings.append(f"date not in the text: taken from the digital signature (signed {first.signed_at}{by}); check it")
+        flag("issued_on", f"ngày lấy từ chữ ký số (ký lúc {first.signed_at}{by.replace(' by ', ', ')}), cần kiểm tra")
+        return
+    try:
+        gap = (dt.date.fromisoformat(first.signed_on) - dt.date.fromisoformat(record.issued_on)).days
+    except ValueError:
+        return
+    scanned = any(isinstance(line, ScannedLine) for line in source.lines)
+    if any(note.startswith(HANDWRITTEN_NOTE) for note in getattr(source, "notes", [])):
+        flag("issued_on", "ngày viết tay, đọc bằng OCR (đã đối chiếu ngày ký số), cần kiểm tra")
+    if gap < 0:
+        flag("issued_on", f"ngày văn bản sau ngày ký số ({first.signed_on})")
+    elif scanned and gap > SIGNED_WITHIN:
+        flag("issued_on", f"ngày đọc bằng OCR sớm hơn ngày ký số ({first.signed_on}) {gap} ngày")
 
 
 def pages_to_ocr(pages: Pages, ocr: str) -> list[int]:
@@ -273,7 +292,8 @@ def usable_text(words: list[dict]) -> bool:
 
 
 def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, float]], scanned: list[int],
-              stamped: list[tuple], jobs: int, notes: list[str], drawn: dict, whole: bool) -> list[VisualLine]:
+              stamped: list[tuple], jobs: int, notes: list[str], drawn: dict, signatures: list,
+              whole: bool) -> list[VisualLine]:
     """Visual lines of every page: text layer where usable, OCR words where not."""
     from . import ocr as ocr_mod
 
@@ -292,6 +312,8 @@ def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, floa
         sizes[index] = (page.width, page.height)
         stamps += found
     note_stamps(notes, stamps)
+    if 0 in pages:
+        words[0] = handwritten_day(path, words[0], sizes[0], signatures, notes)
     if stamped:
         words[0] = words[0] + ocr_mod.ocr_pdf_bands(path, 0, stamped, words[0])
     lines = []
@@ -302,6 +324,78 @@ def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, floa
     if not any(line.text.strip() for line in lines):
         raise ReadError(str(path), "no text layer: scanned PDF, and OCR found no text in it")
     return lines
+
+
+DATE_TAIL = re.compile(r"^th[aá]ng\s*(?P<m>\d{1,2})\s*n[aă]m\s*(?P<y>\d{4})", re.I)
+DAY = re.compile(r"^\d{1,2}$")
+HANDWRITTEN_NOTE = "hand-written day read by OCR"
+
+
+def handwritten_day(path: Path, words: list[dict], size: tuple[float, float], signatures: list,
+                    notes: list[str]) -> list[dict]:
+    """An OCR'd first page whose date line has no readable day ("ngày AT tháng 01 năm 2025":
+    written by hand) gets the day Tesseract reads in digits alone between "ngày" and "tháng",
+    when that date can be the letter's: on or up to SIGNED_WITHIN days before the earliest
+    digital signature (unsigned: when every reading agrees with high confidence). The day is
+    marked with a low confidence so the date goes to review, and a note says so."""
+    from . import ocr as ocr_mod
+    from ..normalize import fold
+
+    for line in group_lines(words, 1, size[1], ocr_mod.line_tolerance(words)):
+        if line.top > HEADER_ZONE * size[1]:
+            break
+        texts = [fold(w["text"]) for w in line.words]
+        start = next((k for k, t in enumerate(texts) if t.startswith("ngay")), None)
+        end = next((k for k, t in enumerate(texts) if start is not None and k > start and t.startswith("thang")), None)
+        if end is None:
+            continue
+        tail = DATE_TAIL.match(join_words(line.words[end:]))
+        between = line.words[start + 1:end]
+        if not tail or (len(between) == 1 and DAY.match(between[0]["text"]) and between[0].get("conf", 0) >= ocr_mod.LOW_CONFIDENCE):
+            return words  # the day is printed or read surely, or the line is no date line
+        day_word, next_word = line.words[start], line.words[end]
+        x0 = day_word["x0"] + 0.75 * (day_word["x1"] - day_word["x0"])  # a pen overruns "ngày"
+        height = day_word["bottom"] - day_word["top"]
+        if next_word["x0"] - x0 < 4:
+            return words
+        box = (x0, day_word["top"] - 0.4 * height, next_word["x0"], day_word["bottom"] + 0.3 * height)
+        try:
+            readings = ocr_mod.read_digits(path, 0, box)
+        except Exception:
+            return words
+        day = plausible_day(readings, int(tail.group("m")), int(tail.group("y")), signatures)
+        if day is None:
+            return words
+        text, conf = day
+        text = text.zfill(2)  # as Decree 30 writes it: the pen's "06" often loses its "0" here
+        keep = [w for w in words if not any(w is b for b in between) and w is not day_word]
+        keep.append(dict(day_word, text=day_word["text"][:4]))  # "ngày⁄†§": the pen's strokes glued on
+        x0 = day_word["x1"] + GLUE_GAP  # in the gap: the day must not glue onto "ngày" or "tháng"
+        x1 = max(x0 + 0.01, next_word["x0"] - GLUE_GAP)
+        keep.append({"text": text, "x0": x0, "x1": x1, "top": day_word["top"], "bottom": day_word["bottom"],
+                     "conf": min(conf, ocr_mod.HANDWRITTEN_CONFIDENCE)})
+        checked = f", within {SIGNED_WITHIN} days before the signing ({signatures[0].signed_on})" if signatures else ""
+        notes.append(f"{HANDWRITTEN_NOTE}: {text}{checked}")
+        return keep
+    return words
+
+
+def plausible_day(readings: list[tuple[str, float]], month: int, year: int, signatures: list) -> tuple[str, float] | None:
+    """The reading most segmentation modes agree on, when it makes a date the letter can bear."""
+    if not readings:
+        return None
+    texts = [t for t, _ in readings]
+    text = max(set(texts), key=texts.count)
+    conf = max(c for t, c in readings if t == text)
+    try:
+        date = dt.date(year, month, int(text))
+    except ValueError:
+        return None
+    signed = [s for s in signatures if s.signed_at]
+    if signed:
+        gap = (dt.date.fromisoformat(signed[0].signed_on) - date).days
+        return (text, conf) if 0 <= gap <= SIGNED_WITHIN else None
+    return (text, conf) if texts.count(text) == len(texts) == 3 and conf >= 80 else None
 
 
 def note_ocr(notes: list[str], lines: list[VisualLine], scanned: list[int], stamped: list, page_count: int) -> None:
