@@ -225,6 +225,8 @@ def fill_issuer(record: Record, header: list[Piece], has_columns: bool) -> None:
         record.warnings.append("issuing body not found in the header")
         record.flag("issuer", "không tìm thấy tên cơ quan ban hành ở phần đầu")
         return
+    if len(lines) == 1:
+        lines = split_two_levels(lines[0])
     groups: list[list[Piece]] = [[lines[0]]]
     for piece in lines[1:]:
         if starts_with_org_head(piece.text) and not starts_with_locality(piece.text):
@@ -238,6 +240,21 @@ def fill_issuer(record: Record, header: list[Piece], has_columns: bool) -> None:
         parent = [p for g in groups[:-1] for p in g]
         record.parent_body = " ".join(p.text.strip() for p in parent)
         record.spans["parent_body"] = [parent[0].start, parent[-1].end]
+
+
+# A portal that flattened a two-level header ("BỘ TÀI CHÍNH TỔNG CỤC HẢI QUAN") leaves one line:
+# the agency under a ministry or a province starts at one of these heads.
+TWO_LEVELS = re.compile(r"^(?P<parent>(?:BỘ|ỦY BAN NHÂN DÂN|UBND|TỔNG CỤC)\s.+?)\s+"
+                        r"(?P<agency>(?:TỔNG CỤC|CHI CỤC|(?<!TỔNG )(?<!CHI )CỤC|SỞ)\s.+)$")
+
+
+def split_two_levels(piece: Piece) -> list[Piece]:
+    m = TWO_LEVELS.match(piece.text)
+    if not m or len(m.group("parent").split()) < 2:
+        return [piece]
+    cut = m.start("agency")
+    return [Piece(m.group("parent"), piece.start, piece.column, piece.zone),
+            Piece(piece.text[cut:], piece.start + cut, piece.column, piece.zone)]
 
 
 def starts_with_locality(text: str) -> bool:

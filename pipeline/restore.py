@@ -252,15 +252,25 @@ def split_signer_title(piece: str) -> list[str]:
 
 
 def split_trailing_name(piece: str) -> list[str]:
-    """ "KT. BỘ TRƯỞNG THỨ TRƯỞNG Đỗ Hoàng Anh Tuấn": the name under the title is its own line."""
+    """ "KT. BỘ TRƯỞNG THỨ TRƯỞNG Đỗ Hoàng Anh Tuấn": the name under the title is its own line, and so
+    is an appendix heading a portal glued after it ("… Vũ Ngọc Anh TÊN ĐƠN VỊ CUNG CẤP: …")."""
     words = piece.split()
-    n = 0
-    while n < min(len(words), 5) and NAME_WORD.match(words[len(words) - 1 - n]):
-        n += 1
-    title_end = words[-n - 1] if len(words) > n else ""
-    # "Y Ngọc Hà", "A Lềnh": a one-letter word opens some minority names; a title word is longer.
-    if n >= 2 and is_upper_token(title_end) and sum(c.isalpha() for c in title_end) >= 2:
-        return [" ".join(words[:-n]), " ".join(words[-n:])]
+    if piece.startswith(("-", "+", "•")):  # a Nơi nhận entry ("- UBND Quảng Ngãi") has no signer
+        return [piece]
+    for i in range(1, len(words)):
+        before = words[i - 1]
+        if not signer_title_words().search(" ".join(words[:i])):
+            continue
+        # "Y Ngọc Hà", "A Lềnh": a one-letter word opens some minority names; a title word is longer.
+        if not (is_upper_token(before) and sum(c.isalpha() for c in before) >= 2):
+            continue
+        n = 0
+        while i + n < len(words) and n < 5 and NAME_WORD.match(words[i + n]):
+            n += 1
+        rest = words[i + n:]
+        if n >= 2 and (not rest or (is_upper_token(rest[0]) and sum(c.isalpha() for c in rest[0]) >= 2)):
+            parts = [" ".join(words[:i]), " ".join(words[i:i + n]), " ".join(rest)]
+            return [p for p in parts if p]
     return [piece]
 
 

@@ -106,3 +106,22 @@ def test_markdown_italics_and_portal_commentary_are_dropped():
 def test_one_letter_name_word_stays_with_the_name():
     assert texts("GIÁM ĐỐC Y Ngọc Hà") == ["GIÁM ĐỐC Y Ngọc Hà"]
     assert texts("GIÁM ĐỐC Lò Văn Thắng") == ["GIÁM ĐỐC", "Lò Văn Thắng"]
+
+
+def test_name_between_title_and_a_glued_appendix_heading():
+    assert texts("KT. TỔNG CỤC TRƯỞNG PHÓ TỔNG CỤC TRƯỞNG Vũ Ngọc Anh TÊN ĐƠN VỊ CUNG CẤP: …") == [
+        "KT. TỔNG CỤC TRƯỞNG PHÓ TỔNG CỤC TRƯỞNG", "Vũ Ngọc Anh", "TÊN ĐƠN VỊ CUNG CẤP: …"]
+    assert texts("- UBND Quảng Ngãi;") == ["- UBND Quảng Ngãi;"]
+
+
+def test_two_level_header_on_one_line():
+    from pipeline.extract import split_two_levels
+    from pipeline.segment import Piece
+
+    def cut(text):
+        return [p.text for p in split_two_levels(Piece(text, 0, "", "header"))]
+
+    assert cut("BỘ TÀI CHÍNH TỔNG CỤC HẢI QUAN") == ["BỘ TÀI CHÍNH", "TỔNG CỤC HẢI QUAN"]
+    assert cut("UBND TỈNH QUẢNG TRỊ SỞ Y TẾ") == ["UBND TỈNH QUẢNG TRỊ", "SỞ Y TẾ"]
+    assert cut("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI") == ["ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"]
+    assert cut("BỘ QUỐC PHÒNG") == ["BỘ QUỐC PHÒNG"]
