@@ -13,7 +13,7 @@ from docx import Document
 
 from conftest import ROOT
 from pipeline.check import check_docx
-from pipeline.check.document import open_docx
+from pipeline.check.document import open_docx, read_document
 from pipeline.check.fix import FixRefused, fix_docx
 from pipeline.cli import main
 
@@ -28,11 +28,9 @@ ALL = sorted(n for n, g in GOLD.items() if g["kind"] != "party")
 
 
 def texts(data: bytes) -> list[str]:
-    """Every paragraph's text, in the body and in tables (the package read as `check` reads it:
-    a .docm's content type, declared entities written out)."""
-    doc = open_docx(data)
-    return ["".join(t.text or "" for t in p.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"))
-            for p in doc.element.body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p")]
+    """Every paragraph's printed text, in the body and in tables, as `check` reads the package (a
+    .docm's content type, declared entities written out, legacy TCVN3 bytes through their font)."""
+    return [p.text for p in read_document(open_docx(data)).paras]
 
 
 def test_there_are_fixable_fixtures():
@@ -59,6 +57,15 @@ def test_text_is_kept_and_a_second_run_changes_nothing(name):
             assert any(c.startswith("Ngày tháng") for c in fixed.changes)
             assert _without_added_zeros(old, new) == old
     assert fix_docx(fixed.data).changes == []
+    raw_before, raw_after = raw_texts(original), raw_texts(fixed.data)  # the XML's own characters too
+    assert len(raw_before) == len(raw_after)
+    assert all(old == new or _without_added_zeros(old, new) == old for old, new in zip(raw_before, raw_after))
+
+
+def raw_texts(data: bytes) -> list[str]:
+    """Every w:p's w:t characters as stored in the XML (no font decoding, no numbering labels)."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    return ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in open_docx(data).element.body.iter(f"{w}p")]
 
 
 def _without_added_zeros(old: str, new: str) -> str:
@@ -164,3 +171,14 @@ def test_cli_fix_refuses_clearly(tmp_path):
     assert not (tmp_path / "out.docx").exists()
     result = CliRunner().invoke(main, ["fix", str(DOCS / "cv_plain.docx"), "-o", str(tmp_path / "no" / "x.docx")])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_tcvn3_draft_is_written_out_in_unicode_printing_the_same_letters():
+    from conftest import CORPUS
+
+    source = CORPUS / "a_17_bgddt_qd_totcongtac__docx-tcvn3.docx"
+    assert {v.rule for v in check_docx(source)} == {"font"}
+    fixed = fix_docx(source)
+    assert any("TCVN3" in c for c in fixed.changes)
+    assert texts(fixed.data) == texts(source.read_bytes())  # printed text, read through the legacy fonts
+    assert check_docx(fixed.data) == [] and fix_docx(fixed.data).changes == []

@@ -2,7 +2,7 @@
 its text, and say in Vietnamese what was changed.
 
 What is rewritten: paper (A4) and margins of every section; Times New Roman in every font slot
-of every run and style, black text; the size, bold and italic of each component Appendix I
+of every run with text (TCVN3/VNI text written out in Unicode, so the same letters print), black text; the size, bold and italic of each component Appendix I
 prints a fixed way (header, type name and trích yếu, Kính gửi, căn cứ, headings, the signer,
 Nơi nhận); centring and single spacing of the header items; body paragraphs justified, with a
 1.27 cm first-line indent, 6 pt between paragraphs and line spacing from single to 1.5 lines;
@@ -27,7 +27,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 
-from ..legacy import legacy_font_encoding
+from ..legacy import convert_legacy, legacy_font_encoding
 from .body import _checked_body, _gap, _indent_problem, _is_heading, _line_spacing_problem
 from .components import Layout, document_kind, find_layout
 from .document import CheckError, open_docx, read_document
@@ -69,7 +69,7 @@ def fix_docx(source) -> FixResult:
     if kind == "party":
         raise FixRefused("văn bản của Đảng (ĐẢNG CỘNG SẢN VIỆT NAM) trình bày theo Hướng dẫn 36-HD/VPTW, không "
                          "theo Nghị định 30/2020/NĐ-CP: không sửa")
-    before = _texts(document)
+    before = [p.text for p in doc.paras]
     lay = find_layout(doc)
     fixer = _Fixer()
     fixer.page(document)
@@ -113,11 +113,9 @@ def _refuse_unsafe(document) -> None:
 # -- keeping the text
 
 def _texts(document) -> list[str]:
-    """The text of every paragraph of the body, in order (what `fix` promises to keep)."""
-    out = []
-    for p in document.element.body.iter(P):
-        out.append("".join(t.text or "" for t in p.iter(T)))
-    return out
+    """The printed text of every paragraph of the body, in order (what `fix` promises to keep):
+    legacy TCVN3/VNI bytes read through their font, as a reader sees them."""
+    return [p.text for p in read_document(document).paras]
 
 
 def _same_text(before: list[str], after: list[str], zeros: dict[str, str]) -> None:
@@ -189,9 +187,18 @@ class _Fixer:
                     if r is None:
                         continue
                     names = {piece.look.get("font." + slot) for slot in FONT_SLOTS} - {None}
-                    if any(legacy_font_encoding(n) for n in names):
+                    encoding = next((legacy_font_encoding(n) for n in names if legacy_font_encoding(n)), None)
+                    if encoding and id(r) not in runs:
+                        # TCVN3/VNI bytes shown by a .VnTime/VNI font: written out in Unicode, so the
+                        # same letters print in Times New Roman
+                        for t in r.iter(T):
+                            if t.text and t.text.strip():
+                                text = convert_legacy(t.text, encoding[0])
+                                t.text = text.upper() if encoding[1] else text
                         legacy |= names
-                        continue  # TCVN3/VNI bytes: another font would print other letters
+                        _set_fonts(_child(_rpr(r), "rFonts", RPR_ORDER))
+                        runs.add(id(r))
+                        continue
                     if any(n.strip().lower() != FONT.lower() for n in names) and id(r) not in runs:
                         _set_fonts(_child(_rpr(r), "rFonts", RPR_ORDER))
                         runs.add(id(r))
@@ -207,8 +214,8 @@ class _Fixer:
         if coloured:
             self.note(f"Màu chữ: {len(coloured)} đoạn chữ chuyển sang màu đen")
         if legacy:
-            self.note(f"Không đổi phông {', '.join(sorted(legacy))}: chữ gõ bằng mã TCVN3/VNI, đổi phông sẽ "
-                      "làm sai chữ; cần chuyển mã sang Unicode (ví dụ bằng Unikey) rồi chạy lại")
+            self.note(f"Chuyển mã chữ gõ bằng phông {', '.join(sorted(legacy))} (TCVN3/VNI) sang Unicode, phông "
+                      "Times New Roman: chữ in ra giữ nguyên")
 
     # components
 
@@ -307,11 +314,11 @@ class _Fixer:
             need_month = bool(month) and len(month) == 1 and month in ("1", "2")
             if not (need_day or need_month):
                 continue
-            old = "".join(t.text or "" for t in line.para.element.iter(T))
             pattern = re.compile(r"(ngày[\s.…_]*)(\d{1,2})([\s.…_]*tháng[\s.…_]*)(\d{1,2})", re.I)
             if _pad_date(line.para.element, pattern, need_day, need_month):
-                new = "".join(t.text or "" for t in line.para.element.iter(T))
-                self.zeros[old] = new
+                self.zeros[line.para.text] = pattern.sub(
+                    lambda m: m.group(1) + (m.group(2).zfill(2) if need_day else m.group(2)) + m.group(3)
+                    + (m.group(4).zfill(2) if need_month else m.group(4)), line.para.text, count=1)
                 shown = f"ngày {int(day):02d} tháng {int(month):02d}" if need_month else f"ngày {int(day):02d}"
                 self.note(f"Ngày tháng: thêm số 0 ở đầu ({shown}) — \"{line.text}\"")
 
