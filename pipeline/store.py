@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -65,6 +65,19 @@ def clean_text(value):
     if not isinstance(value, str) or not _UNSTORABLE.search(value):
         return value
     return _UNSTORABLE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else " ", value)
+
+
+def clean_value(value):
+    """`clean_text` through a record: its strings, lists, dicts and nested dataclasses."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: clean_value(v) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: clean_value(getattr(value, f.name)) for f in fields(value) if f.init})
+    return value
 
 
 def clean_name(name: str) -> str:
@@ -320,6 +333,7 @@ class Store:
         số đến, or store the same file: the second is refused by a UNIQUE constraint and simply
         runs again, then sees the other's row.
         """
+        record = clean_value(record)  # every value below (also in lookups) is one the store can hold
         for attempt in range(attempts):
             try:
                 return self._add_once(record, sha256, file_name, received_on)

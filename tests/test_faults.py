@@ -658,14 +658,16 @@ def test_ingest_killed_at_random_points_ends_with_an_integral_store(tmp_path):
     box = tmp_path / "inbox"
     box.mkdir()
     files = sorted(CORPUS.glob("*__txt*.txt"))
-    for i in range(4):
+    for i in range(8):
         for path in files:
             (box / f"{i}_{path.name}").write_bytes(path.read_bytes() + f"\n{i}\n".encode())
     (box / "broken.pdf").write_bytes(b"%PDF-1.4\ngarbage")
     db = tmp_path / "c.db"
     total = len(list(box.iterdir()))
     kills = 0
-    for attempt in range(5):
+    for attempt in range(12):
+        if kills == 5:
+            break
         jobs = 1 + attempt % 2
         cmd = [sys.executable, "-m", "pipeline.cli", "ingest", str(box), "--db", str(db), "-j", str(jobs), "--ocr", "never"]
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -673,7 +675,7 @@ def test_ingest_killed_at_random_points_ends_with_an_integral_store(tmp_path):
         deadline = time.time() + 60
         while time.time() < deadline and count_documents(db) <= before and proc.poll() is None:
             time.sleep(0.02)
-        time.sleep(rng.uniform(0, 0.8))
+        time.sleep(rng.uniform(0, 0.5))
         if proc.poll() is None:
             workers = children(proc.pid)
             proc.kill()

@@ -430,3 +430,86 @@ def test_the_compliance_check_names_each_rule_in_vietnamese():
     assert problem == "" and [v["rule"] for v in violations] == ["Địa danh và thời gian"]
     assert "ngày 08" in violations[0]["message"]
     assert compliance(QNGAI)[1]  # not a DOCX: the reason, not an exception
+
+
+# --------------------------------------------------------------------------- issue 12: the page's edges
+
+
+def session_of(client) -> dict:
+    """What anyone who can read the cookie (another server on this host) sees in it."""
+    import base64
+    import json as json_mod
+
+    payload = client.cookies.get("congvan_session").split(".")[0]
+    return json_mod.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def signed_in(tmp_path, name="lan", password="mat-khau-dai"):
+    client = make_client(tmp_path, host="0.0.0.0")
+    CliRunner().invoke(main, ["user", "add", name, "--data-dir", str(tmp_path / "data")],
+                       input=f"{password}\n{password}\n")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    response = client.post("/login", data={"name": name, "password": password, "csrf_token": csrf},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    return client
+
+
+def test_the_csrf_token_cannot_be_read_from_the_cookie(client):
+    sent = token(client)
+    assert sent not in str(session_of(client))
+    assert upload(client, (DALAT.name, DALAT.read_bytes())).status_code == 200
+    assert len(store_of(client).documents()) == 1
+
+
+@pytest.mark.parametrize("headers", [{"sec-fetch-site": "cross-site"}, {"sec-fetch-site": "same-site"},
+                                     {"origin": "http://127.0.0.1:9999"}, {"origin": "http://evil.example"}])
+def test_a_post_from_another_site_or_port_is_refused_even_with_the_token(client, headers):
+    response = client.post("/review/1", data={"subject": "giả mạo", "csrf_token": token(client)}, headers=headers)
+    assert response.status_code == 403
+
+
+def test_a_post_from_the_page_itself_passes_the_origin_check(client):
+    upload(client, (DALAT.name, DALAT.read_bytes()))
+    response = client.post("/review/1", data={"subject": "sửa", "csrf_token": token(client)},
+                           headers={"origin": "http://127.0.0.1", "sec-fetch-site": "same-origin"})
+    assert response.status_code == 200
+
+
+def test_login_attempts_are_limited_per_user_and_address(tmp_path):
+    client = make_client(tmp_path, host="0.0.0.0")
+    CliRunner().invoke(main, ["user", "add", "lan", "--data-dir", str(tmp_path / "data")],
+                       input="mat-khau-dai\nmat-khau-dai\n")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    codes = [client.post("/login", data={"name": "lan", "password": f"sai-{i}", "csrf_token": csrf}).status_code
+             for i in range(12)]
+    assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
+    right = client.post("/login", data={"name": "lan", "password": "mat-khau-dai", "csrf_token": csrf},
+                        follow_redirects=False)
+    assert right.status_code == 429  # even the right password waits until the pause is over
+
+
+def test_logout_ends_the_session_on_the_server(tmp_path):
+    client = signed_in(tmp_path)
+    stolen = client.cookies.get("congvan_session")
+    client.post("/logout", data={"csrf_token": token(client)})
+    thief = make_client(tmp_path, host="0.0.0.0")
+    thief.app = client.app
+    thief.cookies.set("congvan_session", stolen)
+    assert thief.get("/registers", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("command", [["user", "remove", "lan"], ["user", "add", "lan"]])
+def test_removing_a_user_or_changing_the_password_ends_their_sessions(tmp_path, command):
+    client = signed_in(tmp_path)
+    assert client.get("/registers", follow_redirects=False).status_code == 200
+    CliRunner().invoke(main, command + ["--data-dir", str(tmp_path / "data")], input="mat-khau-moi\nmat-khau-moi\n")
+    assert client.get("/registers", follow_redirects=False).status_code == 303
+
+
+def test_the_data_folder_is_private(tmp_path):
+    import stat as stat_mod
+
+    make_client(tmp_path)
+    for folder in (tmp_path / "data", tmp_path / "data" / "uploads"):
+        assert stat_mod.S_IMODE(folder.stat().st_mode) == 0o700

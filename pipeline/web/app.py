@@ -11,7 +11,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..store import Store, open_store
-from .auth import require_login
+from .auth import LoginThrottle, private_dir, require_login
 from .errors import HANDLERS
 from .render import HERE
 from .settings import Settings
@@ -44,16 +44,19 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     from .pages import check, inbox, login, registers, reply, review, tasks
 
     settings = settings or Settings()
-    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)  # uploads, users, sessions and the key: this user only (0700)
+    private_dir(settings.uploads_dir)
     app = FastAPI(title="congvan", docs_url=None, redoc_url=None, openapi_url=None,
                   exception_handlers=HANDLERS)
     app.state.settings = settings
+    app.state.secret = settings.secret_key()
+    app.state.login_throttle = LoginThrottle()
     app.state.store = store or open_store(settings.db)
     # One writer at a time: the store numbers số đến as MAX + 1 inside each transaction.
     app.state.write_lock = threading.Lock()
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key(), session_cookie="congvan_session",
+    app.add_middleware(SessionMiddleware, secret_key=app.state.secret, session_cookie="congvan_session",
                        max_age=SESSION_HOURS * 3600, same_site="lax")
     if settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)

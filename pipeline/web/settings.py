@@ -61,7 +61,7 @@ class Settings:
         """The key that signs session cookies: made once, kept in the data directory (mode 600)."""
         path = self.data_dir / "secret.key"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             # Written aside, then linked into place: two servers starting at once agree on one key.
             draft = self.data_dir / f".secret.{secrets.token_hex(4)}"
             fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from ..auth import Users, require_csrf, sign_in, sign_out
+from ..errors import PageError
 from ..render import page
 
 router = APIRouter()
@@ -25,8 +26,14 @@ def login_form(request: Request, next: str = "/inbox"):
 @router.post("/login", dependencies=[Depends(require_csrf)])
 def login(request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/inbox")):
     users = Users(request.app.state.settings.users_file)
+    throttle, address = request.app.state.login_throttle, request.client.host if request.client else "?"
+    wait = throttle.wait_seconds(name.strip(), address)
+    if wait:
+        raise PageError(429, f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau {int(wait // 60) + 1} phút.")
     if not users.verify(name.strip(), password):
+        throttle.failed(name.strip(), address)
         return page(request, "login.html", status_code=401, next=safe_next(next), failed=True, name=name)
+    throttle.succeeded(name.strip())
     sign_in(request, name.strip())
     return RedirectResponse(safe_next(next), status_code=303)
 
