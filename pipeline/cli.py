@@ -682,8 +682,10 @@ data_dir_option = click.option("--data-dir", envvar="CONGVAN_DATA", default="con
 @click.option("--max-upload-mb", type=click.IntRange(1, 2048), default=50, show_default=True,
               help="Largest file accepted by an upload.")
 @click.option("--login", "force_login", is_flag=True, help="Require a login on this machine too (a shared computer).")
+@click.option("--https", "behind_https", is_flag=True,
+              help="Browsers reach the page over HTTPS through a proxy (see README): the session cookie is HTTPS-only.")
 @org_option
-def serve(db, data_dir, host, port, max_upload_mb, force_login, org_file):
+def serve(db, data_dir, host, port, max_upload_mb, force_login, behind_https, org_file):
     """Start the office's web page: inbox, review, registers, tasks and replies.
 
     \b
@@ -697,7 +699,7 @@ def serve(db, data_dir, host, port, max_upload_mb, force_login, org_file):
     from .web.auth import Users
 
     settings = Settings(db=db, data_dir=data_dir, host=host, max_upload_bytes=max_upload_mb * 1024 * 1024,
-                        org_file=org_file, login=True if force_login else None)
+                        org_file=org_file, login=True if force_login else None, https=behind_https)
     if settings.login_required and not Users(settings.users_file).names():
         raise click.ClickException(f"a login is required (--login, or --host {host} opens the page to other "
                                    f"machines) and {settings.users_file} has no user: add one with "

@@ -513,3 +513,17 @@ def test_the_data_folder_is_private(tmp_path):
     make_client(tmp_path)
     for folder in (tmp_path / "data", tmp_path / "data" / "uploads"):
         assert stat_mod.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_behind_https_the_session_cookie_is_https_only(tmp_path):
+    client = make_client(tmp_path, https=True)
+    response = client.get("/login")
+    assert "secure" in response.headers.get("set-cookie", "").lower()
+
+
+def test_a_post_through_the_https_proxy_passes_the_origin_check(client):
+    upload(client, (DALAT.name, DALAT.read_bytes()))
+    response = client.post("/review/1", data={"subject": "sửa", "csrf_token": token(client)},
+                           headers={"origin": "https://congvan.example.gov.vn", "sec-fetch-site": "same-origin",
+                                    "x-forwarded-host": "congvan.example.gov.vn"})
+    assert response.status_code == 200

@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=app.state.secret, session_cookie="congvan_session",
-                       max_age=SESSION_HOURS * 3600, same_site="lax")
+                       max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.https)
     if settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)

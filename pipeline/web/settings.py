@@ -30,6 +30,7 @@ class Settings:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
     login: bool | None = None  # None: required exactly when the host is reachable from other machines
     org_file: str | None = None  # as `--org`: the sending organisation's TOML (None: $CONGVAN_ORG / ./congvan.toml)
+    https: bool = False  # served to browsers over HTTPS by a proxy: the session cookie is then sent over HTTPS only
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir).expanduser().resolve()
