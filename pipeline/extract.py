@@ -192,8 +192,8 @@ def issuer_lines(header: list[Piece], has_columns: bool) -> list[Piece]:
     for piece in header:
         if NUMBER_LINE.search(piece.text) or DATE_LINE.search(piece.text) or SUBJECT_START.match(piece.text) \
                 or SYMBOL_ONLY.search(piece.text):
-            if has_columns:
-                continue
+            if has_columns or (not found and DATE_LINE.search(piece.text)):
+                continue  # columns, or the right column printed before the left one (date, then issuer)
             break
         if has_columns and piece.column == RIGHT:
             continue

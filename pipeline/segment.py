@@ -154,9 +154,18 @@ def find_header_end(lines: list[Line]) -> int:
         if in_subject and not BODY_STARTERS.match(text) and len(text) < 90 and not normalize.ends_sentence(text):
             end = i + 1
             continue
+        if seen_anchor and is_upper_line(text) and len(text) < 80 and not type_title(text) \
+                and anchor_follows(lines, i + 1):
+            end = i + 1  # the right column printed first: "… ngày 25 tháng 6 năm 2026" / "CHÍNH PHỦ" / "Số: …"
+            continue
         if seen_anchor:
             break
     return end
+
+
+def anchor_follows(lines: list[Line], start: int, within: int = 3) -> bool:
+    """Whether a "Số:" or date line comes within the next few lines."""
+    return any(NUMBER_LINE.search(l.text) or DATE_LINE.search(l.text) for l in lines[start:start + within])
 
 
 def find_title_end(lines: list[Line], start: int) -> int:
