@@ -95,6 +95,9 @@ def _process(path: str, ocr: str, jobs: int) -> Record:
     except Exception as err:  # a bug in extraction must not sink the batch
         return Record(source=path, kind="error", error=f"extraction failed: {type(err).__name__}: {err}")
     flag_low_confidence(record, source)
+    from .read.pdf import date_from_signature
+
+    date_from_signature(record, source)  # a signed PDF whose date the text leaves blank
     return record
 
 
@@ -136,7 +139,16 @@ def process_many(paths: list[str], jobs: int = 1, ocr: str = "auto") -> Iterator
         while waiting or pending:
             while waiting and len(pending) < window:
                 path = waiting.popleft()
-                pending.append((path, pool.submit(task, path)))
+                try:
+                    future = pool.submit(task, path)
+                except BrokenProcessPool:  # a worker died since the last hand-out: the head is checked below
+                    waiting.appendleft(path)
+                    break
+                pending.append((path, future))
+            if not pending:  # the pool broke before anything was in flight
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = _pool(jobs)
+                continue
             path, future = pending.popleft()
             try:
                 record = future.result()

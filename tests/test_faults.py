@@ -440,11 +440,15 @@ def test_a_dead_or_stuck_worker_costs_only_its_own_file(tmp_path, monkeypatch, j
     monkeypatch.chdir(tmp_path)
     limits_file(tmp_path, seconds_per_file=2)
     monkeypatch.setattr(pipeline.read, "read", fault_reader)
-    names = [f"{i:02d}.txt" for i in range(6)] + ["stuck.txt"] + [f"{i:02d}b.txt" for i in range(3)]
+    # more files than the workers' window (jobs × 8): files are still being handed out when one dies
+    names = [f"{i:02d}.txt" for i in range(6)] + ["stuck.txt"] + [f"{i:02d}b.txt" for i in range(3 + 20 * (jobs > 1))]
     if jobs > 1:
         names[3:3] = ["poison.txt"]
     paths = [str(tmp_path / n) for n in names]
-    records = list(process_many(paths, jobs=jobs))
+    records = []
+    for record in process_many(paths, jobs=jobs):  # a consumer as slow as a store: the pool breaks meanwhile
+        records.append(record)
+        time.sleep(0.1 if len(records) < 6 else 0)
     assert [r.source for r in records] == paths
     errors = {Path(r.source).name: r.error for r in records if r.error}
     assert set(errors) == ({"stuck.txt", "poison.txt"} if jobs > 1 else {"stuck.txt"}), errors
