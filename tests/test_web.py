@@ -527,3 +527,16 @@ def test_a_post_through_the_https_proxy_passes_the_origin_check(client):
                            headers={"origin": "https://congvan.example.gov.vn", "sec-fetch-site": "same-origin",
                                     "x-forwarded-host": "congvan.example.gov.vn"})
     assert response.status_code == 200
+
+
+def test_a_damaged_row_is_said_so_and_the_other_pages_still_work(client):
+    import sqlite3
+
+    upload(client, (DALAT.name, DALAT.read_bytes()), (QNGAI.name, QNGAI.read_bytes()))
+    store = store_of(client)
+    with sqlite3.connect(store.engine.url.database) as conn:
+        conn.execute("UPDATE documents SET recipients = '[\"hỏng' WHERE id = 1")
+    page = client.get("/review/1")
+    assert page.status_code == 500 and "#1" in page.text and "bị hỏng" in page.text
+    assert client.get("/review/2").status_code == 200
+    assert client.get("/registers").status_code == 200

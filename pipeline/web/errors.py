@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..store import BadRow
+
 log = logging.getLogger("congvan.web")
 
 # What the framework's own errors mean for a clerk.
@@ -67,12 +69,19 @@ async def on_login_required(request: Request, exc: LoginRequired):
     return RedirectResponse(f"/login?next={quote(exc.path)}", status_code=303)
 
 
+async def on_bad_row(request: Request, exc):
+    """A stored row that cannot be read (a damaged store page): said so, the rest of the page works."""
+    return error_page(request, 500, f"Văn bản #{exc.doc_id} trong kho bị hỏng, không đọc được ({exc.reason}). "
+                                    "Các văn bản khác không bị ảnh hưởng; hãy báo cho người quản trị.")
+
+
 async def on_server_error(request: Request, exc: Exception):
     log.exception("error while serving %s %s", request.method, request.url.path, exc_info=exc)
     return error_page(request, 500, STATUS_MESSAGES[500])
 
 
 HANDLERS = {
+    BadRow: on_bad_row,
     PageError: on_page_error,
     StarletteHTTPException: on_http_error,
     RequestValidationError: on_validation_error,
