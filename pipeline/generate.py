@@ -275,6 +275,9 @@ def template_context(doc: dict | None, org: Org, values: dict, today: date, sign
             units.append(item["lead"])
 
     def error(message: str):
+        missing = _MISSING.get()
+        if missing:  # the message itself would print a blank: say what to fill in instead
+            raise TemplateError(_missing_message("the template", missing))
         raise TemplateError(message)
 
     def in_days(n: int) -> str:

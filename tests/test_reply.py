@@ -505,3 +505,9 @@ def test_phuc_dap_wording_follows_the_relation_to_the_issuer(store, org):
     upward = " ".join(p.text for p in render_draft("phuc-dap", up, org).body)
     assert "tiếp thu và sẽ tổ chức triển khai thực hiện" in upward
     assert upward.endswith("trân trọng báo cáo Ủy ban nhân dân tỉnh Sơn La xem xét./.")
+
+
+def test_a_template_error_never_prints_a_blank_either(store, org):
+    plan = dict(store.get(doc_id(store, PLAN_SOURCE)), number=None)
+    with pytest.raises(TemplateError, match=r"has no số và ký hiệu"):
+        render_draft("don-doc", plan, org, today=date(2024, 6, 1))  # nothing overdue, and no number to name
