@@ -309,8 +309,22 @@ def fill_title(record: Record, layout: Layout) -> None:
         return
     parts = [p.text for p in lines]
     parts[0] = re.sub(r"^\s*(?:V/v|Về\s+việc)\s*:?\s*", "", parts[0], flags=re.I)
-    record.subject = join_wrapped(parts).rstrip(".").strip()
-    record.spans["subject"] = [lines[0].start, lines[-1].end]
+    record.subject = without_enacting_body(join_wrapped(parts).rstrip(".").strip(), record.issuer)
+    record.spans["subject"] = [lines[0].start, lines[0].start + len(record.subject)] if len(lines) == 1 \
+        else [lines[0].start, lines[-1].end]
+
+
+def without_enacting_body(subject: str, issuer: str) -> str:
+    """ "… TIẾP TỤC CÓ HIỆU LỰC CHÍNH PHỦ": the enacting body's line ("CHÍNH PHỦ", "BỘ TRƯỞNG BỘ NỘI VỤ")
+    that opens the căn cứ, glued by a portal to the trích yếu's last line."""
+    if not issuer or not subject.endswith(" " + issuer):
+        return subject
+    head = subject[: -len(issuer)].rstrip()
+    for title in sorted(vocab()["signer_titles"], key=len, reverse=True):
+        if head.endswith(" " + title):
+            head = head[: -len(title)].rstrip()
+            break
+    return head
 
 
 def decide_doc_type(record: Record, layout: Layout) -> str:

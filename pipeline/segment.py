@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import normalize
 from .records import FOOTER, HEADER, LEFT, RIGHT, Line, SourceText
 from .restore import restore_lines
-from .vocab import type_title
+from .vocab import type_title, vocab
 
 # Any tone on the motto's vowels, spaces optional: OCR reads "XÃ HỌI", "Độclập - Tựdo".
 _A, _O = "[AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ]", "[OÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ]"
@@ -182,7 +183,9 @@ def find_title_end(lines: list[Line], start: int) -> int:
             return j + 1
         if KINH_GUI.match(text) or BODY_STARTERS.match(text) or AUTHORITY.match(text) or NOI_NHAN.match(text):
             break
-        if j > i + 1 and (is_upper_line(text) or normalize.LIST_MARKER.match(text)):
+        if j > i + 1 and normalize.LIST_MARKER.match(text):
+            break
+        if j > i + 1 and is_upper_line(text) and not continues_upper_title(lines[j - 1].text, text):
             break
         if j > i + 1 and normalize.ends_sentence(lines[j - 1].text) and not lines[j - 1].text.rstrip().endswith(","):
             break
@@ -194,6 +197,20 @@ def find_title_end(lines: list[Line], start: int) -> int:
             break  # "CHỦ TỊCH ỦY BAN NHÂN DÂN / TỈNH điện:" opens the Công điện's list
         end = j + 1
     return end
+
+
+def continues_upper_title(previous: str, text: str) -> bool:
+    """An upper-case trích yếu wrapped onto a second line ("… CHẾ ĐỘ" / "QUẢN LÝ NGÂN QUỸ …"), not
+    the enacting body's line that follows it ("CHÍNH PHỦ", "BỘ TRƯỞNG BỘ NỘI VỤ")."""
+    if not is_upper_line(previous) or normalize.ends_sentence(previous):
+        return False
+    upper = text.upper()
+    return not any(upper == h or upper.startswith(h + " ") for h in _upper_org_heads())
+
+
+@lru_cache(maxsize=1)
+def _upper_org_heads() -> tuple[str, ...]:
+    return tuple(h.upper() for h in vocab()["org_heads"] if h[:1].isupper())
 
 
 def starts_with_date(text: str) -> bool:
