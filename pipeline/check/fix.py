@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls
 from docx.shared import Mm
 
 from ..legacy import convert_legacy, legacy_font_encoding
@@ -32,7 +32,7 @@ from .body import _checked_body, _gap, _indent_problem, _is_heading, _line_spaci
 from .components import Layout, document_kind, find_layout
 from .document import CheckError, open_docx, read_document
 from .formatting import FONT_SLOTS
-from .ooxml import P, PPR, R, RPR, T, _w
+from .ooxml import PPR, R, RPR, T, _w
 from .page import MARGIN_LIMITS, _landscape_limits, _page_field_paras
 from .rules import CENTRED, LOOKS
 from .texts import DATE_FORM

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .components import Appendix, Layout
-from .recognise import ARTICLE, COPY_ABBREVIATIONS, COPY_FORM, _first
+from .recognise import ARTICLE, COPY_ABBREVIATIONS, COPY_FORM
 from .rules import CENTRED, LOOKS, Violation, _and_more, check_look
 from .walk import Line
 
@@ -173,6 +173,3 @@ def doc_type_of(lay: Layout, appendices: list[Appendix]) -> str:
             return found.group(1).strip().capitalize()
     return ""
 
-
-__all__ = ["check_align", "check_appendices", "check_can_cu", "check_copy", "check_header_spacing", "check_headings",
-           "check_type_names", "doc_type_of", "_first"]
