@@ -34,6 +34,7 @@ DESKEW_STEP = 0.2  # degrees: coarse search step, refined to a tenth of it
 MIN_DESKEW = 0.1  # degrees: smaller tilts are left alone (rotation blurs the page)
 SPECKLE_RATIO = 0.02  # isolated dark pixels per dark pixel above which a page is median-filtered
 LOW_CONFIDENCE = 75.0  # % word confidence under which a key field needs review
+HANDWRITTEN_CONFIDENCE = 50.0  # % given to digits read as hand-written: always reviewed
 NAME_CONFIDENCE = 94.0  # … and a person's name: below this, a tone is often wrong ("Hiên" for "Hiền")
 NOISE_MARKS = dict.fromkeys(map(ord, "~^`|¢©®¬´¨ˆ˜•·¦"), None)
 LIST_DASH = re.compile(r"^['‘’`.,]?[-~–—_]['‘’`]?$")
@@ -278,6 +279,9 @@ def recognise(gray, scale: float, origin: tuple[float, float] = (0.0, 0.0), psm:
         line = []
         for i in members:
             text = clean_word(data["text"][i])
+            conf = float(data["conf"][i])
+            if PEN_SEVEN.match(text):  # "0†", "4†": a hand-written 7 with its crossbar
+                text, conf = text.replace("†", "7"), min(conf, HANDWRITTEN_CONFIDENCE)
             if text:
                 line.append({
                     "text": text,
@@ -285,7 +289,7 @@ def recognise(gray, scale: float, origin: tuple[float, float] = (0.0, 0.0), psm:
                     "x1": left + (data["left"][i] + data["width"][i]) / scale,
                     "top": top + line_top / scale,
                     "bottom": top + line_bottom / scale,
-                    "conf": float(data["conf"][i]),
+                    "conf": conf,
                 })
         words += repair_line(drop_stray_capitals(line))
     return words
@@ -493,8 +497,8 @@ def is_date_word(words: list[dict], k: int) -> bool:
     kind = fold(words[k]["text"])
     if kind == "ngay":
         return digits(k + 1, (1, 2))
-    if kind == "thang":
-        return digits(k - 1, (1, 2)) and digits(k + 1, (1, 2))
+    if kind == "thang":  # "ngày 0† thắng 02 năm": the day may be unread, the month and year are not
+        return digits(k + 1, (1, 2)) and (digits(k - 1, (1, 2)) or (k + 2 < len(words) and fold(words[k + 2]["text"]) == "nam"))
     return digits(k - 1, (1, 2)) and digits(k + 1, (4,))
 
 
@@ -519,6 +523,7 @@ SCRIBBLE_CONFIDENCE = 30.0  # % under which every word of a line: a signature or
 
 
 DOUBLED_D = re.compile("[ĐÐ]{2}")  # "QĐÐ": the crossed D read twice
+PEN_SEVEN = re.compile(r"^\d*†[\d†]*$")
 
 
 def is_rule(text: str) -> bool:
@@ -682,7 +687,6 @@ def single_thread() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-HANDWRITTEN_CONFIDENCE = 50.0  # % given to a hand-written day read by OCR: always reviewed
 
 
 def read_digits(path, index: int, box: tuple) -> list[tuple[str, float]]:

@@ -333,11 +333,13 @@ HANDWRITTEN_NOTE = "hand-written day read by OCR"
 
 def handwritten_day(path: Path, words: list[dict], size: tuple[float, float], signatures: list,
                     notes: list[str]) -> list[dict]:
-    """An OCR'd first page whose date line has no readable day ("ngày AT tháng 01 năm 2025":
-    written by hand) gets the day Tesseract reads in digits alone between "ngày" and "tháng",
-    when that date can be the letter's: on or up to SIGNED_WITHIN days before the earliest
-    digital signature (unsigned: when every reading agrees with high confidence). The day is
-    marked with a low confidence so the date goes to review, and a note says so."""
+    """The day of an OCR'd first page's date line when it was written by hand ("ngày AT tháng
+    01 năm 2025", "ngày3", "ngày 0†"): Tesseract's own reading of it, else what it reads in
+    digits alone between "ngày" and "tháng", is kept when that date can be the letter's: on or
+    up to SIGNED_WITHIN days before the earliest digital signature (unsigned: when every reading
+    agrees with high confidence). The day then carries a low confidence, so the date goes to
+    review, and a note says so. A signed letter's day that fits no reading is left blank (the
+    signing date is the fallback, flagged); an unsigned one's is left as read."""
     from . import ocr as ocr_mod
     from ..normalize import fold
 
@@ -350,34 +352,49 @@ def handwritten_day(path: Path, words: list[dict], size: tuple[float, float], si
         if end is None:
             continue
         tail = DATE_TAIL.match(join_words(line.words[end:]))
-        between = line.words[start + 1:end]
-        if not tail or (len(between) == 1 and DAY.match(between[0]["text"]) and between[0].get("conf", 0) >= ocr_mod.LOW_CONFIDENCE):
-            return words  # the day is printed or read surely, or the line is no date line
         day_word, next_word = line.words[start], line.words[end]
-        x0 = day_word["x0"] + 0.75 * (day_word["x1"] - day_word["x0"])  # a pen overruns "ngày"
-        height = day_word["bottom"] - day_word["top"]
-        if next_word["x0"] - x0 < 4:
-            return words
-        box = (x0, day_word["top"] - 0.4 * height, next_word["x0"], day_word["bottom"] + 0.3 * height)
-        try:
-            readings = ocr_mod.read_digits(path, 0, box)
-        except Exception:
-            return words
-        day = plausible_day(readings, int(tail.group("m")), int(tail.group("y")), signatures)
+        between = line.words[start + 1:end]
+        glued = day_word["text"][4:]
+        if not tail or (not glued and len(between) == 1 and DAY.match(between[0]["text"])
+                        and between[0].get("conf", 0) >= ocr_mod.LOW_CONFIDENCE):
+            return words  # the day is printed or read surely, or the line is no date line
+        month, year = int(tail.group("m")), int(tail.group("y"))
+        read = (glued + "".join(w["text"] for w in between)).translate(ocr_mod.DIGIT_LOOKALIKES)
+        conf = min([w.get("conf", 100.0) for w in between] + ([day_word.get("conf", 100.0)] if glued else []), default=0.0)
+        day = plausible_day([(read, conf)] * 3, month, year, signatures) if DAY.match(read) else None
         if day is None:
+            day = plausible_day(crop_readings(path, day_word, next_word), month, year, signatures)
+        if day is None and not signatures:
             return words
-        text, conf = day
-        text = text.zfill(2)  # as Decree 30 writes it: the pen's "06" often loses its "0" here
         keep = [w for w in words if not any(w is b for b in between) and w is not day_word]
-        keep.append(dict(day_word, text=day_word["text"][:4]))  # "ngày⁄†§": the pen's strokes glued on
+        keep.append(dict(day_word, text=day_word["text"][:4]))  # "ngày⁄†§", "ngày3": the pen's strokes glued on
+        if day is None:
+            notes.append(f"{HANDWRITTEN_NOTE[:-len(' read by OCR')]} not readable: left blank")
+            return keep
+        text = day[0].zfill(2)  # as Decree 30 writes it: the pen's "06" often loses its "0" here
         x0 = day_word["x1"] + GLUE_GAP  # in the gap: the day must not glue onto "ngày" or "tháng"
         x1 = max(x0 + 0.01, next_word["x0"] - GLUE_GAP)
         keep.append({"text": text, "x0": x0, "x1": x1, "top": day_word["top"], "bottom": day_word["bottom"],
-                     "conf": min(conf, ocr_mod.HANDWRITTEN_CONFIDENCE)})
+                     "conf": min(day[1], ocr_mod.HANDWRITTEN_CONFIDENCE)})
         checked = f", within {SIGNED_WITHIN} days before the signing ({signatures[0].signed_on})" if signatures else ""
         notes.append(f"{HANDWRITTEN_NOTE}: {text}{checked}")
         return keep
     return words
+
+
+def crop_readings(path: Path, day_word: dict, next_word: dict) -> list[tuple[str, float]]:
+    """Tesseract's digit readings between "ngày" and "tháng" (a pen overruns "ngày")."""
+    from . import ocr as ocr_mod
+
+    x0 = day_word["x0"] + 0.75 * (day_word["x1"] - day_word["x0"])
+    height = day_word["bottom"] - day_word["top"]
+    if next_word["x0"] - x0 < 4:
+        return []
+    box = (x0, day_word["top"] - 0.4 * height, next_word["x0"], day_word["bottom"] + 0.3 * height)
+    try:
+        return ocr_mod.read_digits(path, 0, box)
+    except Exception:  # a rendering or Tesseract failure leaves the day unread
+        return []
 
 
 def plausible_day(readings: list[tuple[str, float]], month: int, year: int, signatures: list) -> tuple[str, float] | None:
