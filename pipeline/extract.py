@@ -15,7 +15,7 @@ from .segment import (AUTHORITY, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, N
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE
 from .review import review_record
-from .vocab import type_for_abbreviation, type_title, vocab
+from .vocab import is_signer_title, type_for_abbreviation, type_title, vocab
 
 # "Số: 381/BHXH-VP", "Số:  125 /UBND-KT", "Số: 93. /KH-UBND", "Số: 06/2026/TT-BXD", "Số: 1.234/SGDĐT-GDTrH"
 NUMBER = re.compile(
@@ -459,6 +459,8 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     lines = up_to_the_name(lines)
     upper = [p for p in lines if is_upper_line(p.text) and not NAME.match(p.text)]
     names = [p for p in lines if p not in upper and looks_like_name(p.text)]
+    upper += [p for p in lines if p not in upper and is_signer_title(p.text)]  # "Phó Thủ tướng" in sentence case
+    upper.sort(key=lambda p: p.start)
     if upper:
         authority, title = split_authority_lines(upper)
         if authority:

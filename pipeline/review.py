@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from .records import Record
-from .vocab import type_for_abbreviation
+from .vocab import is_signer_title, type_for_abbreviation
 
 # Tone marks (grave, acute, hook, tilde, dot below); the vowel marks (breve, circumflex, horn) stay.
 _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
@@ -116,8 +116,8 @@ SIGNER_TITLE_CHARS = re.compile(r"^[A-ZĐÀ-Ỹ\s,.()\-/&]+$")
 
 def check_signer(record: Record) -> None:
     signer = record.signer
-    if signer.title and (len(signer.title) > 80 or not SIGNER_TITLE_CHARS.match(signer.title.upper())
-                         or any(c.islower() for c in signer.title if c.isalpha())):
+    mixed_case = any(c.islower() for c in signer.title if c.isalpha()) and not is_signer_title(signer.title)
+    if signer.title and (len(signer.title) > 80 or not SIGNER_TITLE_CHARS.match(signer.title.upper()) or mixed_case):
         record.flag("signer.title", f"chức vụ người ký khó tin: «{signer.title[:50]}»")
     if signer.authority and len(signer.authority) > 80:
         record.flag("signer.authority", "dòng thẩm quyền ký quá dài: có thể lẫn dòng khác")

@@ -24,7 +24,7 @@ MOTTO = re.compile(rf"C{_O}NG\s*H{_O}{_A}\s*X{_A}\s*H{_O}{_I}(?:\s*CH{_U}\s*NGH{
 SLOGAN = re.compile(rf"Đ{_O}c\s*l{_A}p\s*[-–—]?\s*T{_U}\s*do\s*[-–—]?\s*H{_A}nh\s*ph{_U}c", re.I)
 NUMBER_LINE = re.compile(r"^\s*Số\s*[:.]?\s*\d|^\s*Số\s*:|\sSố\s*:\s*\d")
 DATE_LINE = re.compile(
-    r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
+    r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})",
     re.I,
 )
 # A date line whose hand-written day OCR could not read: "Quảng Ngãi, ngày #tháng 6 năm 2022".
@@ -107,9 +107,12 @@ def assign_zones(lines: list[Line]) -> list[tuple[str, Line]]:
     appendix = find_appendix_start(lines, title_end)
     footer_start = find_footer_start(lines[:appendix], title_end)
     recip_end = find_recipients_end(lines, title_end, footer_start)
+    leading = find_leading_title(lines)
     zoned = []
     for i, line in enumerate(lines):
-        if i >= appendix:
+        if i in leading:
+            zone = "title"  # "NGHỊ ĐỊNH / Quy định về …" printed above the header by a portal
+        elif i >= appendix:
             zone = "appendix"  # forms printed after the signature: their Nơi nhận is not ours
         elif i < header_end:
             zone = "header"
@@ -125,6 +128,25 @@ def assign_zones(lines: list[Line]) -> list[tuple[str, Line]]:
             zone = "urgency"  # "KHẨN", "HỎA TỐC" stamps: never part of the issuer or the subject
         zoned.append((zone, line))
     return zoned
+
+
+def find_leading_title(lines: list[Line]) -> range:
+    """A type name and its trích yếu that a portal printed before the header (motto, Số, date)."""
+    for k, line in enumerate(lines[:3]):
+        text = line.text.strip()
+        if not (type_title(text) and is_upper_line(text)):
+            continue
+        if not any(is_motto(l.text) or NUMBER_LINE.search(l.text) for l in lines[k + 1:k + 9]):
+            return range(0)
+        end = k + 1
+        while end < min(k + 5, len(lines)):
+            nxt = lines[end].text.strip()
+            if is_motto(nxt) or NUMBER_LINE.search(nxt) or DATE_LINE.search(nxt) or normalize.RULE_LINE.match(nxt) \
+                    or (is_upper_line(nxt) and nxt.upper().startswith(_upper_org_heads())):
+                break
+            end += 1
+        return range(k, end) if end > k + 1 else range(0)
+    return range(0)
 
 
 def find_header_end(lines: list[Line]) -> int:

@@ -40,3 +40,10 @@ def _titles_without_marks() -> dict[str, str]:
         titles.setdefault(fold_words(title), []).append(title)
     return {bare: found[0] for bare, found in titles.items() if len(set(t.lower() for t in found)) == 1}
 
+
+
+def is_signer_title(text: str) -> bool:
+    """A signer's own title in any case: "THỨ TRƯỞNG", "Phó Thủ tướng" (portals print it in sentence case)."""
+    upper = text.strip().upper()
+    titles = vocab()["signer_titles"]
+    return upper in titles or (upper.startswith("PHÓ ") and upper[4:] in titles)

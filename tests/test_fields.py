@@ -221,3 +221,18 @@ def test_a_wrapped_line_starting_with_dieu_is_no_article():
     assert [label for label, _, _ in top_level_items(paragraphs)] == ["1", "2"]
     articles = ["Điều 1. Phạm vi điều chỉnh", "Nội dung", "Điều 2: Hiệu lực", "Điều 3 Trách nhiệm thi hành"]
     assert [label for label, _, _ in top_level_items(articles)] == ["Điều 1", "Điều 2", "Điều 3"]
+
+
+def test_date_line_with_a_missing_space_and_title_before_header():
+    from pipeline.extract import extract
+    from pipeline.records import SourceText
+
+    raw = ["NGHỊ ĐỊNH", "Quy định về giảng viên đồng cơ hữu", "CHÍNH PHỦ", "Số: 15/2025/NĐ-CP",
+           "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 31 tháng12 năm 2025",
+           "Căn cứ Luật Tổ chức Chính phủ;", "Điều 1. Phạm vi", "Nơi nhận:", "- Lưu: VT, KGVX.",
+           "KT. THỦ TƯỚNG", "Phó Thủ tướng", "Trần Hồng Hà"]
+    record = extract(SourceText("x.md", "md", [Line(t) for t in raw]))
+    assert (record.doc_type, record.issuer, record.issued_on) == ("Nghị định", "CHÍNH PHỦ", "2025-12-31")
+    assert record.subject == "Quy định về giảng viên đồng cơ hữu"
+    assert (record.signer.authority, record.signer.title, record.signer.name) == ("KT. THỦ TƯỚNG", "Phó Thủ tướng", "Trần Hồng Hà")
+    assert record.review == []
