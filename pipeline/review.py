@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from .records import Record
-from .vocab import is_signer_title, type_for_abbreviation
+from .vocab import is_signer_title, type_for_abbreviation, vocab
 
 # Tone marks (grave, acute, hook, tilde, dot below); the vowel marks (breve, circumflex, horn) stay.
 _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
@@ -111,6 +111,23 @@ def check_lists(record: Record) -> None:
             record.flag(name, "một mục quá dài: có thể nhiều mục bị dính vào nhau")
 
 
+SURNAMES = set("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đoàn Đinh Lương Trương
+Mai Đào Cao Lâm Hà Tô Tạ Trịnh Chu Lưu Kiều Thái Tăng Quách Văn Vương La Giang Mạc Phùng Lò Triệu Thân Khúc Lại Nông
+Hứa Âu Diệp Đàm Đồng Lục Mạch Mẫn Ninh Quan Tống Từ Vi Y H' Ksor Rơ Nay""".split())
+
+
+def looks_like_a_place_or_body(name: str) -> bool:
+    """ "Việt Nam", "Sơn La", "Công Thương", "Thành Đoàn": what a name tagger takes for a person.
+    A name that starts with a Vietnamese surname is a person's, whatever follows."""
+    first = name.split()[0]
+    if first in SURNAMES:
+        return False
+    if name in vocab()["provinces"] or name in ("Việt Nam", "Trung ương", "Chính phủ", "Nhà nước"):
+        return True
+    heads = [h for h in vocab()["org_heads"] if h[:1].isupper()]
+    return any(name == h or name.startswith(h + " ") for h in heads) or first in ("Công", "Tỉnh", "Huyện", "Quận")
+
+
 SIGNER_TITLE_CHARS = re.compile(r"^[A-ZĐÀ-Ỹ\s,.()\-/&]+$")
 
 
@@ -119,10 +136,19 @@ def check_signer(record: Record) -> None:
     mixed_case = any(c.islower() for c in signer.title if c.isalpha()) and not is_signer_title(signer.title)
     if signer.title and (len(signer.title) > 80 or not SIGNER_TITLE_CHARS.match(signer.title.upper()) or mixed_case):
         record.flag("signer.title", f"chức vụ người ký khó tin: «{signer.title[:50]}»")
+        if len(signer.title) > 80:  # headings of appendix forms, not a title: better empty than wrong
+            signer.title = ""
+            record.spans.pop("signer.title", None)
     if signer.authority and len(signer.authority) > 80:
         record.flag("signer.authority", "dòng thẩm quyền ký quá dài: có thể lẫn dòng khác")
+        signer.authority = ""
+        record.spans.pop("signer.authority", None)
     words = signer.name.split()
     if signer.name and not (2 <= len(words) <= 6 and all(w[:1].isupper() for w in words)):
         record.flag("signer.name", f"họ tên người ký khó tin: «{signer.name[:40]}»")
+    if signer.name and looks_like_a_place_or_body(signer.name):
+        record.flag("signer.name", f"«{signer.name}» là địa danh hoặc tên cơ quan, không phải họ tên")
+        signer.name = ""
+        record.spans.pop("signer.name", None)
     if not signer.title and not signer.authority and record.doc_type not in ("Công điện",):
         record.flag("signer", "không tìm thấy chức vụ người ký")

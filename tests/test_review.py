@@ -58,3 +58,20 @@ def test_implausible_values_are_flagged(fields, field):
 
 def test_a_cong_van_symbol_may_look_like_a_type():
     assert flagged(dispatch(number="1581/CT-TTHT", issuer="CỤC THUẾ TỈNH NGHỆ AN")) == set()
+
+
+@pytest.mark.parametrize("name, emptied", [
+    ("Việt Nam", True), ("Sơn La", True), ("Công Thương", True), ("Thành Đoàn", True),
+    ("Đoàn Hồng Phong", False), ("Hà Văn Tâm", False), ("Trịnh Thị Thanh Hà", False),
+])
+def test_a_place_or_body_taken_for_a_name_is_emptied_and_flagged(name, emptied):
+    record = dispatch(signer=Signer("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", name))
+    fields = flagged(record)
+    assert (record.signer.name == "") is emptied
+    assert ("signer.name" in fields) is emptied
+
+
+def test_appendix_headings_taken_for_a_title_are_emptied():
+    record = dispatch(signer=Signer("TM. CHÍNH PHỦ", "TÊN CÔNG TY CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM GIẤY ĐĂNG KÝ CHÀO BÁN "
+                                    "TRÁI PHIẾU CHUYỂN ĐỔI RIÊNG LẺ TẠI THỊ TRƯỜNG TRONG NƯỚC", ""))
+    assert "signer.title" in flagged(record) and record.signer.title == ""
