@@ -302,7 +302,7 @@ def _parent_and_issuer(lay: Layout, zone: list[Line], taken: set) -> None:
                   and id(ln) not in taken and not is_decoration(ln)]
         if not column:  # "Số:" stands below the header table: the bodies head the table's other column
             column = [ln for ln in zone if ln.index < number.index and ln.para.in_table
-                      and ln.key not in motto_keys and is_upper_line(ln.text)]
+                      and ln.key not in motto_keys and len(ln.text) <= 80]
     elif motto_keys:  # without "Số:", only a motto says this is a header at all
         column = [ln for ln in zone if ln.key not in motto_keys or len(motto_keys) == 1]
     else:
