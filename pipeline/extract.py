@@ -15,7 +15,7 @@ from .segment import (AUTHORITY, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, N
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE
 from .review import review_record
-from .vocab import is_signer_title, type_for_abbreviation, type_title, vocab
+from .vocab import is_signer_title, signer_title_form, type_for_abbreviation, type_title, vocab
 
 # "Số: 381/BHXH-VP", "Số:  125 /UBND-KT", "Số: 93. /KH-UBND", "Số: 06/2026/TT-BXD", "Số: 1.234/SGDĐT-GDTrH"
 NUMBER = re.compile(
@@ -459,13 +459,16 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     lines = up_to_the_name(lines)
     upper = [p for p in lines if is_upper_line(p.text) and not NAME.match(p.text)]
     names = [p for p in lines if p not in upper and looks_like_name(p.text)]
-    upper += [p for p in lines if p not in upper and is_signer_title(p.text)]  # "Phó Thủ tướng" in sentence case
+    # "Phó Thủ tướng" in sentence case, "PHÓ cụ c TRƯỞNG" from OCR: known titles in any case or spacing.
+    upper += [Piece(signer_title_form(p.text), p.start, p.column, p.zone)
+              for p in lines if p not in upper and is_signer_title(p.text)]
     upper.sort(key=lambda p: p.start)
     if upper:
         authority, title = split_authority_lines(upper)
         if authority:
             signer.authority = normalize_authority(" ".join(p.text for p in authority))
             record.spans["signer.authority"] = [authority[0].start, authority[-1].end]
+        title = up_to_a_known_title(title)
         signer.title = " ".join(p.text.strip() for p in title)
         if signer.title:
             record.spans["signer.title"] = [title[0].start, title[-1].end]
@@ -478,6 +481,15 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     else:
         name_from_tagger(signer, [p for p in lines if p not in upper[:1]], record)
     return signer
+
+
+def up_to_a_known_title(title: list[Piece]) -> list[Piece]:
+    """The title lines up to the first run that spells a known title: OCR debris printed under it
+    ("kÀTHANH H -----", a seal's letters) is not part of it."""
+    for end in range(1, len(title)):
+        if is_signer_title(" ".join(p.text for p in title[:end])):
+            return title[:end]
+    return title
 
 
 def split_authority_lines(upper: list[Piece]) -> tuple[list[Piece], list[Piece]]:

@@ -42,8 +42,21 @@ def _titles_without_marks() -> dict[str, str]:
 
 
 
-def is_signer_title(text: str) -> bool:
-    """A signer's own title in any case: "THỨ TRƯỞNG", "Phó Thủ tướng" (portals print it in sentence case)."""
-    upper = text.strip().upper()
+def signer_title_form(text: str) -> str:
+    """A signer's own title as the document should read: "THỨ TRƯỞNG" and "Phó Thủ tướng" (portals print
+    it in sentence case) as printed; "PHÓ cụ c TRƯỞNG" (an OCR'd line whose spaces slipped) as the
+    known title "PHÓ CỤC TRƯỞNG"; "" when the text is no known title."""
+    upper = " ".join(text.split()).upper()
     titles = vocab()["signer_titles"]
-    return upper in titles or (upper.startswith("PHÓ ") and upper[4:] in titles)
+    if upper in titles or (upper.startswith("PHÓ ") and upper[4:] in titles):
+        return " ".join(text.split())
+    squeezed = upper.replace(" ", "")
+    for title in titles:
+        for form in (title, "PHÓ " + title):
+            if squeezed == form.replace(" ", ""):
+                return form
+    return ""
+
+
+def is_signer_title(text: str) -> bool:
+    return bool(signer_title_form(text))

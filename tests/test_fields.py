@@ -236,3 +236,13 @@ def test_date_line_with_a_missing_space_and_title_before_header():
     assert record.subject == "Quy định về giảng viên đồng cơ hữu"
     assert (record.signer.authority, record.signer.title, record.signer.name) == ("KT. THỦ TƯỚNG", "Phó Thủ tướng", "Trần Hồng Hà")
     assert record.review == []
+
+
+@pytest.mark.parametrize("text, form", [
+    ("THỨ TRƯỞNG", "THỨ TRƯỞNG"), ("Phó Thủ tướng", "Phó Thủ tướng"), ("PHÓ cụ c TRƯỞNG", "PHÓ CỤC TRƯỞNG"),
+    ("kÀTHANH H -----", ""), ("TRƯỞNG PHÒNG KẾ HOẠCH", ""),
+])
+def test_signer_title_forms(text, form):
+    from pipeline.vocab import signer_title_form
+
+    assert signer_title_form(text) == form
