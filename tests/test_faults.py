@@ -726,3 +726,17 @@ def assert_integral(db) -> None:
             serials = [r[0] for r in conn.execute(
                 "SELECT incoming_no FROM documents WHERE incoming_year = ? ORDER BY 1", (year,))]
             assert serials == list(range(1, len(serials) + 1))
+
+
+def test_utf8_text_with_a_few_broken_bytes_is_read_as_utf8(tmp_path):
+    """A bad sector or a cut copy: the document is read, not refused or read in a legacy code page."""
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    data = BASE.read_bytes()
+    path = tmp_path / "broken.txt"
+    path.write_bytes(data[:900] + b"\xff\xfe\x81" + data[900:])
+    source = read(path)
+    assert source.encoding == "utf-8"
+    record = extract(source)
+    assert record.number == "412/BHXH-QLT" and record.subject == "đôn đốc thu nợ BHXH, BHYT, BHTN quý I năm 2024"

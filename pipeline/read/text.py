@@ -61,6 +61,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly = mostly_utf8(data)
+    if mostly is not None:
+        return mostly, "utf-8"
     legacy = legacy_bytes(data)
     if CP1258_TONES.search(data):
         cp1258 = data.decode("cp1258", errors="replace")
@@ -69,6 +72,15 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     if legacy is not None:
         return legacy
     return decode_by_guess(data, name)
+
+
+def mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few broken bytes (a bad sector, a cut copy): decoded, the broken bytes as
+    U+FFFD, rather than the whole file read in a wrong code page. None when it is not that."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    letters = sum(1 for ch in text if ch >= "\x80") - broken
+    return text if broken * 20 < letters else None
 
 
 def legacy_bytes(data: bytes) -> tuple[str, str] | None:
