@@ -14,7 +14,7 @@ from .records import RIGHT, Record, Signer, SourceText
 from .segment import (AUTHORITY, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE
-from .review import review_record
+from .review import garbled_words, review_record
 from .vocab import is_signer_title, signer_title_form, type_for_abbreviation, type_title, vocab
 
 # "Số: 381/BHXH-VP", "Số:  125 /UBND-KT", "Số: 93. /KH-UBND", "Số: 06/2026/TT-BXD", "Số: 1.234/SGDĐT-GDTrH"
@@ -487,7 +487,9 @@ def up_to_a_known_title(title: list[Piece]) -> list[Piece]:
     """The title lines up to the first run that spells a known title: OCR debris printed under it
     ("kÀTHANH H -----", a seal's letters) is not part of it."""
     for end in range(1, len(title)):
-        if is_signer_title(" ".join(p.text for p in title[:end])):
+        rest = " ".join(p.text for p in title[end:])
+        debris = garbled_words(rest) or any(c.islower() for c in rest) or re.search(r"-{3,}|[^\w\s,.()\-/&]", rest)
+        if debris and is_signer_title(" ".join(p.text for p in title[:end])):
             return title[:end]
     return title
 
