@@ -740,3 +740,45 @@ def test_utf8_text_with_a_few_broken_bytes_is_read_as_utf8(tmp_path):
     assert source.encoding == "utf-8"
     record = extract(source)
     assert record.number == "412/BHXH-QLT" and record.subject == "đôn đốc thu nợ BHXH, BHYT, BHTN quý I năm 2024"
+
+
+def test_disk_full_mid_batch_and_mid_migration_leaves_the_store_usable(tmp_path):
+    """SQLite's page limit stands in for a full disk: it fails writes exactly as ENOSPC does."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    import pipeline.store as store_mod
+    from pipeline.ingest import ingest
+
+    def full_after(pages):
+        def limit(dbapi_conn, _record):
+            dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+        return limit
+
+    real_pragmas = store_mod._sqlite_pragmas
+    db = str(tmp_path / "c.db")
+    # 1. A full disk during the first migration: nothing of it stays, the next open migrates.
+    store_mod._sqlite_pragmas = lambda c, r: (real_pragmas(c, r), full_after(3)(c, r))
+    try:
+        with pytest.raises(OperationalError, match="full"):
+            open_store(db)
+    finally:
+        store_mod._sqlite_pragmas = real_pragmas
+    store = open_store(db)
+    # 2. A full disk in the middle of a batch: the documents stored are whole, the rerun finishes.
+    box = tmp_path / "inbox"
+    box.mkdir()
+    for i, path in enumerate(sorted(CORPUS.glob("*__txt.txt"))):
+        (box / path.name).write_bytes(path.read_bytes())
+    with sqlite3.connect(db) as conn:
+        used = conn.execute("PRAGMA page_count").fetchone()[0]
+    store.engine.dispose()
+    event.listen(store.engine, "connect", full_after(used + 40))
+    with pytest.raises(OperationalError, match="full"):
+        ingest(sorted(str(p) for p in box.iterdir()), store)
+    store.engine.dispose()
+    assert 0 < count_documents(tmp_path / "c.db") < len(list(box.iterdir()))
+    assert_integral(tmp_path / "c.db")
+    ingest(sorted(str(p) for p in box.iterdir()), open_store(db))
+    assert count_documents(tmp_path / "c.db") == len(list(box.iterdir()))
+    assert_integral(tmp_path / "c.db")
