@@ -13,7 +13,7 @@ from . import references as references_mod
 from .records import RIGHT, Record, Signer, SourceText
 from .segment import (AUTHORITY, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
-from .normalize import RULE_LINE
+from .normalize import RULE_LINE, fold
 from .review import garbled_words, review_record
 from .vocab import is_signer_title, signer_title_form, type_for_abbreviation, type_title, vocab
 
@@ -38,9 +38,12 @@ PLACE_UNREAD_DAY = re.compile(r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày
 def extract(source: SourceText) -> Record:
     layout = segment(source)
     record = Record(source=source.path, text=layout.text)
+    garbled = False
     if not looks_like_dispatch(layout):
-        record.kind = "other"
-        return record
+        garbled = looks_like_a_garbled_dispatch(layout)
+        if not garbled:
+            record.kind = "other"
+            return record
     record.kind = "dispatch"
     fill_header(record, layout)
     fill_title(record, layout)
@@ -52,6 +55,11 @@ def extract(source: SourceText) -> Record:
     record.doc_type = decide_doc_type(record, layout)
     check_record(record, layout)
     review_record(record)
+    if garbled:
+        reason = "văn bản hành chính nhưng chữ bị lỗi phông hoặc OCR kém: mọi trường phải kiểm tra"
+        for name in ("kind", "doc_type", "number", "issued_on", "place", "issuer", "subject", "recipients",
+                     "distribution", "signer", "directives", "references"):
+            record.flag(name, reason)
     return record
 
 
@@ -76,6 +84,36 @@ def looks_like_dispatch(layout: Layout) -> bool:
     # page image) has no Nơi nhận or signer yet, but is plainly an administrative document.
     score += 2 * any(p.zone == "title" for p in layout.pieces)
     return score >= 6
+
+
+# Decree 30 marks read without diacritics and with OCR's letter slips: "Kinh gti", "Noi nhfin", "so: …/TCT- CS".
+GARBLED_MARKS = [re.compile(p) for p in (
+    r"\bv/v\b", r"\bkinh\s*g\S{0,3}\s*:", r"\bn[o0]i\s*nh\S{0,3}\s*:", r"\bl[uư]u\s*:\s*vt\b",
+    r"(?m)^\W*(?:kt|tl|tm|tuq)\s*\.\s*\S", r"\bd\S{0,2}c\s*l\S{0,3}p\s*-\s*t\S{0,2}\s*do\b",
+    r"(?m)^\W*s[o0]\s*:", r"/\s*[a-z]{2,6}\s*-\s*[a-z]{2,6}\b", r"\bng\S{1,3}y\s*\S{1,3}\s*th\S{1,3}ng\b",
+)]
+
+
+def looks_like_a_garbled_dispatch(layout: Layout) -> bool:
+    """An administrative document whose text a legacy font or a poor OCR garbled: the Decree 30
+    marks still show once diacritics are dropped. It is kept as a dispatch, every field flagged."""
+    sample = layout.text[:6000]
+    if not is_garbled(sample):
+        return False  # well-spelt text that lacks the marks is an article about documents, not one
+    folded = fold(sample)
+    return sum(bool(p.search(folded)) for p in GARBLED_MARKS) >= 5
+
+
+def is_garbled(text: str) -> bool:
+    """Vietnamese text whose diacritics were lost or mangled: few words carry a diacritic, or many
+    are no Vietnamese syllable ("thu6", "nhfin", "Ugr")."""
+    words = re.findall(r"[^\W_]+", text)
+    words = [w for w in words if any(c.isalpha() for c in w)]
+    if len(words) < 30:
+        return False
+    marked = sum(not w.isascii() for w in words) / len(words)
+    broken = sum(any(c.isdigit() for c in w) or bool(garbled_words(w)) for w in words) / len(words)
+    return marked < 0.25 or broken > 0.15
 
 
 def set_span(record: Record, name: str, piece: Piece, start: int = 0, end: int | None = None):
@@ -302,6 +340,9 @@ def fill_title(record: Record, layout: Layout) -> None:
     title = layout.zone("title")
     if not title:
         return
+    starts = [i for i, p in enumerate(title) if type_title(p.text)]
+    if len(starts) > 1:  # a portal's heading above the header and the document's own title under it
+        title = title[starts[-1]:]
     record.doc_type = type_title(title[0].text)
     set_span(record, "doc_type", title[0])
     lines = [p for p in title[1:] if not RULE_LINE.match(p.text)]

@@ -246,3 +246,25 @@ def test_signer_title_forms(text, form):
     from pipeline.vocab import signer_title_form
 
     assert signer_title_form(text) == form
+
+
+def test_a_garbled_dispatch_is_kept_and_every_field_flagged():
+    from pipeline.extract import extract
+    from pipeline.records import SourceText
+
+    raw = ["BO NOI VU CQNG HOA XA HQI CHU NGHia VrET NAM", "CUC VAN THU DQc l$p - Tg do - H4nh phric",
+           "so: L& ZO /CVT- NV HdNOi,ngdy 23 thdng € ndm2016", "V/v huong d6n luu tru",
+           "Kinh gti: C6ng ty TNHH An Phu", "Cuc Van thu c6 y ki6n nhu sau: ...", "Noi nhfin: KT. CUC TRIICING",
+           "- Nhu tr6n;", "- Luu: VT, NV (3b)."]
+    record = extract(SourceText("x.txt", "txt", [Line(t) for t in raw]))
+    assert record.kind == "dispatch"
+    assert {"kind", "number", "issued_on", "issuer", "subject", "signer"} <= {r["field"] for r in record.review}
+
+
+def test_a_news_article_citing_documents_stays_other():
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    import pathlib
+    news = pathlib.Path(__file__).parent.parent / "corpus" / "docs" / "a_n05_news_vanban_giamao__txt.txt"
+    assert extract(read(str(news))).kind == "other"

@@ -202,8 +202,9 @@ def without_portal_metadata(text: str, body_heading: re.Match) -> str:
     """
     before = text[: body_heading.start()]
     metas = list(MD_METADATA_HEADING.finditer(before))
-    if metas and DOCUMENT_HEADER_MARK.search(before[: metas[-1].start()]):
-        return before[: metas[-1].start()] + text[body_heading.end():]
+    cut = metas[-1].start() if metas else len(before)
+    if DOCUMENT_HEADER_MARK.search(before[:cut]):  # the header came first: it stays
+        return before[:cut] + text[body_heading.end():]
     return text[body_heading.end():]
 
 
