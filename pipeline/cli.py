@@ -619,6 +619,48 @@ def check(files, show_rules):
 
 
 @main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--trust", "trust_paths", multiple=True, type=click.Path(exists=True),
+              help="Trusted certificate file or folder (repeatable) [default: [trust] in congvan.toml].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def verify(files, trust_paths, fmt):
+    """Verify the digital signatures of PDF FILES offline (Decree 30, Art. 21 cl. 2).
+
+    For each signature: signer, issuing CA, signing time, whether the signed bytes cover the
+    file and what later updates changed, digest, cryptographic validity, chain and trust.
+    Exit code 1 when any signature is broken, the document was changed after signing, the
+    certificate was not valid at the signing time, or a file cannot be read; 0 otherwise
+    (an unsigned PDF included). Never goes on the network: revocation is not checked.
+    """
+    from .signatures import FAILED_STATES, STATE_VI, as_trust_store, verify_pdf
+
+    store = as_trust_store(list(trust_paths) if trust_paths else None)
+    for problem in store.problems:
+        click.echo(f"trust: {problem}", err=True)
+    failed, results = False, {}
+    for name in files:
+        infos = verify_pdf(name, trust=store)
+        failed = failed or any(info.state in FAILED_STATES for info in infos)
+        if fmt == "json":
+            results[name] = [info.to_dict() for info in infos]
+            continue
+        if not infos:
+            click.echo(f"{name}: {STATE_VI['unsigned']} (unsigned)")
+            continue
+        if len(infos) == 1 and infos[0].state == "error" and not infos[0].field:
+            click.echo(f"{name}: {infos[0].error}")
+            continue
+        bad = sum(info.state in FAILED_STATES for info in infos)
+        click.echo(f"{name}: {len(infos)} chữ ký số" + (f", {bad} KHÔNG ĐẠT" if bad else ", tất cả hợp lệ"))
+        for info in infos:
+            for line in info.describe():
+                click.echo(f"  {line}")
+    if fmt == "json":
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
 @click.argument("draft", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Fixed DOCX to write [default: DRAFT-fixed.docx beside the draft].")
