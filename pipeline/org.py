@@ -147,3 +147,27 @@ def write_example(path: str | None = None, force: bool = False) -> Path:
         raise OrgError(f"{where} exists; use --force to overwrite it")
     where.write_text(EXAMPLE, encoding="utf-8")
     return where
+
+
+def trust_paths(path: str | None = None) -> list[Path]:
+    """Certificate files and folders named by the [trust] section of congvan.toml, relative
+    paths taken from the file's own folder; [] when there is no file or no section.
+
+        [trust]
+        certificates = ["trust/root-ca-g3.crt", "trust/cqnn-g2.crt"]
+        folder = "trust"          # every .crt .cer .pem .der in it
+    """
+    where = org_path(path)
+    try:
+        data = tomllib.loads(where.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return []
+    section = data.get("trust") or {}
+    names = section.get("certificates") or []
+    if isinstance(names, str):
+        names = [names]
+    folders = section.get("folder") or section.get("folders") or []
+    if isinstance(folders, str):
+        folders = [folders]
+    base = where.resolve().parent
+    return [(base / Path(str(n)).expanduser()) for n in list(names) + list(folders) if str(n).strip()]

@@ -98,7 +98,22 @@ def _process(path: str, ocr: str, jobs: int) -> Record:
     from .read.pdf import date_from_signature
 
     date_from_signature(record, source)  # a signed PDF whose date the text leaves blank
+    if str(path).lower().endswith(".pdf"):
+        check_signatures(record, path)
     return record
+
+
+def check_signatures(record: Record, path: str) -> None:
+    """A PDF's digital signatures into the record (Decree 30, Art. 21 cl. 2); a broken one, a
+    document changed after signing or a certificate of another body goes to review."""
+    from .signatures import attach_signatures
+
+    try:
+        attach_signatures(record, path)
+    except (FileTimeLimit, MemoryError):
+        raise
+    except Exception as err:  # verification must never cost the record itself
+        record.flag("signatures", f"không kiểm tra được chữ ký số ({type(err).__name__})")
 
 
 def flag_low_confidence(record: Record, source) -> None:

@@ -98,6 +98,8 @@ class Record:
     # What a person must check before trusting the record: {"field": "number", "reason": "…"}.
     # A value the rules were unsure of is left empty or kept, but always named here.
     review: list[dict] = field(default_factory=list)
+    # A PDF's digital signatures as pipeline.signatures verified them (SignatureInfo.to_dict()).
+    signatures: list[dict] = field(default_factory=list)
 
     def flag(self, name: str, reason: str) -> None:
         """Send `name` ("number", "signer.name", …) to review with a reason in Vietnamese."""
@@ -113,6 +115,8 @@ class Record:
             data.pop("error")
         if not self.confidence:  # only documents read with OCR have one
             data.pop("confidence")
+        if not self.signatures:  # only signed PDFs have them
+            data.pop("signatures")
         return data
 
     @classmethod
