@@ -208,3 +208,13 @@ def test_fields_read_unsurely_go_to_review():
     record = Record("x", text=text, spans={"number": [4, 13], "signer.name": [14, 29]})
     ocr.flag_unsure_fields(record, lines)
     assert [r["field"] for r in record.review] == ["number", "signer.name"]  # a name's tones must be sure
+
+
+def test_a_date_line_is_cut_where_the_pen_glued_onto_its_words():
+    from pipeline.read.pdf import split_glued
+
+    words = [{"text": "ngàytháng", "x0": 0.0, "x1": 90.0, "top": 0.0, "bottom": 10.0},
+             {"text": "04tháng", "x0": 100.0, "x1": 170.0, "top": 0.0, "bottom": 10.0}]
+    parts = split_glued(words)
+    assert [w["text"] for w in parts] == ["ngày", "tháng", "04", "tháng"]
+    assert parts[0]["x1"] < parts[1]["x0"] and parts[2]["x1"] < parts[3]["x0"]

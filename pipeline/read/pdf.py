@@ -326,84 +326,155 @@ def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, floa
     return lines
 
 
-DATE_TAIL = re.compile(r"^th[aá]ng\s*(?P<m>\d{1,2})\s*n[aă]m\s*(?P<y>\d{4})", re.I)
+YEAR_TAIL = re.compile(r"^n[aă]m\s*(?P<y>\d{4})", re.I)
 DAY = re.compile(r"^\d{1,2}$")
-HANDWRITTEN_NOTE = "hand-written day read by OCR"
+HANDWRITTEN_NOTE = "hand-written date read by OCR"
+
+
+def split_glued(words: list[dict]) -> list[dict]:
+    """A date line's words with "ngày" and "tháng" cut off what the pen glued to them
+    ("ngàytháng", "04tháng", "ngày3"): copies, boxes shared out by characters."""
+    from ..normalize import fold
+
+    out = []
+    for word in words:
+        text, key = word["text"], fold(word["text"])
+        cuts = sorted({i for i in (key.find("thang", 1), 4 if key.startswith("ngay") and len(key) > 4 else -1,
+                                   5 if key.startswith("thang") and len(key) > 5 else -1) if i > 0})
+        if not cuts or len(key) != len(text):
+            out.append(word)
+            continue
+        width = (word["x1"] - word["x0"]) / len(text)
+        for a, b in zip([0] + cuts, cuts + [len(text)]):
+            out.append(dict(word, text=text[a:b], x0=word["x0"] + a * width, x1=word["x0"] + b * width - GLUE_GAP,
+                            glued=(word["x0"], word["x1"])))
+    return out
 
 
 def handwritten_day(path: Path, words: list[dict], size: tuple[float, float], signatures: list,
                     notes: list[str]) -> list[dict]:
-    """The day of an OCR'd first page's date line when it was written by hand ("ngày AT tháng
-    01 năm 2025", "ngày3", "ngày 0†"): Tesseract's own reading of it, else what it reads in
-    digits alone between "ngày" and "tháng", is kept when that date can be the letter's: on or
-    up to SIGNED_WITHIN days before the earliest digital signature (unsigned: when every reading
-    agrees with high confidence). The day then carries a low confidence, so the date goes to
-    review, and a note says so. A signed letter's day that fits no reading is left blank (the
-    signing date is the fallback, flagged); an unsigned one's is left as read."""
+    """The day and month of an OCR'd first page's date line when they were written by hand
+    ("ngày AT tháng 01 năm 2025", "ngày3", "ngày 0†", "ngày tháng năm 2024"): Tesseract's own
+    reading, else what it reads in digits alone in the blank, is kept when the date can be the
+    letter's: on or up to SIGNED_WITHIN days before the earliest digital signature (unsigned:
+    when every reading agrees with high confidence). The digits then carry a low confidence, so
+    the date goes to review, and a note says so. A signed letter's date that fits no reading is
+    left blank (the signing date is the fallback, flagged); an unsigned one's is left as read."""
     from . import ocr as ocr_mod
     from ..normalize import fold
 
     for line in group_lines(words, 1, size[1], ocr_mod.line_tolerance(words)):
         if line.top > HEADER_ZONE * size[1]:
             break
-        texts = [fold(w["text"]) for w in line.words]
-        start = next((k for k, t in enumerate(texts) if t.startswith("ngay")), None)
-        end = next((k for k, t in enumerate(texts) if start is not None and k > start and t.startswith("thang")), None)
-        if end is None:
+        parts = split_glued(line.words)
+        keys = [fold(w["text"]) for w in parts]
+        start = next((k for k, t in enumerate(keys) if t == "ngay"), None)
+        mid = next((k for k, t in enumerate(keys) if start is not None and k > start and t == "thang"), None)
+        last = next((k for k, t in enumerate(keys) if mid is not None and k > mid and t == "nam"), None)
+        if last is None:
             continue
-        tail = DATE_TAIL.match(join_words(line.words[end:]))
-        day_word, next_word = line.words[start], line.words[end]
-        between = line.words[start + 1:end]
-        glued = day_word["text"][4:]
-        if not tail or (not glued and len(between) == 1 and DAY.match(between[0]["text"])
-                        and between[0].get("conf", 0) >= ocr_mod.LOW_CONFIDENCE):
-            return words  # the day is printed or read surely, or the line is no date line
-        month, year = int(tail.group("m")), int(tail.group("y"))
-        read = (glued + "".join(w["text"] for w in between)).translate(ocr_mod.DIGIT_LOOKALIKES)
-        conf = min([w.get("conf", 100.0) for w in between] + ([day_word.get("conf", 100.0)] if glued else []), default=0.0)
-        day = plausible_day([(read, conf)] * 3, month, year, signatures) if DAY.match(read) else None
-        if day is None:
-            day = plausible_day(crop_readings(path, day_word, next_word), month, year, signatures)
-        if day is None and not signatures:
+        year = YEAR_TAIL.match(join_words(parts[last:]))
+        if not year:
             return words
-        keep = [w for w in words if not any(w is b for b in between) and w is not day_word]
-        keep.append(dict(day_word, text=day_word["text"][:4]))  # "ngày⁄†§", "ngày3": the pen's strokes glued on
-        if day is None:
-            notes.append(f"{HANDWRITTEN_NOTE[:-len(' read by OCR')]} not readable: left blank")
+        day_part, month_part = parts[start + 1:mid], parts[mid + 1:last]
+        if surely_read(day_part) and surely_read(month_part):  # printed, or read surely
+            return words if len(parts) == len(line.words) else [w for w in words if not any(w is v for v in line.words)] + parts
+        days = own_reading(day_part) + ([] if surely_read(day_part) else crop_readings(path, parts[start], parts[mid]))
+        months = own_reading(month_part) + ([] if surely_read(month_part) else
+                                            crop_readings(path, parts[mid], parts[last], 0.0))
+        found = plausible_date(days, months, int(year.group("y")), signatures)
+        if found is None and not signatures:
+            return words
+        keep = [w for w in words if not any(w is v for v in line.words)]
+        keep += [w for k, w in enumerate(parts) if not (start < k <= mid or mid < k < last)]
+        # "ngày" and "tháng" apart, though a pen's stroke widened the box of one over the other
+        keep.append(dict(parts[mid], x0=max(parts[mid]["x0"], parts[start]["x1"] + 2 * GLUE_GAP)))
+        if found is None:
+            keep += month_part  # the month stays as read
+            notes.append("hand-written date not readable: day left blank")
             return keep
-        text = day[0].zfill(2)  # as Decree 30 writes it: the pen's "06" often loses its "0" here
-        x0 = day_word["x1"] + GLUE_GAP  # in the gap: the day must not glue onto "ngày" or "tháng"
-        x1 = max(x0 + 0.01, next_word["x0"] - GLUE_GAP)
-        keep.append({"text": text, "x0": x0, "x1": x1, "top": day_word["top"], "bottom": day_word["bottom"],
-                     "conf": min(day[1], ocr_mod.HANDWRITTEN_CONFIDENCE)})
+        (day, day_conf), (month, month_conf) = found
+        for text, conf, before, after in ((day, day_conf, parts[start], parts[mid]),
+                                          (month, month_conf, parts[mid], parts[last])):
+            x0 = before["x1"] + GLUE_GAP  # in the gap: the digits must not glue onto the words
+            sure = conf >= 100.0
+            keep.append({"text": text if sure else text.zfill(2), "x0": x0,
+                         "x1": max(x0 + 0.01, after["x0"] - GLUE_GAP), "top": before["top"], "bottom": before["bottom"],
+                         "conf": conf if sure else min(conf, ocr_mod.HANDWRITTEN_CONFIDENCE)})
         checked = f", within {SIGNED_WITHIN} days before the signing ({signatures[0].signed_on})" if signatures else ""
-        notes.append(f"{HANDWRITTEN_NOTE}: {text}{checked}")
+        notes.append(f"{HANDWRITTEN_NOTE}: day {day}, month {month}{checked}")
         return keep
     return words
 
 
-def crop_readings(path: Path, day_word: dict, next_word: dict) -> list[tuple[str, float]]:
-    """Tesseract's digit readings between "ngày" and "tháng" (a pen overruns "ngày")."""
+def surely_read(part: list[dict]) -> bool:
+    from .ocr import LOW_CONFIDENCE
+
+    return len(part) == 1 and bool(DAY.match(part[0]["text"])) and part[0].get("conf", 100.0) >= LOW_CONFIDENCE
+
+
+def own_reading(part: list[dict]) -> list[tuple[str, float]]:
+    """Tesseract's page reading of a day or month (look-alike letters as digits) three times, as
+    one source of readings; 100 % for a sure or printed one."""
+    from .ocr import DIGIT_LOOKALIKES
+
+    text = "".join(w["text"] for w in part).translate(DIGIT_LOOKALIKES)
+    if not DAY.match(text):
+        return []
+    conf = 100.0 if surely_read(part) else min(w.get("conf", 100.0) for w in part)
+    return [(text, conf)] * 3
+
+
+def crop_readings(path: Path, before: dict, after: dict, overrun: float = 0.75) -> list[tuple[str, float]]:
+    """Tesseract's digit readings in the blank between two words of the date line (a pen
+    overruns "ngày": the box starts inside it)."""
     from . import ocr as ocr_mod
 
-    x0 = day_word["x0"] + 0.75 * (day_word["x1"] - day_word["x0"])
-    height = day_word["bottom"] - day_word["top"]
-    if next_word["x0"] - x0 < 4:
+    left, right = before.get("glued", (before["x0"], before["x1"]))  # "ngày⁄†§" as Tesseract boxed it
+    x0 = left + overrun * (right - left) if overrun else right
+    height = before["bottom"] - before["top"]
+    if after["x0"] - x0 < 4:
         return []
-    box = (x0, day_word["top"] - 0.4 * height, next_word["x0"], day_word["bottom"] + 0.3 * height)
+    box = (x0, before["top"] - 0.4 * height, after["x0"], before["bottom"] + 0.3 * height)
     try:
         return ocr_mod.read_digits(path, 0, box)
-    except Exception:  # a rendering or Tesseract failure leaves the day unread
+    except Exception:  # a rendering or Tesseract failure leaves the blank unread
         return []
 
 
-def plausible_day(readings: list[tuple[str, float]], month: int, year: int, signatures: list) -> tuple[str, float] | None:
-    """The reading most segmentation modes agree on, when it makes a date the letter can bear."""
+def plausible_date(days: list[tuple[str, float]], months: list[tuple[str, float]], year: int,
+                   signatures: list) -> tuple | None:
+    """((day, conf), (month, conf)): the first readings, best source first (three readings a
+    source), that make a date the letter can bear (see plausible_day); unsigned, the month too
+    must be read surely or by every mode with high confidence."""
+    for m in range(0, len(months), 3):
+        month = agreed(months[m:m + 3])
+        if not month or (not signatures and months[m:m + 3].count(months[m]) < 3) or month[1] < 80 and not signatures:
+            continue
+        for d in range(0, len(days), 3):
+            day = plausible_day(days[d:d + 3], int(month[0]), year, signatures)
+            if day:
+                return day, month
+    return None
+
+
+def agreed(readings: list[tuple[str, float]]) -> tuple[str, float] | None:
+    """The reading most segmentation modes agree on, with its best confidence."""
     if not readings:
         return None
     texts = [t for t, _ in readings]
     text = max(set(texts), key=texts.count)
-    conf = max(c for t, c in readings if t == text)
+    return text, max(c for t, c in readings if t == text)
+
+
+def plausible_day(readings: list[tuple[str, float]], month: int, year: int, signatures: list) -> tuple[str, float] | None:
+    """The agreed reading, when it makes a date the letter can bear: on or up to SIGNED_WITHIN
+    days before the earliest signature; unsigned, when all three readings agree with high
+    confidence."""
+    found = agreed(readings)
+    if found is None:
+        return None
+    text, conf = found
     try:
         date = dt.date(year, month, int(text))
     except ValueError:
@@ -412,6 +483,7 @@ def plausible_day(readings: list[tuple[str, float]], month: int, year: int, sign
     if signed:
         gap = (dt.date.fromisoformat(signed[0].signed_on) - date).days
         return (text, conf) if 0 <= gap <= SIGNED_WITHIN else None
+    texts = [t for t, _ in readings]
     return (text, conf) if texts.count(text) == len(texts) == 3 and conf >= 80 else None
 
 
