@@ -178,7 +178,9 @@ class TrustStore:
 
     @property
     def configured(self) -> bool:
-        return bool(self.roots)
+        """Any certificate installed: a chain that does not end in one of the roots is then
+        "untrusted root" (an intermediate alone anchors nothing)."""
+        return bool(self.roots or self.intermediates)
 
 
 def load_certificates(paths: Iterable[Union[str, Path]]) -> TrustStore:
@@ -200,7 +202,7 @@ def load_certificates(paths: Iterable[Union[str, Path]]) -> TrustStore:
             for der in blobs:
                 cert = x509.Certificate.load(der)
                 cert.native  # parse now: a bad file is named here, not deep in validation
-                (roots if cert.self_signed else intermediates).append(cert)
+                (roots if cert.self_signed != "no" else intermediates).append(cert)  # "yes"/"maybe"/"no"
         except Exception as err:
             problems.append(f"{path}: not a certificate ({type(err).__name__})")
     return TrustStore(tuple(roots), tuple(intermediates), tuple(problems))
@@ -466,7 +468,7 @@ def _chain_order(leaf, others) -> list:
             break
         ordered.append(parent)
         remaining.remove(parent)
-        if parent.self_signed:
+        if parent.self_signed != "no":
             break
         current = parent
     return ordered + remaining
