@@ -11,7 +11,7 @@ import re
 from . import directives as directives_mod
 from . import references as references_mod
 from .records import RIGHT, Record, Signer, SourceText
-from .segment import (AUTHORITY, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
+from .segment import (AUTHORITY, CONNECTOR_END, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE, fold
 from .review import garbled_words, review_record
@@ -272,7 +272,8 @@ def fill_issuer(record: Record, header: list[Piece], has_columns: bool) -> None:
         else:
             groups[-1].append(piece)
     issuer = groups[-1]
-    record.issuer = " ".join(p.text.strip() for p in issuer)
+    # "CHÍNH PHỦ   _   ________", "CHÍNH PHỦ .": a rule or a stray mark after the name is no part of it
+    record.issuer = re.sub(r"[\s_.\-–—*~]+$", "", " ".join(p.text.strip() for p in issuer))
     record.spans["issuer"] = [issuer[0].start, issuer[-1].end]
     if len(groups) > 1:
         parent = [p for g in groups[:-1] for p in g]
@@ -361,6 +362,8 @@ def without_enacting_body(subject: str, issuer: str) -> str:
     if not issuer or not subject.endswith(" " + issuer):
         return subject
     head = subject[: -len(issuer)].rstrip()
+    if CONNECTOR_END.search(head):
+        return subject  # "BÃI BỎ MỘT SỐ NGHỊ ĐỊNH CỦA CHÍNH PHỦ": the body is the phrase's own end
     for title in sorted(vocab()["signer_titles"], key=len, reverse=True):
         if head.endswith(" " + title):
             head = head[: -len(title)].rstrip()

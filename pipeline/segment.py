@@ -221,11 +221,17 @@ def find_title_end(lines: list[Line], start: int) -> int:
     return end
 
 
+# Words a phrase cannot end on: a line ending with one is continued on the next.
+CONNECTOR_END = re.compile(r"\b(?:CỦA|VÀ|VỀ|CHO|VỚI|TẠI|THUỘC|TRONG|ĐỐI|CÁC|TRÊN|ĐẾN|TỪ|NHỮNG|LÀ|ĐỂ|THEO)\s*$")
+
+
 def continues_upper_title(previous: str, text: str) -> bool:
     """An upper-case trích yếu wrapped onto a second line ("… CHẾ ĐỘ" / "QUẢN LÝ NGÂN QUỸ …"), not
     the enacting body's line that follows it ("CHÍNH PHỦ", "BỘ TRƯỞNG BỘ NỘI VỤ")."""
     if not is_upper_line(previous) or normalize.ends_sentence(previous):
         return False
+    if CONNECTOR_END.search(previous):
+        return True  # "… PHẢN ÁNH CỦA" / "BỘ KHOA HỌC VÀ CÔNG NGHỆ": the phrase goes on
     upper = text.upper()
     return not any(upper == h or upper.startswith(h + " ") for h in _upper_org_heads())
 

@@ -125,3 +125,13 @@ def test_two_level_header_on_one_line():
     assert cut("UBND TỈNH QUẢNG TRỊ SỞ Y TẾ") == ["UBND TỈNH QUẢNG TRỊ", "SỞ Y TẾ"]
     assert cut("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI") == ["ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"]
     assert cut("BỘ QUỐC PHÒNG") == ["BỘ QUỐC PHÒNG"]
+
+
+def test_upper_title_continues_after_a_connector_and_keeps_its_own_ending():
+    from pipeline.extract import without_enacting_body
+    from pipeline.segment import continues_upper_title
+
+    assert continues_upper_title("QUY ĐỊNH VỀ TIẾP CÔNG DÂN CỦA", "BỘ KHOA HỌC VÀ CÔNG NGHỆ")
+    assert not continues_upper_title("QUY ĐỊNH VỀ TIẾP CÔNG DÂN", "BỘ TRƯỞNG BỘ KHOA HỌC VÀ CÔNG NGHỆ")
+    assert without_enacting_body("BÃI BỎ MỘT SỐ NGHỊ ĐỊNH CỦA CHÍNH PHỦ", "CHÍNH PHỦ") == "BÃI BỎ MỘT SỐ NGHỊ ĐỊNH CỦA CHÍNH PHỦ"
+    assert without_enacting_body("QUY ĐỊNH VỀ X BỘ TRƯỞNG BỘ Y TẾ", "BỘ Y TẾ") == "QUY ĐỊNH VỀ X"
