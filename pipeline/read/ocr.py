@@ -302,6 +302,7 @@ def repair_line(words: list[dict]) -> list[dict]:
     heading a person's name ("Trân Phước Hiền" → "Trần")."""
     repair_caps(words)
     repair_surname(words)
+    repair_portal(words)
     for k, word in enumerate(words):
         text = word["text"]
         if fold(text) in DATE_WORDS and is_date_word(words, k):
@@ -438,6 +439,18 @@ SURNAMES = (
     "Mai", "Tô", "Châu", "Quách", "Thái", "Kiều", "Đàm", "Lại", "Mạc", "Triệu", "Phùng", "Âu",
     "Ông", "Khúc", "Nghiêm", "Diệp", "Thân", "Chu", "Tăng", "Hứa", "Giang", "Lò", "Vi",
 )
+
+
+PORTAL_NEXT = {"ttdt", "tt-dt", "tt.dt", "thong"}  # "Cổng TTĐT", "Cổng TT-ĐT", "Cổng thông tin điện tử"
+
+
+def repair_portal(words: list[dict]) -> None:
+    """"Công TTĐT tỉnh" → "Cổng": the province's web portal, in nearly every Nơi nhận list, and
+    the fast model drops the hook of "Cổng"."""
+    for k in range(len(words) - 1):
+        if fold(words[k]["text"]) == "cong" and fold(words[k + 1]["text"]).rstrip(";,.") in PORTAL_NEXT:
+            text = words[k]["text"]
+            words[k]["text"] = "CỔNG" if text.isupper() else "Cổng" if text[:1].isupper() else "cổng"
 
 
 def repair_surname(words: list[dict]) -> None:

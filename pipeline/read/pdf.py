@@ -565,10 +565,18 @@ def _convert_word(word: dict, legacy: str) -> str:
 def join_words(words: list[dict]) -> str:
     parts = [words[0]["text"]]
     for prev, word in zip(words, words[1:]):
-        if word["x0"] - prev["x1"] >= GLUE_GAP:
+        if spaced(prev, word):
             parts.append(" ")
         parts.append(word["text"])
     return unicodedata.normalize("NFC", "".join(parts))
+
+
+def spaced(prev: dict, word: dict) -> bool:
+    """Whether a space stands between two words of a line: a gap of GLUE_GAP; or, for two words
+    Tesseract read apart, any gap (a pixel of a 200 dpi scan is a third of a point: "tỉnhQuảng"
+    is Tesseract's "tỉnh" and "Quảng")."""
+    gap = word["x0"] - prev["x1"]
+    return gap >= GLUE_GAP or ("conf" in prev and "conf" in word and gap > 0)
 
 
 def drop_page_numbers(lines: list[VisualLine]) -> list[VisualLine]:
@@ -643,7 +651,7 @@ def token_confidences(words: list[dict]) -> tuple:
     for k, word in enumerate(words):
         conf = word.get("conf", 100.0)
         count = max(1, len(word["text"].split()))
-        if k and confs and word["x0"] - words[k - 1]["x1"] < GLUE_GAP:  # glued onto the previous token
+        if k and confs and not spaced(words[k - 1], word):  # glued onto the previous token
             confs[-1] = min(confs[-1], conf)
             count -= 1
         confs += [conf] * count
@@ -720,7 +728,7 @@ def _word_index(line: VisualLine, offset: int) -> tuple[int, int]:
     """(index of the word holding character `offset` of ``line.text``, that word's start offset)."""
     position = 0
     for k, word in enumerate(line.words):
-        if k and word["x0"] - line.words[k - 1]["x1"] >= GLUE_GAP:
+        if k and spaced(line.words[k - 1], word):
             position += 1
         end = position + len(unicodedata.normalize("NFC", word["text"]))
         if offset < end:
