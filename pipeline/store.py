@@ -410,8 +410,8 @@ class Store:
 
     def _possible_duplicate(self, conn: Connection, record: Record) -> int | None:
         """Decree 30 asks to warn on the same (số, ký hiệu, issuing body) from another file."""
-        if not record.number:
-            return None
+        if not record.number[:1].isdigit():
+            return None  # "/CT-UBND": the number itself was not read, so the symbol alone proves nothing (D17)
         return conn.execute(text(
             "SELECT MIN(id) FROM documents WHERE number = :n AND issuer = :i AND kind = 'dispatch'"),
             {"n": record.number, "i": record.issuer}).scalar()

@@ -83,6 +83,20 @@ def test_same_number_and_issuer_from_another_file_is_flagged(tmp_path):
     assert store.documents()[1]["status"] == "needs_review"
 
 
+def test_an_unread_number_is_no_ground_for_a_duplicate_flag(tmp_path):
+    """D17: two different scans whose hand-written number was not read both give "/CT-UBND"."""
+    store = open_store(str(tmp_path / "c.db"))
+    original = corpus_files("dispatch", ".txt", 1)[0]
+    text = original.read_text("utf-8")
+    gold = gold_of(original)
+    number = gold["number"]
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(text.replace(number, "/" + number.split("/", 1)[1]), "utf-8")
+    second.write_text(text.replace(number, "/" + number.split("/", 1)[1]) + "\nPhụ lục kèm theo.\n", "utf-8")
+    summary = ingest([str(first), str(second)], store)
+    assert summary.possible_duplicates == []
+
+
 def test_corrections_are_kept_with_author_and_shown_in_exports(tmp_path):
     db = str(tmp_path / "c.db")
     store = open_store(db)
