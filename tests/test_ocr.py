@@ -218,3 +218,16 @@ def test_a_date_line_is_cut_where_the_pen_glued_onto_its_words():
     parts = split_glued(words)
     assert [w["text"] for w in parts] == ["ngày", "tháng", "04", "tháng"]
     assert parts[0]["x1"] < parts[1]["x0"] and parts[2]["x1"] < parts[3]["x0"]
+
+
+def test_running_text_pairs_with_one_spelling_are_respelled():
+    def repaired(line):
+        return " ".join(w["text"] for w in ocr.repair_line([{"text": t} for t in line.split()]))
+
+    assert repaired("- Công TTĐT tỉnh;") == "- Cổng TTĐT tỉnh;"
+    assert repaired("Thành phô Hồ Chí Minh, ngày") == "Thành phố Hồ Chí Minh, ngày"
+    assert repaired("THÀNH PHÓ HỒ CHÍ MINH") == "THÀNH PHỐ HỒ CHÍ MINH"
+    assert repaired("Uy ban nhân dân tỉnh") == "Ủy ban nhân dân tỉnh"
+    assert repaired("Uỷ ban nhân dân tỉnh") == "Uỷ ban nhân dân tỉnh"  # the old tone placement is the writer's
+    assert repaired("UỶ BAN NHÂN DÂN TỈNH") == "UỶ BAN NHÂN DÂN TỈNH"
+    assert repaired("Trung tâm Công nghệ") == "Trung tâm Công nghệ"

@@ -389,19 +389,27 @@ def drop_stray_capitals(words: list[dict]) -> list[dict]:
     return out
 
 
+def same_marks(a: str, b: str) -> bool:
+    """Whether two spellings differ only in where the tone mark sits ("UỶ", "ỦY")."""
+    marks = lambda t: sorted(c for c in unicodedata.normalize("NFD", t) if unicodedata.combining(c))  # noqa: E731
+    return a != b and fold(a) == fold(b) and marks(a) == marks(b)
+
+
 def repair_phrases(words: list[dict], cores: list[str]) -> list[bool]:
-    """Respell runs of three or four capitalised words that match a known agency phrase once
+    """Respell runs of three to five capitalised words that match a known agency phrase once
     every diacritic is dropped ("UY BAN NHAN DÀN" → "ỦY BAN NHÂN DÂN"): at that length the
     match is certain even where the vowel shapes, not only the tones, were lost."""
     table = phrase_spellings()
     fixed = [False] * len(words)
     k = 0
     while k < len(words):
-        for n in (4, 3):
+        for n in (5, 4, 3):  # "THÀNH PHÓ HỒ CHÍ MINH" → "PHỐ"
             window = cores[k:k + n]
             spelled = table.get(tuple(fold(c) for c in window)) if len(window) == n and all(window) else None
             if spelled:
                 for j, spelling in enumerate(spelled):
+                    if same_marks(cores[k + j], spelling):
+                        spelling = cores[k + j]  # "UỶ" for "ỦY": the old tone placement is the writer's
                     words[k + j]["text"] = words[k + j]["text"].replace(cores[k + j], spelling)
                     cores[k + j], fixed[k + j] = spelling, True
                 k += n - 1
@@ -416,7 +424,7 @@ def phrase_spellings() -> dict[tuple, tuple]:
     table = {}
     for phrase in phrases:
         tokens = tuple(t.upper() for t in phrase.split())
-        if 3 <= len(tokens) <= 4:
+        if 3 <= len(tokens) <= 5:
             table.setdefault(tuple(fold(t) for t in tokens), tokens)
     return table
 
@@ -442,15 +450,29 @@ SURNAMES = (
 
 
 PORTAL_NEXT = {"ttdt", "tt-dt", "tt.dt", "thong"}  # "Cổng TTĐT", "Cổng TT-ĐT", "Cổng thông tin điện tử"
+# Word pairs of running text with one spelling once the diacritics are gone ("thành phô" can
+# only be "thành phố"): the second word respelled, its case kept.
+TEXT_PAIRS = {("thanh", "pho"): "phố", ("nhan", "dan"): "dân"}
 
 
 def repair_portal(words: list[dict]) -> None:
     """"Công TTĐT tỉnh" → "Cổng": the province's web portal, in nearly every Nơi nhận list, and
-    the fast model drops the hook of "Cổng"."""
+    the fast model drops the hook of "Cổng"; "Thành phô" → "Thành phố"."""
     for k in range(len(words) - 1):
-        if fold(words[k]["text"]) == "cong" and fold(words[k + 1]["text"]).rstrip(";,.") in PORTAL_NEXT:
-            text = words[k]["text"]
-            words[k]["text"] = "CỔNG" if text.isupper() else "Cổng" if text[:1].isupper() else "cổng"
+        first, second = fold(words[k]["text"]), fold(words[k + 1]["text"])
+        if first == "cong" and second.rstrip(";,.") in PORTAL_NEXT:
+            words[k]["text"] = respell(words[k]["text"], "cổng")
+        if first == "uy" and second == "ban" and words[k]["text"].isascii():  # "Uy ban": the hook lost, not "Uỷ"
+            words[k]["text"] = respell(words[k]["text"], "ủy")
+        spelling = TEXT_PAIRS.get((first, second.rstrip(";,.:")))
+        if spelling and not is_caps_word(words[k + 1]["text"]):
+            core = words[k + 1]["text"].rstrip(";,.:")
+            words[k + 1]["text"] = respell(core, spelling) + words[k + 1]["text"][len(core):]
+
+
+def respell(text: str, lower: str) -> str:
+    """`lower` in the case of `text` (all capitals, capitalised or small)."""
+    return lower.upper() if text.isupper() and len(text) > 1 else lower.capitalize() if text[:1].isupper() else lower
 
 
 def repair_surname(words: list[dict]) -> None:
