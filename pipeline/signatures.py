@@ -336,6 +336,7 @@ def _speed_up_hex_strings() -> None:
         return original(stream)
 
     read_hex_string_from_stream.congvan_fast = True
+    read_hex_string_from_stream.original = original
     generic.read_hex_string_from_stream = read_hex_string_from_stream
 
 

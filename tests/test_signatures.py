@@ -369,3 +369,27 @@ def test_real_signed_qngai_pdfs_report_signer_and_time():
             assert info.trust == NOT_CHECKED
     first = verify_pdf(REAL / "qngai_84-QD-UB-signed.pdf", trust=[])[0]
     assert first.signer_cn == "Ủy ban nhân dân tỉnh Quảng Ngãi" and first.when.startswith("2025-02-03")
+
+
+# ----------------------------------------------------------------------------- the hex-string fast path
+
+
+@pytest.mark.parametrize("raw", [b"<48656C6C6F>", b"<48 65\n6C\r\n6C\t6F>", b"<486>", b"<>", b"<FEFF0041> rest",
+                                 b"<48%comment\n65>", b"<48Z65>", b"<4865", b"<" + b"AB" * 40000 + b">"])
+def test_fast_hex_strings_read_as_pyhanko_does(raw):
+    import io
+
+    from pyhanko.pdf_utils import generic
+
+    sigmod._import_pyhanko()
+    fast = generic.read_hex_string_from_stream
+    slow = fast.original
+
+    def outcome(reader):
+        stream = io.BytesIO(raw)
+        try:
+            return reader(stream), stream.tell()
+        except Exception as err:
+            return type(err).__name__
+
+    assert outcome(fast) == outcome(slow)
