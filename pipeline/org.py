@@ -58,6 +58,10 @@ key = "pho-giam-doc"
 authority = "KT. GIÁM ĐỐC"
 title = "PHÓ GIÁM ĐỐC"
 name = "Trần Thị Bình"
+
+# Chứng thư số gốc tin cậy for `congvan verify` and ingest (README: Digital signatures).
+# [trust]
+# folder = "trust"
 """
 
 
