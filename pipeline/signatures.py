@@ -114,6 +114,14 @@ class SignatureInfo:
         return self.timestamp or self.cms_signing_time or self.signed_at
 
     @property
+    def state_vi(self) -> str:
+        return STATE_VI.get(self.state, self.state)
+
+    @property
+    def trust_vi(self) -> str:
+        return TRUST_VI.get(self.trust, self.trust)
+
+    @property
     def organisation(self) -> str:
         return ", ".join(part for part in (self.signer_ou, self.signer_o) if part)
 
@@ -265,6 +273,11 @@ def verify_pdf(path: Union[str, Path], trust: TrustArg = None) -> list[Signature
 
     `trust` is a TrustStore, or certificate files/folders, or None for the [trust] section
     of congvan.toml. Never raises for a bad file: it comes back as one ERROR entry."""
+    if _in_event_loop():  # pyHanko runs its own asyncio loop: from async code (a web page), use a thread
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(verify_pdf, path, trust).result()
     try:
         store = as_trust_store(trust)
     except Exception as err:  # an unreadable trust folder must not hide the signatures
@@ -276,6 +289,16 @@ def verify_pdf(path: Union[str, Path], trust: TrustArg = None) -> list[Signature
         raise
     except Exception as err:  # pyHanko's PdfReadError, OSError, anything a malformed file causes
         return [SignatureInfo(state=ERROR, error=f"không đọc được tệp PDF: {type(err).__name__}: {str(err)[:160]}")]
+
+
+def _in_event_loop() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _quiet_libraries() -> None:

@@ -393,3 +393,35 @@ def test_fast_hex_strings_read_as_pyhanko_does(raw):
             return type(err).__name__
 
     assert outcome(fast) == outcome(slow)
+
+
+# ----------------------------------------------------------------------------- the web inbox and review page
+
+
+def test_web_inbox_and_review_show_the_signature_state(pki, signed, tmp_path, no_anchors):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from pipeline.org import EXAMPLE
+    from pipeline.web import Settings, create_app
+
+    org = tmp_path / "congvan.toml"
+    org.write_text(EXAMPLE, encoding="utf-8")
+    client = TestClient(create_app(Settings(db=str(tmp_path / "c.db"), data_dir=tmp_path / "data",
+                                            org_file=str(org))), base_url="http://127.0.0.1")
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/inbox").text).group(1)
+    changed = add_text(signed, tmp_path / "changed.pdf")
+    response = client.post("/inbox/upload", data={"csrf_token": csrf}, files=[
+        ("files", ("ky-so.pdf", signed.read_bytes())), ("files", ("bi-sua.pdf", changed.read_bytes())),
+        ("files", ("khong-ky.pdf", PDF.read_bytes()))])
+    assert response.status_code == 200
+    rows = dict(re.findall(r'<td class="file">([^<]*)</td>(.*?)</tr>', response.text, re.S))
+    assert "Chữ ký số hợp lệ (1)" in rows["ky-so.pdf"]
+    assert "Chữ ký số KHÔNG ĐẠT" in rows["bi-sua.pdf"]
+    assert "Chữ ký số" not in rows["khong-ky.pdf"]
+    ids = dict(re.findall(r'<td class="file">([^<]*)</td>.*?>Xem #(\d+)<', response.text, re.S))
+    page = client.get(f"/review/{ids['bi-sua.pdf']}").text
+    assert 'id="signatures"' in page and "VĂN BẢN BỊ SỬA SAU KHI KÝ" in page and "Nguyễn Văn An" in page
+    page = client.get(f"/review/{ids['ky-so.pdf']}").text
+    assert "hợp lệ" in page and "chưa kiểm tra" in page

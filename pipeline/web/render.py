@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import Request
@@ -53,8 +54,27 @@ def plain_value(value: str | None) -> str:
     return value or ""
 
 
+def signatures_of(path) -> list:
+    """A stored PDF's digital signatures, verified from the file as it is now (SignatureInfo list;
+    [] when not a PDF, unsigned or gone). Cached per file version: a page view costs nothing twice."""
+    if not path or not str(path).lower().endswith(".pdf"):
+        return []
+    try:
+        stat = Path(path).stat()
+    except (OSError, ValueError):
+        return []
+    return _signatures(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _signatures(path: str, _mtime: int, _size: int) -> list:
+    from ..signatures import has_signature_fields, verify_pdf
+
+    return verify_pdf(path) if has_signature_fields(path) else []
+
+
 TEMPLATES.env.filters.update(plain_value=plain_value, vn_date=vn_date, reason_vi=reason_vi, warning_vi=warning_vi,
-                             status_vi=status_vi, field_label=field_label)
+                             status_vi=status_vi, field_label=field_label, signatures_of=signatures_of)
 
 
 def page(request: Request, template: str, status_code: int = 200, **context):
