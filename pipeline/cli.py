@@ -234,8 +234,12 @@ def show(doc_id, db, fmt):
         raise click.ClickException(f"no document #{doc_id}") from None
     except BadRow as bad:
         raise click.ClickException(f"document #{doc_id} cannot be read: {bad.reason}") from None
+    from .signatures import stored_signatures
+
+    signatures = stored_signatures(doc.get("source_path"))  # verified from the stored file, as it is now
     if fmt == "json":
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(dict(doc, signatures=[s.to_dict() for s in signatures]) if signatures else doc,
+                              ensure_ascii=False, indent=2))
         return
     corrected = {c["field"] for c in doc["corrections"]}
     fields = ["status", "file_name", "incoming_no", "received_on", "doc_type", "number", "issued_on", "place",
@@ -258,6 +262,9 @@ def show(doc_id, db, fmt):
         click.echo(f"  cites {ref['doc_type']} {ref['number']} {ref['issued_on'] or ''}{linked}")
     for corr in doc["corrections"]:
         click.echo(f"  corrected {corr['field']} by {corr['author']} at {corr['corrected_at']}")
+    for sig in signatures:
+        click.echo(f"  chữ ký số {sig.field}: {sig.state_vi}; {sig.signer_cn} ({sig.organisation}), "
+                   f"ký lúc {sig.when or '?'}; tin cậy: {sig.trust}")
 
 
 @main.command()

@@ -586,6 +586,13 @@ def _iso(moment) -> str:
 # ----------------------------------------------------------------------------- records
 
 
+def stored_signatures(path) -> list[SignatureInfo]:
+    """The signatures of a stored document's file, verified now ([] when not a signed PDF or gone)."""
+    if not path or not str(path).lower().endswith(".pdf") or not Path(path).is_file():
+        return []
+    return verify_pdf(path) if has_signature_fields(path) else []
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ→d, common abbreviations spelled out, single spaces."""
     text = unicodedata.normalize("NFD", str(text).replace("Đ", "D").replace("đ", "d"))

@@ -425,3 +425,13 @@ def test_web_inbox_and_review_show_the_signature_state(pki, signed, tmp_path, no
     assert 'id="signatures"' in page and "VĂN BẢN BỊ SỬA SAU KHI KÝ" in page and "Nguyễn Văn An" in page
     page = client.get(f"/review/{ids['ky-so.pdf']}").text
     assert "hợp lệ" in page and "chưa kiểm tra" in page
+
+
+def test_show_verifies_the_stored_file(pki, signed, tmp_path, no_anchors):
+    runner = CliRunner()
+    db = str(tmp_path / "s.db")
+    assert runner.invoke(main, ["ingest", str(signed), "--db", db]).exit_code == 0
+    result = runner.invoke(main, ["show", "1", "--db", db])
+    assert result.exit_code == 0 and "chữ ký số Signature1: hợp lệ; Nguyễn Văn An" in result.output
+    result = runner.invoke(main, ["show", "1", "--db", db, "--format", "json"])
+    assert json.loads(result.output)["signatures"][0]["signer_serial"] == "1234ABCD"
