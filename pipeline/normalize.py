@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import replace
 
 from .records import Line
+from .syllables import join_glyph_spaced
 
 # Characters that look like spaces or hyphens but would break our patterns.
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), " ")
@@ -45,7 +46,7 @@ def clean_text(text: str) -> str:
         text = _MIXED_WORD.sub(_latinise, text)
     if "Ð" in text:  # Icelandic eth, which OCR and old fonts give for "Đ"; Vietnamese has no eth
         text = text.replace("Ð", "Đ").replace("ĐĐ", "Đ")
-    return text.rstrip()
+    return join_glyph_spaced(text.rstrip())
 
 
 # Cyrillic and Greek capitals that look like Latin ones. Portals paste them into symbols

@@ -10,41 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 from .records import Record
+from .syllables import garbled_words
 from .vocab import is_signer_title, type_for_abbreviation, vocab
-
-# Tone marks (grave, acute, hook, tilde, dot below); the vowel marks (breve, circumflex, horn) stay.
-_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
-_ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
-_NUCLEI = (
-    "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ uy "
-    "ưa ưi ưu ươ yê oai oay oeo uây uôi uya uyê uyu ươi ươu iêu yêu"
-).split()
-_SYLLABLE = re.compile(rf"^{_ONSET}(?:{'|'.join(sorted(_NUCLEI, key=len, reverse=True))})(?:ch|nh|ng|[cmnptk])?$")  # k: Đắk Lắk
-
-
-def bare_syllable(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word.lower())
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
-
-
-def is_vietnamese_syllable(word: str) -> bool:
-    return _SYLLABLE.match(bare_syllable(word)) is not None
-
-
-def garbled_words(text: str) -> list[str]:
-    """Words with Vietnamese letters that no Vietnamese syllable spells ("THUÉ", "Ngăy");
-    plain ASCII words (abbreviations, foreign names) are not judged."""
-    words = re.findall(r"[^\W\d_]+", text)
-    return [w for w in words if not w.isascii() and has_vowel(w) and not is_vietnamese_syllable(w)]
-
-
-def has_vowel(word: str) -> bool:
-    """Abbreviations ("HĐND", "TTĐT") have none and are not syllables to judge."""
-    return re.search("[aăâeêioôơuưy]", bare_syllable(word)) is not None
-
 
 def review_record(record: Record, today: dt.date | None = None) -> None:
     """Flag the fields of a dispatch record that fail a plausibility rule."""

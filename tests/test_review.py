@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from pipeline.records import Record, Signer
-from pipeline.review import garbled_words, is_vietnamese_syllable, review_record
+from pipeline.review import review_record
+from pipeline.syllables import garbled_words, is_vietnamese_syllable, join_glyph_spaced
 
 TODAY = dt.date(2026, 12, 7)
 
@@ -75,3 +76,15 @@ def test_appendix_headings_taken_for_a_title_are_emptied():
     record = dispatch(signer=Signer("TM. CHÍNH PHỦ", "TÊN CÔNG TY CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM GIẤY ĐĂNG KÝ CHÀO BÁN "
                                     "TRÁI PHIẾU CHUYỂN ĐỔI RIÊNG LẺ TẠI THỊ TRƯỜNG TRONG NƯỚC", ""))
     assert "signer.title" in flagged(record) and record.signer.title == ""
+
+
+@pytest.mark.parametrize("text, joined", [
+    ("B Ộ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"),
+    ("Qu ả ng Ngãi, ngày 05", "Quảng Ngãi, ngày 05"),
+    ("Ngày tàu đ ế n, N hậ p khẩu", "Ngày tàu đến, Nhập khẩu"),
+    ("Số c ontainer", "Số c ontainer"),  # a whole word never opens a join
+    ("TP HCM, PV GAS; Lưu: VT, QLN", "TP HCM, PV GAS; Lưu: VT, QLN"),
+    ("theo điểm đ khoản 2 và điểm a", "theo điểm đ khoản 2 và điểm a"),
+])
+def test_glyph_spaced_syllables_are_joined(text, joined):
+    assert join_glyph_spaced(text) == joined
