@@ -70,7 +70,9 @@ def process_file(path: str, ocr: str = "auto", jobs: int = 1) -> Record:
     lim = limits()
     try:
         with time_limit(lim.seconds_per_file):
-            return _process(path, ocr, jobs)
+            record = _process(path, ocr, jobs)
+            check_signatures(record, path, lim.file_mb)
+            return record
     except FileTimeLimit:
         return Record(source=path, kind="error",
                       error=lim.reason("stopped at the time limit", "reading took too long", "seconds_per_file"))
@@ -98,16 +100,20 @@ def _process(path: str, ocr: str, jobs: int) -> Record:
     from .read.pdf import date_from_signature
 
     date_from_signature(record, source)  # a signed PDF whose date the text leaves blank
-    if str(path).lower().endswith(".pdf"):
-        check_signatures(record, path)
     return record
 
 
-def check_signatures(record: Record, path: str) -> None:
-    """A PDF's digital signatures into the record (Decree 30, Art. 21 cl. 2); a broken one, a
-    document changed after signing or a certificate of another body goes to review."""
+def check_signatures(record: Record, path: str, file_mb: float) -> None:
+    """A PDF's digital signatures into the record (Decree 30, Art. 21 cl. 2), also when its text
+    could not be read (a scan without OCR); a broken one, a document changed after signing or a
+    certificate of another body goes to review. A file past [limits] file_mb is not opened."""
     from .signatures import attach_signatures
 
+    try:
+        if not str(path).lower().endswith(".pdf") or os.path.getsize(path) > file_mb * 1024 * 1024:
+            return
+    except OSError:  # gone or unreadable: the record already says so
+        return
     try:
         attach_signatures(record, path)
     except (FileTimeLimit, MemoryError):

@@ -435,3 +435,16 @@ def test_show_verifies_the_stored_file(pki, signed, tmp_path, no_anchors):
     assert result.exit_code == 0 and "chữ ký số Signature1: hợp lệ; Nguyễn Văn An" in result.output
     result = runner.invoke(main, ["show", "1", "--db", db, "--format", "json"])
     assert json.loads(result.output)["signatures"][0]["signer_serial"] == "1234ABCD"
+
+
+def test_signatures_of_a_pdf_whose_text_cannot_be_read(pki, tmp_path, no_anchors, monkeypatch):
+    from pipeline import process
+
+    def unreadable(path, ocr, jobs):
+        return process.Record(source=path, kind="error", error="no text layer: scanned PDF, OCR not available")
+
+    monkeypatch.setattr(process, "_process", unreadable)
+    record = process_file(str(sign(PDF, tmp_path / "scan.pdf", pki.signer())), ocr="never")
+    assert record.kind == "error" and record.signatures[0]["state"] == VALID and record.review == []
+    record = process_file(str(tmp_path / "absent.pdf"), ocr="never")
+    assert record.signatures == [] and record.review == []
