@@ -153,7 +153,7 @@ def find_header_end(lines: list[Line]) -> int:
     """Index after the last line of the header block (motto, issuer, Số, V/v, place and date)."""
     if any(l.block == HEADER for l in lines[:40]):
         last = max(i for i, l in enumerate(lines[:60]) if l.block == HEADER)
-        return last + 1
+        return below_header_table(lines, last + 1)
     end = 0
     seen_anchor = False
     in_subject = False
@@ -189,6 +189,25 @@ def find_header_end(lines: list[Line]) -> int:
 def anchor_follows(lines: list[Line], start: int, within: int = 3) -> bool:
     """Whether a "Số:" or date line comes within the next few lines."""
     return any(NUMBER_LINE.search(l.text) or DATE_LINE.search(l.text) for l in lines[start:start + within])
+
+
+def below_header_table(lines: list[Line], end: int) -> int:
+    """Số, the date line, the V/v (and its wrapped lines) or an urgency mark that a drafter typed
+    under the header table instead of inside it still belong to the header."""
+    in_subject = False
+    i = end
+    while i < min(end + 8, len(lines)):
+        text = lines[i].text.strip()
+        if NUMBER_LINE.search(text) or DATE_LINE.search(text) or DAMAGED_DATE_LINE.search(text) \
+                or URGENCY.match(text) or normalize.RULE_LINE.match(text) or SUBJECT_START.match(text):
+            in_subject = bool(SUBJECT_START.search(text))
+            i += 1
+        elif in_subject and not (BODY_STARTERS.match(text) or KINH_GUI.match(text)) and len(text) < 90 \
+                and not normalize.ends_sentence(text):
+            i += 1
+        else:
+            break
+    return i
 
 
 def find_title_end(lines: list[Line], start: int) -> int:

@@ -268,3 +268,20 @@ def test_a_news_article_citing_documents_stays_other():
     import pathlib
     news = pathlib.Path(__file__).parent.parent / "corpus" / "docs" / "a_n05_news_vanban_giamao__txt.txt"
     assert extract(read(str(news))).kind == "other"
+
+
+@pytest.mark.parametrize("name", ["cv_header_below", "cv_header_below_lo", "cv_header_below_stack"])
+def test_header_lines_typed_below_the_header_table(name):
+    """Số, date, V/v and Kính gửi under the header table, not in it (a LibreOffice-saved copy too)."""
+    import pathlib
+
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    path = pathlib.Path(__file__).parent.parent / "corpus" / "check" / "docs" / f"{name}.docx"
+    record = extract(read(str(path)))
+    assert (record.number, record.issued_on, record.place, record.issuer) == ("07/SYT-VP", "2026-03-05", "Quảng Ngãi", "SỞ Y TẾ")
+    assert record.subject.startswith("tăng cường phòng, chống dịch sốt xuất huyết")
+    assert record.recipients == ["Ủy ban nhân dân các huyện, thị xã, thành phố"]
+    assert [d.label for d in record.directives] == ["1", "2", "3"]
+    assert record.review == []
