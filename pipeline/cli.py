@@ -86,8 +86,26 @@ def with_progress(records, total: int):
             yield record
 
 
+class NoBar:
+    """What a handful of files get instead of a bar (tqdm, 30 ms to import, is not loaded for them)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def progress_bar(total: int, **options):
     """A tqdm bar on stderr (count, rate, ETA), silent for a handful of files."""
+    if total <= 3:
+        return NoBar()
     from tqdm import tqdm
 
     return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, disable=total <= 3, **options)

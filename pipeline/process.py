@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -97,9 +96,10 @@ def _process(path: str, ocr: str, jobs: int) -> Record:
     except Exception as err:  # a bug in extraction must not sink the batch
         return Record(source=path, kind="error", error=f"extraction failed: {type(err).__name__}: {err}")
     flag_low_confidence(record, source)
-    from .read.pdf import date_from_signature
+    if getattr(source, "signatures", None):  # only a signed PDF has them: a text file never loads the PDF reader
+        from .read.pdf import date_from_signature
 
-    date_from_signature(record, source)  # a signed PDF whose date the text leaves blank
+        date_from_signature(record, source)  # a signed PDF whose date the text leaves blank
     return record
 
 
@@ -107,13 +107,13 @@ def check_signatures(record: Record, path: str, file_mb: float) -> None:
     """A PDF's digital signatures into the record (Decree 30, Art. 21 cl. 2), also when its text
     could not be read (a scan without OCR); a broken one, a document changed after signing or a
     certificate of another body goes to review. A file past [limits] file_mb is not opened."""
-    from .signatures import attach_signatures
-
     try:
         if not str(path).lower().endswith(".pdf") or os.path.getsize(path) > file_mb * 1024 * 1024:
             return
     except OSError:  # gone or unreadable: the record already says so
         return
+    from .signatures import attach_signatures
+
     try:
         attach_signatures(record, path)
     except (FileTimeLimit, MemoryError):
@@ -124,6 +124,8 @@ def check_signatures(record: Record, path: str, file_mb: float) -> None:
 
 def flag_low_confidence(record: Record, source) -> None:
     """Warn about key fields (number, date, issuer, signer) that OCR read with low confidence."""
+    if __package__ + ".read.ocr" not in sys.modules:  # nothing was OCR'd in this process: no ScannedLine can exist
+        return
     from .read.ocr import ScannedLine, field_confidences, flag_unsure_fields, warnings_for
 
     if any(isinstance(line, ScannedLine) for line in source.lines):
@@ -151,6 +153,8 @@ def process_many(paths: list[str], jobs: int = 1, ocr: str = "auto") -> Iterator
         for path in paths:
             yield process_file(path, ocr=ocr, jobs=jobs)
         return
+    from concurrent.futures.process import BrokenProcessPool  # only a batch with workers pays for multiprocessing
+
     window = jobs * 8
     task = partial(process_file, ocr=ocr)
     waiting: deque = deque(paths)
@@ -188,6 +192,8 @@ def process_many(paths: list[str], jobs: int = 1, ocr: str = "auto") -> Iterator
 
 def _alone(task, path: str) -> Record:
     """Read one file in a worker of its own: its record, or a failed one when the worker dies."""
+    from concurrent.futures.process import BrokenProcessPool
+
     pool = _pool(1)
     try:
         return pool.submit(task, path).result()
@@ -197,7 +203,9 @@ def _alone(task, path: str) -> Record:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+def _pool(jobs: int):
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(os.getpid(),))
 
 
