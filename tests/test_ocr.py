@@ -231,3 +231,21 @@ def test_running_text_pairs_with_one_spelling_are_respelled():
     assert repaired("Uỷ ban nhân dân tỉnh") == "Uỷ ban nhân dân tỉnh"  # the old tone placement is the writer's
     assert repaired("UỶ BAN NHÂN DÂN TỈNH") == "UỶ BAN NHÂN DÂN TỈNH"
     assert repaired("Trung tâm Công nghệ") == "Trung tâm Công nghệ"
+
+
+def test_the_head_of_a_trich_yeu_is_not_a_list_item():
+    def repaired(line):
+        return " ".join(w["text"] for w in ocr.repair_line([{"text": t} for t in line.split()]))
+
+    assert repaired("- Về việc miễn nhiệm chức danh") == "Về việc miễn nhiệm chức danh"
+    assert repaired("\\ việc thụ lý giải quyết") == "Về việc thụ lý giải quyết"
+    assert repaired("- Như trên;") == "- Như trên;" and repaired("- việc làm thêm giờ") == "- việc làm thêm giờ"
+
+
+def test_an_ocr_title_outside_the_vocabulary_goes_to_review():
+    assert ocr.is_known_title("PHÓ CHỦ TỊCH") and ocr.is_known_title("GIÁM ĐỐC SỞ Y TẾ")
+    assert not ocr.is_known_title("BAN NHAN DAN CHỦ TỊCH") and not ocr.is_known_title("PHÓ CHỦ TỊCH R.EH8")
+    record = Record("x", text="BAN NHAN DAN CHỦ TỊCH")
+    record.signer.title = "BAN NHAN DAN CHỦ TỊCH"
+    ocr.flag_unsure_fields(record, [])
+    assert {r["field"] for r in record.review} == {"signer.title", "signer.authority"}

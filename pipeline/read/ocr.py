@@ -36,6 +36,8 @@ SPECKLE_RATIO = 0.02  # isolated dark pixels per dark pixel above which a page i
 LOW_CONFIDENCE = 75.0  # % word confidence under which a key field needs review
 HANDWRITTEN_CONFIDENCE = 50.0  # % given to digits read as hand-written: always reviewed
 NAME_CONFIDENCE = 94.0  # … and a person's name: below this, a tone is often wrong ("Hiên" for "Hiền")
+LIST_CONFIDENCE = 85.0  # … and a list (Kính gửi, Nơi nhận): many words, one wrong tone loses an entry
+FIELD_CONFIDENCE = {"signer.name": NAME_CONFIDENCE, "recipients": LIST_CONFIDENCE, "distribution": LIST_CONFIDENCE}
 NOISE_MARKS = dict.fromkeys(map(ord, "~^`|¢©®¬´¨ˆ˜•·¦"), None)
 LIST_DASH = re.compile(r"^['‘’`.,]?[-~–—_]['‘’`]?$")
 NOISE_CONFIDENCE = 60.0  # % under which a letterless token is noise (half of it: a 1–2 letter token)
@@ -303,6 +305,7 @@ def repair_line(words: list[dict]) -> list[dict]:
     repair_caps(words)
     repair_surname(words)
     repair_portal(words)
+    repair_subject_head(words)
     for k, word in enumerate(words):
         text = word["text"]
         if fold(text) in DATE_WORDS and is_date_word(words, k):
@@ -473,6 +476,18 @@ def repair_portal(words: list[dict]) -> None:
 def respell(text: str, lower: str) -> str:
     """`lower` in the case of `text` (all capitals, capitalised or small)."""
     return lower.upper() if text.isupper() and len(text) > 1 else lower.capitalize() if text[:1].isupper() else lower
+
+
+def repair_subject_head(words: list[dict]) -> None:
+    """The head of a trích yếu: "Về việc …" is never a list item ("- Về việc": a speck read as
+    a dash), and a letterless speck before "việc" at the start of a line is what is left of "Về"."""
+    if len(words) < 2:
+        return
+    first, second = words[0]["text"], fold(words[1]["text"])
+    if first == "-" and (second == "ve" and len(words) > 2 and fold(words[2]["text"]) == "viec" or second.startswith("v/v")):
+        del words[0]
+    elif second == "viec" and len(first) <= 2 and not any(ch.isalnum() or ch in "-–+*•" for ch in first):
+        words[0]["text"] = "Về"
 
 
 def repair_surname(words: list[dict]) -> None:
@@ -661,8 +676,31 @@ def flag_unsure_fields(record, lines: list[Line]) -> None:
     if not hasattr(record, "flag"):
         return
     for name, conf in field_confidences(record, lines, REVIEW_FIELDS).items():
-        if conf < (NAME_CONFIDENCE if name == "signer.name" else LOW_CONFIDENCE):
+        if conf < FIELD_CONFIDENCE.get(name, LOW_CONFIDENCE):
             record.flag(name, f"OCR không chắc chắn ({conf:.0f}%)")
+    title = " ".join(record.signer.title.split())
+    if title and not is_known_title(title):  # the authority line above it is then in doubt too
+        for name in ("signer.title", "signer.authority"):
+            record.flag(name, f"chức danh đọc bằng OCR không có trong danh mục: {title}")
+
+
+def is_known_title(title: str) -> bool:
+    """A signer's title from the vocabulary, with "PHÓ" before it or its body's name after it
+    in capitals ("PHÓ CHỦ TỊCH", "GIÁM ĐỐC SỞ Y TẾ"), nothing else ("BAN NHAN DAN CHỦ TỊCH")."""
+    text = title.upper().removeprefix("PHÓ ").strip()
+    for known in known_titles():
+        if text == known or text.startswith(known + " "):
+            rest = text[len(known):].split()
+            if all(t.isalpha() and t.isupper() for t in rest):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def known_titles() -> set:
+    from ..vocab import vocab
+
+    return {" ".join(t.upper().split()) for t in vocab()["signer_titles"]}
 
 
 def low_confidence_warnings(record, lines: list[Line]) -> list[str]:
