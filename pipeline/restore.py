@@ -8,7 +8,7 @@ motto, "Số:", "V/v", the date line, "Kính gửi", bullets, authority prefixes
 the name each begin a line of the original. We split there, and only in the zones where those
 marks belong (the head of the document, its tail), so running text in the body is never cut.
 
-Lines whose reader knew the layout (columns from PDF geometry or DOCX/HTML cells) are left alone.
+PDF lines are not restored: their breaks come from the page's geometry, which is the truth.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ SUBJECT_START = re.compile(r"(?<!\S)(?:V/v|V/V|Về\s+việc)(?=[\s:])")
 DATE = re.compile(r",\s*ngày\s*\d{1,2}\s*tháng\s*\d{1,2}\s*năm\s*\d{4}", re.I)
 KINH_GUI = re.compile(r"(?<!\S)Kính\s+gửi\s*:?", re.I)
 NOI_NHAN = re.compile(r"(?<!\S)Nơi\s+nhận\s*:")
+NOI_NHAN_AFTER_SENTENCE = re.compile(r"(?<=[.;:!?)])\s+(?=Nơi\s+nhận\s*:)")  # "… thực hiện./. Nơi nhận: …"
 BULLET_RUN = re.compile(r"(?<=[;.:])\s+(?=[-+•]\s)")
 AUTHORITY_START = re.compile(r"(?<!\S)(?:(?:TM|KT|TL|TUQ)\.\s*(?=[" + _UP + r"])|(?:T/M|K/T|T/L)\s)")
 UPPER_WORD = re.compile(rf"^[{_UP}][{_UP}]*[,.]?$")
@@ -49,8 +50,8 @@ def signer_title_words() -> re.Pattern:
 
 
 def restore_lines(lines: list[Line]) -> list[Line]:
-    if any(line.column for line in lines):
-        return lines
+    """Lines split where a flattened block hid its line breaks; a piece keeps its line's column and
+    block (a table cell of an HTML or DOCX header may hold a whole flattened column)."""
     head, tail_start = head_zone_end(lines), max(len(lines) - TAIL_LINES, 0)
     out: list[Line] = []
     for i, line in enumerate(lines):
@@ -108,7 +109,9 @@ def split_head(pieces: list[str]) -> list[str]:
     pieces = split_at(pieces, NUMBER_START)
     pieces = [q for p in pieces for q in (split_at([p], SUBJECT_START) if NUMBER_START.match(p) else [p])]
     pieces = [q for p in pieces for q in split_date_line(p)]
-    pieces = split_at(pieces, KINH_GUI)
+    # "V/v … Kính gửi: …": only a number or V/v line runs on into the Kính gửi ("6. Kính gửi và Nơi
+    # nhận: …" in a how-to is running text)
+    pieces = [q for p in pieces for q in (split_at([p], KINH_GUI) if NUMBER_START.match(p) or SUBJECT_START.match(p) else [p])]
     return [q for p in pieces for q in split_type_title(p)]
 
 
@@ -221,7 +224,7 @@ def sentence_after(text: str) -> re.Match | None:
 
 
 def split_tail(pieces: list[str]) -> list[str]:
-    pieces = split_at(pieces, NOI_NHAN)
+    pieces = split_at(pieces, NOI_NHAN_AFTER_SENTENCE)
     pieces = [q for p in pieces for q in (split_distribution(p) if NOI_NHAN.match(p) else [p])]
     pieces = split_at(pieces, AUTHORITY_START)
     pieces = [q for p in pieces for q in split_signer_title(p)]
@@ -277,14 +280,17 @@ def split_trailing_name(piece: str) -> list[str]:
 def join_dangling(lines: list[Line]) -> list[Line]:
     """ "Số:" or "TL." alone on a line belongs to the line after it."""
     out: list[Line] = []
-    carry = ""
+    carry: Line | None = None
     for line in lines:
         text = line.text.strip()
+        if carry is not None and carry.column != line.column:
+            out.append(carry)  # a label alone at the end of its column stays as it was
+            carry = None
         if re.fullmatch(r"Số\s*:|(?:TM|KT|TL|TUQ)\.|T/M|K/T|T/L", text):
-            carry = f"{carry} {text}".strip()
+            carry = replace(line, text=f"{carry.text} {text}" if carry else text)
             continue
-        out.append(replace(line, text=f"{carry} {line.text.strip()}") if carry else line)
-        carry = ""
-    if carry:
-        out.append(Line(carry))
+        out.append(replace(line, text=f"{carry.text} {text}") if carry else line)
+        carry = None
+    if carry is not None:
+        out.append(carry)
     return out

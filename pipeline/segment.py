@@ -91,7 +91,7 @@ def strip_motto(text: str) -> str:
 
 def segment(source: SourceText) -> Layout:
     lines = normalize.clean_lines(source.lines)
-    if source.format in ("txt", "md", "html"):
+    if source.format in ("txt", "md", "html", "docx"):
         lines = restore_lines(lines)
     lines = normalize.join_header_wraps(lines)
     if source.format in ("txt", "md"):
@@ -324,7 +324,7 @@ def find_recipients_end(lines: list[Line], start: int, stop: int) -> int:
         if entry.startswith(("-", "+", "•")):
             j += 1
         elif previous.lstrip().startswith(("-", "+", "•")) and (entry[:1].islower() or not previous.endswith((";", ".", ","))) \
-                and len(entry) < 80 and not BODY_STARTERS.match(entry):
+                and len(entry) < 80 and not BODY_STARTERS.match(entry) and lines[j].column == lines[j - 1].column:
             j += 1  # a long entry wrapped onto the next line
         else:
             break

@@ -56,9 +56,35 @@ def test_flattened_footer_gives_entries_title_and_name():
         "TL. BỘ TRƯỞNG CHÁNH VĂN PHÒNG", "Nguyễn Đức Tâm"]
 
 
-def test_lines_with_columns_are_left_alone():
-    lines = [Line("SỞ Y TẾ ------- X", column="left")]
-    assert restore_lines(lines) == lines
+def test_a_flattened_table_cell_keeps_its_column_and_block():
+    got = restore_lines([Line("SỞ Y TẾ -------", column="left", block="header"),
+                         Line("KT. BỘ TRƯỞNG THỨ TRƯỞNG Nguyễn Trần Nam", column="right", block="footer")])
+    assert [(l.text, l.column, l.block) for l in got] == [
+        ("SỞ Y TẾ", "left", "header"), ("-------", "left", "header"),
+        ("KT. BỘ TRƯỞNG THỨ TRƯỞNG", "right", "footer"), ("Nguyễn Trần Nam", "right", "footer")]
+
+
+def test_running_text_that_names_the_marks_is_not_cut():
+    line = "6. Kính gửi và Nơi nhận: nếu gửi một nơi thì ghi cùng dòng với “Kính gửi:”."
+    assert texts(line) == [line]
+
+
+def test_html_table_cells_holding_flattened_blocks(tmp_path):
+    from pipeline.read import read
+
+    page = tmp_path / "cv.html"
+    page.write_text(
+        "<html><body><table><tr><td><p>BỘ XÂY DỰNG -------</p></td><td><p>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM "
+        "Độc lập - Tự do - Hạnh phúc ---------------</p></td></tr><tr><td><p>Số: 2214/BXD-QLN V/v: Hỗ trợ nhà ở"
+        "</p></td><td><p>Hà Nội, ngày 23 tháng 10 năm 2013</p></td></tr></table><table><tr><td><p>Kính gửi:</p>"
+        "</td><td><p>- Bộ Tài chính; - Bộ Kế hoạch và Đầu tư</p></td></tr></table><p>Bộ Xây dựng đề nghị các Bộ "
+        "phối hợp./.</p><table><tr><td><p>Nơi nhận: - Như trên; - Lưu: VT, QLN (2b)</p></td><td><p>KT. BỘ "
+        "TRƯỞNG THỨ TRƯỞNG Nguyễn Trần Nam</p></td></tr></table></body></html>", "utf-8")
+    record = extract(read(str(page)))
+    assert (record.number, record.subject, record.issuer) == ("2214/BXD-QLN", "Hỗ trợ nhà ở", "BỘ XÂY DỰNG")
+    assert record.recipients == ["Bộ Tài chính", "Bộ Kế hoạch và Đầu tư"]
+    assert record.distribution == ["Như trên", "Lưu: VT, QLN (2b)"]
+    assert (record.signer.authority, record.signer.title, record.signer.name) == ("KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Nguyễn Trần Nam")
 
 
 @pytest.mark.parametrize("line, title", [
