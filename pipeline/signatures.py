@@ -42,6 +42,7 @@ UNSIGNED = "unsigned"  # used by callers for a PDF with no signature field
 TRUSTED = "trusted"
 UNTRUSTED_ROOT = "untrusted root"
 NOT_CHECKED = "not checked (no trust anchors configured)"
+INVALID_CHAIN = "invalid chain"  # the chain reaches an anchor but fails (expired, revoked in the file, bad usage)
 REVOCATION_OFFLINE = "not checked (offline)"
 
 FAILED_STATES = {BROKEN, MODIFIED, EXPIRED, ERROR}
@@ -60,6 +61,7 @@ TRUST_VI = {
     TRUSTED: "tin cậy (chuỗi chứng thư về chứng thư gốc đã cài)",
     UNTRUSTED_ROOT: "KHÔNG tin cậy (chứng thư gốc không nằm trong danh sách tin cậy)",
     NOT_CHECKED: "chưa kiểm tra (chưa cài chứng thư gốc tin cậy: mục [trust] trong congvan.toml)",
+    INVALID_CHAIN: "KHÔNG hợp lệ (chuỗi chứng thư về gốc tin cậy nhưng không đạt tại thời điểm ký)",
 }
 CHANGES_VI = {
     "none": "không có cập nhật nào sau khi ký",
@@ -430,10 +432,10 @@ def _verify_one(embedded, reader, total_revisions: int, store: TrustStore) -> Si
     elif status.trusted:
         info.trust = TRUSTED
     else:
-        info.trust = UNTRUSTED_ROOT
         indic = getattr(status, "trust_problem_indic", None)
-        if indic is not None:
-            info.trust_detail = indic.name
+        info.trust_detail = indic.name if indic is not None else ""
+        found = info.trust_detail in ("", "NO_CERTIFICATE_CHAIN_FOUND")
+        info.trust = UNTRUSTED_ROOT if found else INVALID_CHAIN
 
     # The certificate at the signing time, whatever the anchors.
     expired = False
@@ -462,6 +464,8 @@ def _verify_one(embedded, reader, total_revisions: int, store: TrustStore) -> Si
         info.problems.append("dấu thời gian kèm chữ ký không hợp lệ")
     if info.trust == UNTRUSTED_ROOT:
         info.problems.append("chuỗi chứng thư không dẫn về chứng thư gốc tin cậy đã cài")
+    elif info.trust == INVALID_CHAIN:
+        info.problems.append(f"chuỗi chứng thư không hợp lệ tại thời điểm ký ({info.trust_detail})")
     return info
 
 
@@ -653,6 +657,10 @@ def attach_signatures(record, path: Union[str, Path], trust: TrustArg = None) ->
         elif info.trust == UNTRUSTED_ROOT:  # the office installed anchors and this chain ends elsewhere
             record.flag("signatures", f"chữ ký {info.field} hợp lệ nhưng chứng thư không dẫn về chứng thư gốc "
                                       "tin cậy đã cài (mục [trust] trong congvan.toml)")
+            record.warnings.append(_warning(info))
+        elif info.trust == INVALID_CHAIN:
+            record.flag("signatures", f"chữ ký {info.field}: chuỗi chứng thư không hợp lệ tại thời điểm ký "
+                                      f"({info.trust_detail})")
             record.warnings.append(_warning(info))
     if record.kind != "dispatch":
         return
