@@ -43,7 +43,7 @@ from pipeline.records import Record  # noqa: E402
 EXTENSIONS = {
     "txt": "txt", "txt-flat": "txt", "txt-cp1258": "txt", "txt-utf16": "txt", "md": "md",
     "docx": "docx", "docx-tcvn3": "docx", "pdf": "pdf", "scan": "pdf",
-    "pdf-esigned": "pdf", "pdf-pdfminer-breaking": "pdf",
+    "pdf-esigned": "pdf", "pdf-pdfminer-breaking": "pdf", "scan-esigned": "pdf",
 }
 # PDFs printed by LibreOffice from the source's DOCX, then changed the way real files differ.
 PRINTED = ("pdf", "pdf-esigned", "pdf-pdfminer-breaking")
@@ -99,6 +99,8 @@ def check_source(src: dict, path: Path) -> None:
         raise ValueError(f"{path.name}: formats must be a non-empty subset of {list(EXTENSIONS)}")
     if "scan" in src.get("formats", []) and "pdf" not in src["formats"]:
         raise ValueError(f"{path.name}: a scan is made from the PDF: add 'pdf' to formats")
+    if "scan-esigned" in src.get("formats", []) and "pdf-esigned" not in src["formats"]:
+        raise ValueError(f"{path.name}: a signed scan is made from the e-signed PDF: add 'pdf-esigned' to formats")
     if "pdf-esigned" in src.get("formats", []) and not src.get("esign"):
         raise ValueError(f"{path.name}: pdf-esigned needs 'esign' (signed_at, signer_cn, reason, location)")
     if sorted(src.get("gold", {})) != sorted(GOLD_KEYS):
@@ -561,20 +563,23 @@ def scan_settings(src_id: str) -> dict:
             "seed": int(hashlib.sha1(f"{src_id}:scan".encode()).hexdigest()[:16], 16)}
 
 
-def render_scan(pdf_path: Path, src_id: str) -> bytes:
+def render_scan(pdf_path: Path, src_id: str, pen: list | None = None) -> bytes:
     """An image-only PDF of `pdf_path` as a cheap office scanner makes it: 200 dpi, tilted,
-    slightly blurred, with noise and specks; grayscale JPEG or black-and-white (CCITT G4)."""
+    slightly blurred, with noise and specks; grayscale JPEG or black-and-white (CCITT G4).
+    `pen`: (text, x, baseline) in points, written on page 1 by hand before it was scanned."""
     import numpy as np
     import pypdfium2 as pdfium
     from PIL import Image, ImageFilter
 
     settings = scan_settings(src_id)
     rng = np.random.default_rng(settings["seed"])
-    pdf = pdfium.PdfDocument(str(pdf_path))
+    pdf = pdfium.PdfDocument(str(pdf_path))  # no init_forms: signature widgets are not drawn
     pages = []
     try:
-        for page in pdf:
+        for index, page in enumerate(pdf):
             image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_pil().convert("L")
+            if pen and index == 0:
+                write_by_hand(image, pen, SCAN_DPI / 72)
             image = image.rotate(settings["angle"], resample=Image.BICUBIC, fillcolor=255)
             pixels = np.asarray(image.filter(ImageFilter.GaussianBlur(0.6)), dtype=np.float32)
             pixels += rng.normal(0.0, 8.0 if settings["gray"] else 25.0, pixels.shape)
@@ -589,6 +594,35 @@ def render_scan(pdf_path: Path, src_id: str) -> bytes:
     pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=SCAN_DPI,
                   title=src_id, creationDate=SCAN_TIME, modDate=SCAN_TIME, **jpeg)
     return out.getvalue()
+
+
+PEN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-BoldItalic.ttf"  # fonts-dejavu-core
+
+
+def write_by_hand(image, pen: list, scale: float) -> None:
+    """Digits written with a pen: large, slanted a little more, baselines wandering, the first
+    stroke running into the word before (as clerks write the number and day on a signed letter)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(PEN_FONT, int(15 * scale))
+    for k, (text, x, baseline) in enumerate(pen):
+        box = font.getbbox(text)
+        stroke = Image.new("L", (box[2] + 8, box[3] + 8), 0)
+        ImageDraw.Draw(stroke).text((4, 4), text, font=font, fill=255)
+        stroke = stroke.rotate(6 - 4 * k, resample=Image.BICUBIC, expand=True)
+        ink = Image.new("L", stroke.size, 40)
+        image.paste(ink, (int(x * scale), int(baseline * scale) - stroke.size[1] + int(3 * scale)), stroke)
+
+
+def handwritten_scan(pdf_path: Path, src: dict) -> bytes:
+    """The e-signed letter as it reaches a province's archive: printed with the blanks, the number
+    and day written by hand, scanned, and signed again (the signature dictionary and a stamp)."""
+    number = NUMBER_DIGITS.match(src["number_line"]).group(2)
+    day = DAY_DIGITS.search(src["place_date"]).group(2)
+    (nx0, _, nbottom), (dx0, _, dbottom), _ = blank_gaps(pdf_path)
+    pen = [(number, nx0 + 1, nbottom - 1), (day, dx0 - 3, dbottom - 2)]  # the day's pen runs into "ngày"
+    scan = io.BytesIO(render_scan(pdf_path, src["id"], pen))
+    return sign_pdf(scan, src, digits=False)
 
 
 # --------------------------------------------------------------------------- e-signed PDFs
@@ -616,7 +650,7 @@ def blank_gaps(pdf_path: Path) -> tuple[tuple, tuple, float]:
     """(x0, x1, bottom) of the number's and the day's blanks on page 1, and the page height."""
     import pdfplumber
 
-    with pdfplumber.open(pdf_path) as pdf:
+    with pdfplumber.open(pdf_path) as pdf:  # the page's own text: the widgets are not read
         page = pdf.pages[0]
         words = page.extract_words()
         height = float(page.height)
@@ -691,18 +725,16 @@ def _write(writer) -> bytes:
     return out.getvalue()
 
 
-def sign_pdf(pdf_path: Path, src: dict) -> bytes:
-    """The printed PDF with the number and day stamped in as signature widgets, a visible
-    signature stamp beside the signer block, and the signature dictionary."""
+def sign_pdf(pdf_path, src: dict, digits: bool = True) -> bytes:
+    """The printed PDF with the number and day stamped in as signature widgets (unless not
+    `digits`), a visible signature stamp, and the signature dictionary."""
     from pypdf import PdfReader, PdfWriter
 
     g = pdf_objects()
     n = g.NameObject
     esign = src["esign"]
-    number = NUMBER_DIGITS.match(src["number_line"]).group(2)
-    day = DAY_DIGITS.search(src["place_date"]).group(2)
-    (nx0, nx1, nbottom), (dx0, dx1, dbottom), height = blank_gaps(pdf_path)
     writer = PdfWriter(clone_from=PdfReader(pdf_path))
+    height = float(writer.pages[0].mediabox.height)
     page = writer.pages[0]
     signature = writer._add_object(g.DictionaryObject({
         n("/Type"): n("/Sig"), n("/Filter"): n("/Adobe.PPKLite"), n("/SubFilter"): n("/adbe.pkcs7.detached"),
@@ -716,11 +748,17 @@ def sign_pdf(pdf_path: Path, src: dict) -> bytes:
     }))
     when = re.sub(r"^D:(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d).*$", r"\3/\2/\1 \4:\5:\6", esign["signed_at"])
     widgets = [  # (rect in PDF space, appearance lines, font, size)
-        ((nx0 + 1, height - nbottom - 3, nx1 - 1, height - nbottom + 12), [number], "/Times-Roman", 13.0),
-        ((dx0 + 1, height - dbottom - 3, dx1 - 1, height - dbottom + 12), [day], "/Times-Italic", 13.0),
-        ((40.0, 800.0, 230.0, 832.0), ["Signature valid", "Digitally signed: e-office", f"Time: {when} +07:00"],
-         "/Helvetica", 7.0),
+        ((40.0, height - 42.0, 230.0, height - 10.0),
+         ["Signature valid", "Digitally signed: e-office", f"Time: {when} +07:00"], "/Helvetica", 7.0),
     ]
+    if digits:
+        number = NUMBER_DIGITS.match(src["number_line"]).group(2)
+        day = DAY_DIGITS.search(src["place_date"]).group(2)
+        (nx0, nx1, nbottom), (dx0, dx1, dbottom), _ = blank_gaps(pdf_path)
+        widgets[:0] = [
+            ((nx0 + 1, height - nbottom - 3, nx1 - 1, height - nbottom + 12), [number], "/Times-Roman", 13.0),
+            ((dx0 + 1, height - dbottom - 3, dx1 - 1, height - dbottom + 12), [day], "/Times-Italic", 13.0),
+        ]
     annots = page.get("/Annots")
     annots = annots.get_object() if annots is not None else g.ArrayObject()
     fields = g.ArrayObject()
@@ -792,6 +830,7 @@ def build(make_pdf: bool = True, src_dir: Path = SRC, docs_dir: Path = DOCS) -> 
     expected: set[str] = set()
     pdf_jobs: list[tuple[dict, str]] = []
     scan_jobs: list[tuple[dict, str]] = []
+    signed_scan_jobs: list[tuple[dict, str]] = []
     counts: dict[str, int] = {}
     for src in sources:
         for fmt in src["formats"]:
@@ -808,6 +847,8 @@ def build(make_pdf: bool = True, src_dir: Path = SRC, docs_dir: Path = DOCS) -> 
                 write_if_changed(docs_dir / name, render_docx(src, tcvn3=True))
             elif fmt in PRINTED:
                 pdf_jobs.append((src, name))
+            elif fmt == "scan-esigned":
+                signed_scan_jobs.append((src, name))
             else:
                 scan_jobs.append((src, name))
     for path in docs_dir.iterdir():
@@ -835,7 +876,11 @@ def build(make_pdf: bool = True, src_dir: Path = SRC, docs_dir: Path = DOCS) -> 
         pdf_path = docs_dir / out_name(src["id"], "pdf")
         if pdf_path.exists():
             write_if_changed(docs_dir / name, render_scan(pdf_path, src["id"]))
-    missing = [name for _, name in pdf_jobs + scan_jobs if not (docs_dir / name).exists()]
+    for src, name in signed_scan_jobs:  # from the e-signed PDF (its blanks: the widgets are not drawn)
+        pdf_path = docs_dir / out_name(src["id"], "pdf-esigned")
+        if pdf_path.exists() and (make_pdf or not (docs_dir / name).exists()):
+            write_if_changed(docs_dir / name, handwritten_scan(pdf_path, src))
+    missing = [name for _, name in pdf_jobs + scan_jobs + signed_scan_jobs if not (docs_dir / name).exists()]
     for name in missing:
         print(f"warning: {name} missing (no soffice or --no-pdf)", file=sys.stderr)
     return counts

@@ -79,3 +79,22 @@ def test_pdf_pdfminer_cannot_parse_is_read_with_pdfium():
     source = read(BREAKING, ocr="never")
     assert any("pdfium" in n for n in source.notes)
     assert texts(source, LEFT, HEADER)[:3] == ["SỞ NÔNG NGHIỆP VÀ PTNT", "TỈNH LAI CHÂU", "TRUNG TÂM KHUYẾN NÔNG"]
+
+
+SIGNED_SCAN = CORPUS / "c_01_snv_hatinh_esigned__scan-esigned.pdf"
+
+
+def test_a_hand_written_day_that_does_not_fit_the_signing_is_not_taken():
+    """The e-signed letter printed with blanks, number and day written by hand (the day's pen
+    running into "ngày"), scanned and signed: OCR reads the day "14" as "4", ten days before the
+    signing, so the day is left blank and the signing date, flagged, stands in."""
+    from pipeline.read.ocr import tesseract_problem
+
+    if tesseract_problem():
+        pytest.skip(f"scans need OCR: {tesseract_problem()}")
+    source = read(SIGNED_SCAN)
+    assert "Hà Tĩnh, ngày tháng 3 năm 2024" in texts(source, RIGHT, HEADER)
+    assert "hand-written date not readable: day left blank" in source.notes
+    record = process_file(str(SIGNED_SCAN))
+    assert (record.number, record.place, record.issued_on) == ("627/SNV-CCVC", "Hà Tĩnh", "2024-03-14")
+    assert any(r["field"] == "issued_on" and "chữ ký số" in r["reason"] for r in record.review)

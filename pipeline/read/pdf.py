@@ -377,6 +377,8 @@ def handwritten_day(path: Path, words: list[dict], size: tuple[float, float], si
         if not year:
             return words
         day_part, month_part = parts[start + 1:mid], parts[mid + 1:last]
+        if parts[start].get("conf", 100.0) < ocr_mod.LOW_CONFIDENCE:
+            day_part = [dict(w, conf=min(w.get("conf", 100.0), parts[start]["conf"])) for w in day_part]  # the pen ran into "ngày"
         if surely_read(day_part) and surely_read(month_part):  # printed, or read surely
             return words if len(parts) == len(line.words) else [w for w in words if not any(w is v for v in line.words)] + parts
         days = own_reading(day_part) + ([] if surely_read(day_part) else crop_readings(path, parts[start], parts[mid]))
