@@ -1,49 +1,101 @@
-"""Extraction speed and memory on the corpus: prints figures, asserts nothing.
+"""Extraction speed against the parse floor of each format: prints figures, asserts nothing.
 
-    python bench/extract_speed.py [DIR] [--repeat N]
+    python bench/extract_speed.py [-n 5] [--quick] [--memory]
 
-- documents/s per format (txt, docx, pdf), one process, and the whole batch with --jobs 2;
-- PDF pages/s, and our PDF time against the parse floor: bare pdfplumber `extract_text()` of
-  the same files;
-- peak resident memory of a batch of ≥ 200 documents, measured in a fresh process.
+Whole commands (one process per run, start-up included), alternating paired runs against the
+floor — the least work any reader of the same files must do with the library congvan itself
+calls (bench/floors/):
+
+- text and Markdown: read + decode + NFC (`floors/floor_text.py`);
+- HTML: BeautifulSoup with lxml, `get_text()`, NFC (`floors/floor_html.py`);
+- text PDF: pdfplumber `extract_words()` on every page (`floors/floor_pdf.py`) — the call congvan's
+  PDF reader makes, not `extract_text()`;
+- one text file: the whole `congvan extract one.txt` against the floor on that file.
+
+The sets are the corpus's own files and, when ../shared/real is there, the real Markdown
+(diep_*.md), HTML (vbpl_*.html) and text-PDF decrees. Ratio = the median of the pairwise ratios
+congvan/floor with its spread; goals from issue 16 are marked. `--memory` adds the peak memory
+of a 200-document batch (flat in the batch size).
 """
 from __future__ import annotations
 
 import argparse
+import glob
 import resource
+import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline.process import iter_paths, process_file, process_many  # noqa: E402
+from paired import CONGVAN, FLOORS, PYTHON, ROOT, Row, commands, table  # noqa: E402
 
-FORMATS = {"txt": (".txt", ".md"), "docx": (".docx",), "pdf": (".pdf",), "html": (".html", ".htm")}
-
-
-def timed(fn, *args):
-    start = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - start, result
+CORPUS = ROOT / "corpus" / "docs"
+REAL = ROOT.parent / "shared" / "real"
 
 
-def run_all(paths):
-    return [process_file(p) for p in paths]
+def files(pattern: str, base: Path = CORPUS) -> list[str]:
+    return sorted(glob.glob(str(base / pattern)))
 
 
-def pdfplumber_floor(paths):
+def extract_cmd(paths: list[str], *options: str) -> str:
+    return " ".join([shlex.quote(CONGVAN), "extract", "--format", "jsonl", *options, *map(shlex.quote, paths)])
+
+
+def floor_cmd(name: str, paths: list[str]) -> str:
+    return " ".join([shlex.quote(PYTHON), shlex.quote(str(FLOORS / f"floor_{name}.py")), *map(shlex.quote, paths)])
+
+
+def pdf_pages(paths: list[str]) -> int:
     import pdfplumber
 
-    pages = 0
+    total = 0
     for path in paths:
         with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
-                page.extract_text()
-                pages += 1
-    return pages
+            total += len(pdf.pages)
+    return total
+
+
+def sets(quick: bool) -> list[tuple]:
+    """(measure, paths, floor name, unit, goal, extra extract options)."""
+    out = []
+    one = files("a_01_*__txt.txt")[:1]
+    if one:
+        out.append(("`congvan extract one.txt`", one, "text", None, None, ()))
+    txt = files("*__txt*.txt") + files("*__md.md")
+    out.append((f"text/Markdown, corpus ({len(txt)} files)", txt, "text", (len(txt), "docs"), None, ()))
+    md = files("diep_*.md", REAL)
+    if md:
+        out.append((f"Markdown, real diep ({len(md)} files)", md, "text", (len(md), "docs"), 3.0, ()))
+    html = files("vbpl_*.html", REAL)
+    if html:
+        html = html[:40] if quick else html
+        out.append((f"HTML, real vbpl ({len(html)} files)", html, "html", (len(html), "docs"), 1.5, ()))
+    pdf = files("*__pdf.pdf")
+    if pdf:
+        out.append((f"text PDF, corpus ({len(pdf)} files)", pdf, "pdf", (pdf_pages(pdf), "pages"), 1.15, ()))
+    real_pdf = files("diep_pdf_4*.pdf", REAL) + files("diep_pdf_5*.pdf", REAL)
+    if real_pdf and not quick:
+        out.append((f"text PDF, real decrees ({len(real_pdf)} files)", real_pdf, "pdf", (pdf_pages(real_pdf), "pages"),
+                    1.15, ()))
+    return out
+
+
+def measures(n: int = 5, quick: bool = False, log=print) -> list[Row]:
+    rows = []
+    for measure, paths, floor, unit, goal, options in sets(quick):
+        runs = n if len(paths) < 40 else max(3, n // 2)
+        pair = commands(extract_cmd(paths, *options), floor_cmd(floor, paths), runs)
+        floor_name = {"text": "read+decode+NFC", "html": "bs4+lxml get_text", "pdf": "pdfplumber extract_words"}[floor]
+        if measure.startswith("`congvan extract one"):
+            goal_row = Row(measure, pair, floor_name, unit)
+            rows.append(goal_row)
+            log(f"  {measure}: congvan {pair.a.median:.3f} s (goal ≤ 0.25 s)")
+            continue
+        rows.append(Row(measure, pair, floor_name, unit, goal))
+        log(f"  {measure}: {pair.ratio()[0]:.2f}×")
+    return rows
 
 
 def peak_memory_mb(paths: list[str], jobs: int) -> float:
@@ -57,44 +109,27 @@ def peak_memory_mb(paths: list[str], jobs: int) -> float:
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         "print(max(own, kids) / 1024)\n" % (str(ROOT), jobs)
     )
-    out = subprocess.run([sys.executable, "-c", code], input="\n".join(paths), capture_output=True, text=True, check=True)
+    out = subprocess.run([PYTHON, "-c", code], input="\n".join(paths), capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("dir", nargs="?", default=str(ROOT / "corpus" / "docs"))
-    parser.add_argument("--repeat", type=int, default=3, help="passes over the files per measurement (best is kept)")
+    parser.add_argument("-n", type=int, default=5, help="pairs per measure (halved for sets of 40+ files)")
+    parser.add_argument("--quick", action="store_true", help="40 HTML pages, no real PDF decrees")
+    parser.add_argument("--memory", action="store_true", help="also the peak memory of a 200-document batch")
     args = parser.parse_args()
-    # Scanned versions are OCR's business (bench/ocr_speed.py): this measures text formats.
-    paths = [p for p in iter_paths([args.dir]) if "__scan." not in p]
-    process_file(paths[0])  # warm imports once, as a long batch would
-
-    print(f"corpus: {len(paths)} files in {args.dir}\n")
-    print(f"{'format':<7}{'files':>6}{'docs/s':>10}{'ms/doc':>9}")
-    for name, suffixes in FORMATS.items():
-        group = [p for p in paths if p.lower().endswith(suffixes)]
-        if not group:
-            continue
-        best = min(timed(run_all, group)[0] for _ in range(args.repeat))
-        print(f"{name:<7}{len(group):>6}{len(group) / best:>10.1f}{1000 * best / len(group):>9.1f}")
-
-    pdfs = [p for p in paths if p.lower().endswith(".pdf")]
-    if pdfs:
-        ours = min(timed(run_all, pdfs)[0] for _ in range(args.repeat))
-        floor, pages = min((timed(pdfplumber_floor, pdfs) for _ in range(args.repeat)), key=lambda t: t[0])
-        print(f"\nPDF: {pages} pages; congvan {pages / ours:.1f} pages/s, bare pdfplumber extract_text "
-              f"{pages / floor:.1f} pages/s; ratio {ours / floor:.2f}× the parse floor")
-
-    for jobs in (1, 2):
-        elapsed, _ = timed(lambda: list(process_many(paths, jobs=jobs)))
-        print(f"\nwhole batch, --jobs {jobs}: {len(paths) / elapsed:.1f} docs/s ({elapsed:.2f} s)", end="")
-    print()
-
-    batch = (paths * (200 // len(paths) + 1))[:max(200, len(paths))]
-    for jobs in (1, 2):
-        print(f"peak memory, {len(batch)}-document batch, --jobs {jobs}: {peak_memory_mb(batch, jobs):.0f} MB")
-    print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+    rows = measures(args.n, args.quick)
+    print(table(rows))
+    one = rows[0].pair.a.median if rows and "one.txt" in rows[0].measure else None
+    if one is not None:
+        print(f"\n`congvan extract one.txt`: {one:.3f} s (goal ≤ 0.25 s)")
+    if args.memory:
+        paths = [p for p in files("*") if p.endswith((".txt", ".md", ".docx", ".pdf")) and "__scan" not in p]
+        batch = (paths * (200 // len(paths) + 1))[:200]
+        for jobs in (1, 2):
+            print(f"peak memory, {len(batch)}-document batch, --jobs {jobs}: {peak_memory_mb(batch, jobs):.0f} MB")
+        print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 
 if __name__ == "__main__":

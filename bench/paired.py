@@ -12,7 +12,7 @@ their spread (min–max): the load a pair shares cancels out of its ratio.
 - `calls(fa, fb, n)`: two in-process functions, same pairing, wall and process cpu.
 - `Row` / `table(rows)`: `measure | congvan | floor | ratio [min–max]`.
 
-    python bench/paired.py 7 '.venv/bin/congvan extract a.txt' '.venv/bin/python bench/floors/text.py a.txt'
+    python bench/paired.py 7 '.venv/bin/congvan extract a.txt' '.venv/bin/python bench/floors/floor_text.py a.txt'
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def run_command(cmd: str | list, cwd: Path = ROOT) -> tuple[float, float]:
                           stderr=subprocess.PIPE, executable="/bin/bash" if isinstance(cmd, str) else None)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in (0, 1):  # `congvan extract` exits 1 when no file could be read
+    if proc.returncode:
         raise RuntimeError(f"exit {proc.returncode}: {cmd}\n{proc.stderr.decode(errors='replace')[-2000:]}")
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
