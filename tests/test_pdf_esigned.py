@@ -98,3 +98,71 @@ def test_a_hand_written_day_that_does_not_fit_the_signing_is_not_taken():
     record = process_file(str(SIGNED_SCAN))
     assert (record.number, record.place, record.issued_on) == ("627/SNV-CCVC", "Hà Tĩnh", "2024-03-14")
     assert any(r["field"] == "issued_on" and "chữ ký số" in r["reason"] for r in record.review)
+
+
+def corpus_build():
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "corpus"))
+    import build
+
+    return build
+
+
+def test_a_scan_pdfminer_cannot_parse_is_ocrd_from_pdfium(tmp_path):
+    from pipeline.read.ocr import tesseract_problem
+
+    if tesseract_problem():
+        pytest.skip(f"scans need OCR: {tesseract_problem()}")
+    path = tmp_path / "nested-scan.pdf"
+    path.write_bytes(corpus_build().nest_forms(CORPUS / "a_19_binhdinh_cv_ntm__scan.pdf"))
+    source = read(path)
+    assert any(n.startswith("read with pdfium") for n in source.notes)
+    assert any(n.startswith("OCR (Tesseract vie) on 1 of 1 page(s)") for n in source.notes)
+    assert process_file(str(path)).number == "2041/UBND-TH"
+
+
+def with_number_as_picture(tmp_path):
+    """The e-signed corpus file with the number's widget drawing "627" as an image, not text
+    (some signing systems stamp a picture of the number)."""
+    from PIL import Image, ImageDraw, ImageFont
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+
+    writer = PdfWriter(clone_from=PdfReader(ESIGNED))
+    widget = writer.pages[0]["/Annots"][0].get_object()
+    frm = widget["/AP"]["/N"].get_object()["/Resources"]["/XObject"]["/FRM"].get_object()
+    n2 = frm["/Resources"]["/XObject"]["/n2"].get_object()
+    x0, y0, x1, y1 = (float(v) for v in n2["/BBox"])
+    scale = 6  # 432 dpi
+    picture = Image.new("L", (int((x1 - x0) * scale), int((y1 - y0) * scale)), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 13 * scale)
+    ImageDraw.Draw(picture).text((2 * scale, 0), "627", font=font, fill=0)
+    image = DecodedStreamObject()
+    image.set_data(picture.tobytes())
+    image.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                  NameObject("/Width"): NumberObject(picture.width), NameObject("/Height"): NumberObject(picture.height),
+                  NameObject("/ColorSpace"): NameObject("/DeviceGray"), NameObject("/BitsPerComponent"): NumberObject(8)})
+    n2.set_data(f"q {x1 - x0:.2f} 0 0 {y1 - y0:.2f} 0 0 cm /Im0 Do Q".encode())
+    n2[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+        {NameObject("/Im0"): writer._add_object(image)})})
+    out = tmp_path / "number-as-picture.pdf"
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    out.write_bytes(buffer.getvalue())
+    return out
+
+
+def test_a_number_stamped_as_a_picture_is_ocrd_in_its_header_band(tmp_path):
+    from pipeline.read.ocr import tesseract_problem
+
+    path = with_number_as_picture(tmp_path)
+    assert "Số: /SNV-CCVC" in texts(read(path, ocr="never"), LEFT, HEADER)  # no text to read in the widget
+    if tesseract_problem():
+        pytest.skip(f"OCR unavailable: {tesseract_problem()}")
+    source = read(path)
+    assert "Số: 627 /SNV-CCVC" in texts(source, LEFT, HEADER)
+    assert any("of the stamped number/date on page 1" in n for n in source.notes)
+    assert process_file(str(path)).number == "627/SNV-CCVC"

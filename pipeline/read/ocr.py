@@ -823,6 +823,7 @@ def whiten_words(gray, words: list[dict], origin: tuple[float, float], scale: fl
 
 def as_digits(text: str) -> str:
     """A stamped number or day read with letter look-alikes ("II" → "11", "O8" → "08")."""
+    text = text.strip("_")  # the blank's underline, read with the stamp: "627_"
     core = text.rstrip(".,")
     if core and all(ch.isdigit() or ch in DIGIT_LOOKALIKES for ch in core) and any(ch.isdigit() or ch in "Il|" for ch in core):
         return core.translate(DIGIT_LOOKALIKES) + text[len(core):]
