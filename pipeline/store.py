@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import bindparam, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -158,7 +158,21 @@ def _v2(conn: Connection, dialect: str) -> None:
         UNIQUE (org, year, serial))"""))
 
 
-MIGRATIONS = [(1, _v1), (2, _v2)]
+def _v3(conn: Connection, dialect: str) -> None:
+    """An index on every foreign key: a document's items, citations and corrections, what cites
+    it, its possible duplicates and the replies to it are found without scanning the store."""
+    for name, table, columns in (
+        ("directives_document", "directives", "document_id, position"),
+        ("citations_document", "citations", "document_id, position"),
+        ("citations_cited", "citations", "cited_id"),
+        ("corrections_document", "corrections", "document_id"),
+        ("documents_duplicate_of", "documents", "duplicate_of"),
+        ("outgoing_reply_to", "outgoing", "reply_to"),
+    ):
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
+
+
+MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3)]
 
 
 LATEST = MIGRATIONS[-1][0]
@@ -480,28 +494,50 @@ class Store:
 
     def get(self, doc_id: int) -> dict:
         """One document with its items, citations and corrections; KeyError, or BadRow when damaged."""
+        return self.get_many([doc_id])[0]
+
+    def get_many(self, doc_ids: list[int]) -> list[dict]:
+        """Documents as `get` gives them, in the order of `doc_ids` (an id named twice gives the same
+        dict twice), in four queries however many there are; KeyError for the first id not stored,
+        BadRow for the first damaged one."""
+        if not doc_ids:
+            return []
+        ids = bindparam("ids", expanding=True)
+        wanted = list(dict.fromkeys(doc_ids))
         with self.engine.connect() as conn:
-            row = conn.execute(text("SELECT * FROM documents WHERE id = :id"), {"id": doc_id}).mappings().first()
+            rows = {r["id"]: r for r in conn.execute(
+                text("SELECT * FROM documents WHERE id IN :ids").bindparams(ids), {"ids": wanted}).mappings()}
+            parts = {
+                "directives": "SELECT * FROM directives WHERE document_id IN :ids ORDER BY document_id, position",
+                "references": "SELECT * FROM citations WHERE document_id IN :ids ORDER BY document_id, position",
+                "corrections": "SELECT * FROM corrections WHERE document_id IN :ids ORDER BY document_id, id",
+            }
+            children = {}
+            for name, sql in parts.items():
+                children[name] = by_document = {}
+                for r in conn.execute(text(sql).bindparams(ids), {"ids": wanted}).mappings():
+                    by_document.setdefault(r["document_id"], []).append(dict(r))
+        docs = {}
+        for doc_id in doc_ids:
+            if doc_id in docs:
+                continue
+            row = rows.get(doc_id)
             if row is None:
                 raise KeyError(doc_id)
             doc = decode_row(row)
-            parts = {
-                "directives": "SELECT * FROM directives WHERE document_id = :id ORDER BY position",
-                "references": "SELECT * FROM citations WHERE document_id = :id ORDER BY position",
-                "corrections": "SELECT * FROM corrections WHERE document_id = :id ORDER BY id",
-            }
-            for name, sql in parts.items():
-                rows = [dict(r) for r in conn.execute(text(sql), {"id": doc_id}).mappings()]
-                damaged = [k for r in rows for k, v in r.items() if isinstance(v, DamagedText)]
+            for name in parts:
+                items = children[name].get(doc_id, [])
+                damaged = [k for r in items for k, v in r.items() if isinstance(v, DamagedText)]
                 if damaged:
                     raise BadRow(doc_id, f"{name}.{damaged[0]}: not valid UTF-8 (damaged store page?)")
-                doc[name] = rows
+                doc[name] = items
             for item in doc["directives"]:
                 try:
                     item["support"] = json.loads(item["support"] or "[]")
                 except ValueError:
                     raise BadRow(doc_id, f"directive {item['position']}: support is not a valid list") from None
-        return doc
+            docs[doc_id] = doc
+        return [docs[i] for i in doc_ids]
 
     def documents(self, date_from: str | None = None, date_to: str | None = None, issuer: str | None = None,
                   doc_type: str | None = None, status: str | None = None, year: int | None = None,
@@ -538,7 +574,7 @@ class Store:
                 clauses = " AND ".join(f"{column} LIKE :w{i}" for i in range(len(words)))
                 params = {f"w{i}": f"%{fold(w) if plain else w.lower()}%" for i, w in enumerate(words)}
                 ids = [r[0] for r in conn.execute(text(f"SELECT id FROM documents WHERE {clauses} LIMIT {int(limit)}"), params)]
-        return [self.get(i) for i in ids]
+        return self.get_many(ids)
 
     def tasks(self, due_before: str | None = None, overdue_on: str | None = None, status: str | None = None) -> list[dict]:
         """Directive items with their document; `overdue_on` keeps open items past deadline."""
