@@ -10,7 +10,7 @@ import re
 
 from . import directives as directives_mod
 from . import references as references_mod
-from .records import RIGHT, Record, Signer, SourceText
+from .records import LEFT, RIGHT, Record, Signer, SourceText
 from .segment import (AUTHORITY, CONNECTOR_END, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE, fold
@@ -483,12 +483,19 @@ def split_footer(footer: list[Piece], has_columns: bool):
                 continue
         if text.startswith(("-", "+", "•")) and (in_list or (has_columns and not closed(distribution))):
             distribution.append((text, piece.start, piece.end))
-        elif in_list and distribution and continues_entry(distribution[-1][0], text):
+        elif in_list and distribution and (continues_entry(distribution[-1][0], text) or wraps_in_left_column(
+                distribution[-1][0], piece, has_columns)):
             prev, start, _ = distribution[-1]
             distribution[-1] = (join_wrapped([prev, text]), start, piece.end)
         else:
             signer.append(Piece(text, piece.start + max(piece.text.find(text), 0), piece.column, piece.zone))
     return distribution, signer
+
+
+def wraps_in_left_column(previous: str, piece: Piece, has_columns: bool) -> bool:
+    """ "- VPCP: BTCN, …, TGĐ Cổng" / "TTĐT,": in a two-column footer the signer stands on the right, so
+    a left-column line under an unfinished entry is that entry's wrapped end, capitals or not."""
+    return has_columns and piece.column == LEFT and not previous.rstrip().endswith((";", "."))
 
 
 def continues_entry(previous: str, text: str) -> bool:
@@ -501,7 +508,7 @@ def continues_entry(previous: str, text: str) -> bool:
 def parse_signer(lines: list[Piece], record: Record) -> Signer:
     signer = Signer()
     lines = up_to_the_name(lines)
-    upper = [p for p in lines if is_upper_line(p.text) and not NAME.match(p.text)]
+    upper = [from_the_authority(p) for p in lines if is_upper_line(p.text) and not NAME.match(p.text)]
     names = [p for p in lines if p not in upper and looks_like_name(p.text)]
     # "Phó Thủ tướng" in sentence case, "PHÓ cụ c TRƯỞNG" from OCR: known titles in any case or spacing.
     upper += [Piece(signer_title_form(p.text), p.start, p.column, p.zone)
@@ -525,6 +532,18 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     else:
         name_from_tagger(signer, [p for p in lines if p not in upper[:1]], record)
     return signer
+
+
+AUTHORITY_INSIDE = re.compile(r"(?<=\s)(?:(?:TM|KT|TL|TUQ)\.\s*(?=\S)|(?:T/M|K/T|T/L)\s)")
+
+
+def from_the_authority(piece: Piece) -> Piece:
+    """ "TTĐT, TM. CHÍNH PHỦ KT. THỦ TƯỚNG": the end of a Nơi nhận entry that a PDF line joined to the
+    authority line; the signature starts at the prefix."""
+    m = AUTHORITY_INSIDE.search(piece.text)
+    if not m or AUTHORITY.match(piece.text) or not re.search(r"[,;]\s*$", piece.text[: m.start()]):
+        return piece
+    return Piece(piece.text[m.start():], piece.start + m.start(), piece.column, piece.zone)
 
 
 def up_to_a_known_title(title: list[Piece]) -> list[Piece]:

@@ -108,6 +108,8 @@ def check_signer(record: Record) -> None:
         if len(signer.title) > 80:  # headings of appendix forms, not a title: better empty than wrong
             signer.title = ""
             record.spans.pop("signer.title", None)
+    if re.search(r"(?<!\S)(?:TM|KT|TL|TUQ)\.|(?<!\S)(?:T/M|K/T|T/L)\s", signer.title):
+        record.flag("signer.title", "chức vụ lẫn dòng thẩm quyền ký (TM./KT./TL.)")
     if signer.authority and len(signer.authority) > 80:
         record.flag("signer.authority", "dòng thẩm quyền ký quá dài: có thể lẫn dòng khác")
         signer.authority = ""

@@ -285,3 +285,29 @@ def test_header_lines_typed_below_the_header_table(name):
     assert record.recipients == ["Ủy ban nhân dân các huyện, thị xã, thành phố"]
     assert [d.label for d in record.directives] == ["1", "2", "3"]
     assert record.review == []
+
+
+def test_a_capitalised_wrap_of_a_distribution_entry_stays_in_the_list():
+    from pipeline.extract import parse_signer, split_footer
+    from pipeline.segment import Piece
+
+    pieces, offset = [], 0
+    for text, column in [("Nơi nhận:", "left"), ("- VPCP: BTCN, TGĐ Cổng", "left"), ("TTĐT,", "left"),
+                         ("các Vụ, Cục, Công báo;", "left"), ("- Lưu: VT, NN (2b).", "left"),
+                         ("TM. CHÍNH PHỦ", "right"), ("KT. THỦ TƯỚNG", "right"), ("PHÓ THỦ TƯỚNG", "right"),
+                         ("Trần Hồng Hà", "right")]:
+        pieces.append(Piece(text, offset, column, "footer"))
+        offset += len(text) + 1
+    distribution, signer_lines = split_footer(pieces, has_columns=True)
+    assert [d[0] for d in distribution] == ["- VPCP: BTCN, TGĐ Cổng TTĐT, các Vụ, Cục, Công báo;", "- Lưu: VT, NN (2b)."]
+    signer = parse_signer(signer_lines, Record(source="x"))
+    assert (signer.authority, signer.title, signer.name) == ("TM. CHÍNH PHỦ KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "Trần Hồng Hà")
+
+
+def test_the_signature_starts_at_the_authority_prefix_of_a_joined_line():
+    from pipeline.extract import parse_signer
+    from pipeline.segment import Piece
+
+    lines = [Piece("TTĐT, TM. CHÍNH PHỦ KT. THỦ TƯỚNG PHÓ THỦ TƯỚNG", 0, "", "footer"), Piece("Trần Hồng Hà", 50, "", "footer")]
+    signer = parse_signer(lines, Record(source="x"))
+    assert (signer.authority, signer.title, signer.name) == ("TM. CHÍNH PHỦ KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "Trần Hồng Hà")
