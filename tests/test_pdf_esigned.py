@@ -166,3 +166,21 @@ def test_a_number_stamped_as_a_picture_is_ocrd_in_its_header_band(tmp_path):
     assert "Số: 627 /SNV-CCVC" in texts(source, LEFT, HEADER)
     assert any("of the stamped number/date on page 1" in n for n in source.notes)
     assert process_file(str(path)).number == "627/SNV-CCVC"
+
+
+@pytest.mark.parametrize("name", ["a_20_ttyt_nhatrang_cv__pdf.pdf", "b_07_kehoach_stnmt_hcm_chatthai__pdf.pdf"])
+def test_pdfium_words_give_the_same_lines_as_pdfminer(monkeypatch, name):
+    """The fallback's words (pdfium's character boxes) go through the same line and column code
+    and give the same lines as pdfplumber's words."""
+    from pipeline.read import pdf as pdf_reader
+    from pipeline.records import ReadError
+
+    path = CORPUS / name
+    expected = [(line.text, line.column, line.block) for line in read(path, ocr="never").lines]
+
+    def broken(path, ocr):
+        raise ReadError(str(path), "corrupt PDF: maximum recursion depth exceeded")
+
+    monkeypatch.setattr(pdf_reader, "pdfminer_pages", broken)
+    got = [(line.text, line.column, line.block) for line in read(path, ocr="never").lines]
+    assert got == expected
