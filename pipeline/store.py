@@ -172,7 +172,31 @@ def _v3(conn: Connection, dialect: str) -> None:
         conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
 
 
-MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3)]
+def _v4(conn: Connection, dialect: str) -> None:
+    """SQLite: the full-text index reads its text from `documents` (FTS5 external content) instead
+    of keeping its own copy of subject, text and folded text; triggers keep it in step with every
+    insert, delete and change of those columns, in the same transaction."""
+    if dialect != "sqlite":
+        return
+    for sql in (
+        "DROP TABLE documents_fts",
+        "CREATE VIRTUAL TABLE documents_fts USING fts5(subject, text, folded, content='documents', "
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+        "CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN "
+        "INSERT INTO documents_fts (rowid, subject, text, folded) VALUES (new.id, new.subject, new.text, new.folded); END",
+        "CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN "
+        "INSERT INTO documents_fts (documents_fts, rowid, subject, text, folded) "
+        "VALUES ('delete', old.id, old.subject, old.text, old.folded); END",
+        "CREATE TRIGGER documents_fts_update AFTER UPDATE OF subject, text, folded ON documents BEGIN "
+        "INSERT INTO documents_fts (documents_fts, rowid, subject, text, folded) "
+        "VALUES ('delete', old.id, old.subject, old.text, old.folded); "
+        "INSERT INTO documents_fts (rowid, subject, text, folded) VALUES (new.id, new.subject, new.text, new.folded); END",
+        "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')",
+    ):
+        conn.execute(text(sql))
+
+
+MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4)]
 
 
 LATEST = MIGRATIONS[-1][0]
@@ -448,14 +472,10 @@ class Store:
         return inserted.id, inserted.incoming_no
 
     def _index(self, conn: Connection, doc_id: int, subject: str, body: str) -> None:
-        if self.fts:
-            subject, body = clean_text(subject), clean_text(body)
-            conn.execute(text("INSERT INTO documents_fts (rowid, subject, body, folded) VALUES (:id, :s, :b, :f)"),
-                         {"id": doc_id, "s": subject, "b": body, "f": fold(f"{subject}\n{body}")})
+        """Nothing to do: SQLite's full-text index follows `documents` by its triggers (migration 4)."""
 
     def _delete_fts(self, conn: Connection, doc_id: int) -> None:
-        if self.fts:
-            conn.execute(text("DELETE FROM documents_fts WHERE rowid = :id"), {"id": doc_id})
+        """Nothing to do: deleting the document's row takes it out of the full-text index."""
 
     # -- corrections
 
@@ -564,7 +584,7 @@ class Store:
         plain = fold(query) == query.casefold()
         with self.engine.connect() as conn:
             if self.fts:
-                columns = "{folded}" if plain else "{subject body}"
+                columns = "{folded}" if plain else "{subject text}"
                 terms = " AND ".join(f'"{fold(w) if plain else w.casefold()}"' for w in words)
                 ids = [r[0] for r in conn.execute(text(
                     "SELECT rowid FROM documents_fts WHERE documents_fts MATCH :q ORDER BY rank LIMIT :n"),
