@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
+from itertools import filterfalse
 
 from .records import Line
 from .syllables import join_glyph_spaced
@@ -29,7 +30,7 @@ _TERMINAL = ".:;!?"
 def fold(value: str) -> str:
     """Lower case without diacritics, so "dang ky" finds "Đăng ký" and "QUYÉT" meets "QUYẾT"."""
     decomposed = unicodedata.normalize("NFD", value or "")
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = "".join(filterfalse(unicodedata.combining, decomposed))  # the marks dropped, at C speed
     return bare.replace("đ", "d").replace("Đ", "D").casefold()
 
 
