@@ -426,12 +426,14 @@ class Store:
         return conn.execute(text(sql), row).scalar_one()
 
     def _insert_items(self, conn: Connection, doc_id: int, record: Record) -> None:
-        for i, item in enumerate(record.directives, start=1):
-            self._insert("directives", {
-                "document_id": doc_id, "position": i, "label": item.label, "text": item.text,
-                "deadline": item.deadline, "lead": item.lead,
-                "support": json.dumps(item.support, ensure_ascii=False), "status": "open",
-            }, conn)
+        items = [{k: clean_text(v) for k, v in {
+            "document_id": doc_id, "position": i, "label": item.label, "text": item.text,
+            "deadline": item.deadline, "lead": item.lead,
+            "support": json.dumps(item.support, ensure_ascii=False), "status": "open",
+        }.items()} for i, item in enumerate(record.directives, start=1)]
+        if items:  # one statement for all of them (executemany), in order
+            conn.execute(text("INSERT INTO directives (document_id, position, label, text, deadline, lead, support, status) "
+                              "VALUES (:document_id, :position, :label, :text, :deadline, :lead, :support, :status)"), items)
         for i, ref in enumerate(record.references, start=1):
             cited = conn.execute(text("SELECT MIN(id) FROM documents WHERE number = :n AND id <> :id"),
                                  {"n": ref.number, "id": doc_id}).scalar()
