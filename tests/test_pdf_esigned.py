@@ -184,3 +184,18 @@ def test_pdfium_words_give_the_same_lines_as_pdfminer(monkeypatch, name):
     monkeypatch.setattr(pdf_reader, "pdfminer_pages", broken)
     got = [(line.text, line.column, line.block) for line in read(path, ocr="never").lines]
     assert got == expected
+
+
+def test_only_annotation_text_filling_a_blank_joins_the_line():
+    from pipeline.read.pdf import merge_overlays
+    from pipeline.read.pdfium import Overlay
+
+    line = [{"text": "Số:", "x0": 100.0, "x1": 118.0, "top": 100.0, "bottom": 113.0},
+            {"text": "/SNV-CCVC", "x0": 160.0, "x1": 220.0, "top": 100.0, "bottom": 113.0}]
+    number = Overlay((120.0, 98.0, 158.0, 114.0), "WIDGET", [{"text": "627", "x0": 125.0, "x1": 145.0, "top": 99.0, "bottom": 112.0}])
+    comment = Overlay((150.0, 98.0, 230.0, 114.0), "FREETEXT", [{"text": "xem", "x0": 170.0, "x1": 190.0, "top": 99.0, "bottom": 112.0}])
+    stamp = Overlay((300.0, 10.0, 500.0, 60.0), "WIDGET", [{"text": "Ký", "x0": 300.0, "x1": 310.0, "top": 10.0, "bottom": 18.0},
+                                                           {"text": "bởi", "x0": 300.0, "x1": 315.0, "top": 22.0, "bottom": 30.0}])
+    merged, stamps = merge_overlays(line, [number, comment, stamp], 842.0)
+    assert [w["text"] for w in sorted(merged, key=lambda w: w["x0"])] == ["Số:", "627", "/SNV-CCVC"]
+    assert stamps == [comment, stamp]

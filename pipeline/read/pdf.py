@@ -31,7 +31,7 @@ from ..segment import AUTHORITY, KINH_GUI, MOTTO, NOI_NHAN, SLOGAN
 from ..vocab import type_title
 from .docx import short_reason
 from .ocr import LANG as LANG_NAME
-from .ocr import STAMP_PAD, ScannedLine
+from .ocr import STAMP_PAD, ScannedLine, covers_text
 
 LINE_TOLERANCE = 3.0  # pt: words whose tops differ less are on one visual line
 GLUE_GAP = 0.5  # pt: words this close were split by a stray zero-width space ("CỘ NG")
@@ -203,7 +203,7 @@ def annotation_text(path: Path, notes: list[str]) -> dict:
 
 def merge_overlays(words: list[dict], items: list, page_height: float) -> tuple[list[dict], list]:
     """The page's words with the text annotations stamp into its lines (a number or a day
-    filling a blank: one line of words standing on a line of the page), and the other
+    filling a blank: one line of words standing in a gap of a line of the page), and the other
     annotations that draw text (signature stamps: "Ký bởi: …", the time; evidence, not content)."""
     lines = group_lines(words, 1, page_height)
     merged = list(words)
@@ -216,6 +216,8 @@ def merge_overlays(words: list[dict], items: list, page_height: float) -> tuple[
         if len(own) == 1:
             middle = (own[0].top + own[0].bottom) / 2
             target = next((line for line in lines if line.top - 2 <= middle <= line.bottom + 2), None)
+        if target is not None and any(covers_text(w, target.words, target.top, target.bottom) for w in item.words):
+            target = None  # drawn over the line's own words (a comment, a seal's text): not a filled blank
         if target is None:
             stamps.append(item)
         else:
