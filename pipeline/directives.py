@@ -30,6 +30,11 @@ def find_directives(body, record: Record, layout=None) -> list[Directive]:
     paragraphs = [p.text for p in body]
     year = int(record.issued_on[:4]) if record.issued_on else None
     items = top_level_items(paragraphs)
+    if not items:
+        for _, text, _ in unnumbered_tasks(paragraphs, year):
+            deadline = dt_text(find_deadline(text, year))
+            record.flag("directives", f"câu giao việc có thời hạn {deadline} nhưng không đánh số: kiểm tra, thêm "
+                                      f"nhiệm vụ nếu cần")
     directives = []
     for label, text, span_index in items:
         directive = Directive(label=label, text=text)
@@ -39,6 +44,22 @@ def find_directives(body, record: Record, layout=None) -> list[Directive]:
         piece = body[span_index]
         record.spans.setdefault("directives", []).append([piece.start, piece.end])
     return directives
+
+
+ASSIGNS = re.compile(r"\b(?:giao|đề\s+nghị|yêu\s+cầu|phân\s+công|chỉ\s+đạo)\b(?!\s+thông)", re.I)
+
+
+def unnumbered_tasks(paragraphs: list[str], year: int | None) -> list[tuple[str, str, int]]:
+    """A letter whose task is an unnumbered paragraph: "… giao Sở Thông tin và Truyền thông chủ trì …
+    báo cáo (trước ngày 10/02/2025)". Directives are the numbered items, so such a paragraph is not
+    made one; the record names it for review so the deadline is not lost (at most three such)."""
+    found = [("", p.strip(), i) for i, p in enumerate(paragraphs)
+             if ASSIGNS.search(p) and find_deadline(p, year) and not is_closing(p)]
+    return found if len(found) <= 3 else []
+
+
+def dt_text(iso: str | None) -> str:
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
 
 
 def top_level_items(paragraphs: list[str]) -> list[tuple[str, str, int]]:

@@ -311,3 +311,17 @@ def test_the_signature_starts_at_the_authority_prefix_of_a_joined_line():
     lines = [Piece("TTĐT, TM. CHÍNH PHỦ KT. THỦ TƯỚNG PHÓ THỦ TƯỚNG", 0, "", "footer"), Piece("Trần Hồng Hà", 50, "", "footer")]
     signer = parse_signer(lines, Record(source="x"))
     assert (signer.authority, signer.title, signer.name) == ("TM. CHÍNH PHỦ KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "Trần Hồng Hà")
+
+
+def test_an_unnumbered_task_with_a_deadline_is_named_for_review():
+    from pipeline.directives import find_directives
+    from pipeline.segment import Piece
+
+    text = ("Chủ tịch UBND tỉnh giao Sở Thông tin và Truyền thông chủ trì, phối hợp với các cơ quan liên quan "
+            "nghiên cứu, tổng hợp, báo cáo Chủ tịch UBND tỉnh (trước ngày 10/02/2025).")
+    record = Record(source="x", issued_on="2025-01-20")
+    assert find_directives([Piece(text, 0, "", "body")], record) == []  # directives are the numbered items
+    assert [r["field"] for r in record.review] == ["directives"] and "10/02/2025" in record.review[0]["reason"]
+    no_deadline = Record(source="x", issued_on="2019-04-05")
+    text = "Thủ tướng Chính phủ giao Bộ Kế hoạch và Đầu tư nghiên cứu, có giải pháp phù hợp."
+    assert find_directives([Piece(text, 0, "", "body")], no_deadline) == [] and no_deadline.review == []
