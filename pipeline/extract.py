@@ -131,6 +131,8 @@ def add_span(record: Record, name: str, piece: Piece, start: int = 0, end: int |
 def fill_header(record: Record, layout: Layout) -> None:
     header = layout.zone("header") or layout.pieces[:12]
     fill_number(record, header)
+    if record.number.startswith("/"):
+        number_from_file_name(record)
     fill_place_date(record, header)
     fill_issuer(record, header, layout.has_columns)
     fill_cong_van_subject(record, header, layout.has_columns)
@@ -170,6 +172,20 @@ def fill_number(record: Record, header: list[Piece]) -> None:
             return
     record.warnings.append("no 'Số:' line found in the header")
     record.flag("number", "không tìm thấy dòng «Số:» ở phần đầu")
+
+
+def number_from_file_name(record: Record) -> None:
+    """E-office systems and clerks name a file by its number ("46-TB-signed.pdf", "574-UB.pdf",
+    "660TBUB.pdf"). When the number was written by hand and could not be read but the symbol was,
+    the digits standing before the symbol's first part in the file name are taken, and flagged."""
+    symbol = record.number[1:]
+    head = fold(symbol.split("-")[0])
+    stem = fold(re.split(r"[\\/]", record.source)[-1])
+    for m in re.finditer(r"(?<!\d)(\d{1,5})[-_ .]*([a-z]{2,5})", stem):
+        if head.startswith(m.group(2)) or m.group(2).startswith(head):
+            record.number = f"{m.group(1)}/{symbol}"
+            record.flag("number", f"số {m.group(1)} lấy từ tên tệp, không đọc được trên văn bản: đối chiếu bản gốc")
+            return
 
 
 def fill_place_date(record: Record, header: list[Piece]) -> None:

@@ -325,3 +325,16 @@ def test_an_unnumbered_task_with_a_deadline_is_named_for_review():
     no_deadline = Record(source="x", issued_on="2019-04-05")
     text = "Thủ tướng Chính phủ giao Bộ Kế hoạch và Đầu tư nghiên cứu, có giải pháp phù hợp."
     assert find_directives([Piece(text, 0, "", "body")], no_deadline) == [] and no_deadline.review == []
+
+
+@pytest.mark.parametrize("name, number", [
+    ("46-TB-signed.pdf", "46/TB-UBND"), ("2352-07-TB-UBND-signed.pdf", "07/TB-UBND"), ("660TBUB-signed.pdf", "660/TB-UBND"),
+    ("doc_20250517_073706_page1.png", "/TB-UBND"), ("scan 2024.pdf", "/TB-UBND"),
+])
+def test_an_unread_hand_written_number_is_taken_from_the_file_name_and_flagged(name, number):
+    from pipeline.extract import number_from_file_name
+
+    record = Record(source=f"/inbox/{name}", number="/TB-UBND")
+    number_from_file_name(record)
+    assert record.number == number
+    assert [r["field"] for r in record.review] == (["number"] if number[0].isdigit() else [])
