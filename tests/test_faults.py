@@ -760,13 +760,16 @@ def test_disk_full_mid_batch_and_mid_migration_leaves_the_store_usable(tmp_path)
 
     real_pragmas = store_mod._sqlite_pragmas
     db = str(tmp_path / "c.db")
-    # 1. A full disk during the first migration: nothing of it stays, the next open migrates.
-    store_mod._sqlite_pragmas = lambda c, r: (real_pragmas(c, r), full_after(3)(c, r))
-    try:
-        with pytest.raises(OperationalError, match="full"):
-            open_store(db)
-    finally:
-        store_mod._sqlite_pragmas = real_pragmas
+    # 1. A full disk during the first migration (at each point of it): nothing of it stays, the
+    #    next open migrates.
+    for pages in range(2, 14):
+        store_mod._sqlite_pragmas = lambda c, r: (real_pragmas(c, r), full_after(pages)(c, r))
+        try:
+            with pytest.raises(OperationalError, match="full"):
+                open_store(str(tmp_path / f"new{pages}.db"))
+        finally:
+            store_mod._sqlite_pragmas = real_pragmas
+        open_store(str(tmp_path / f"new{pages}.db"))
     store = open_store(db)
     # 2. A full disk in the middle of a batch: the documents stored are whole, the rerun finishes.
     box = tmp_path / "inbox"
