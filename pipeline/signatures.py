@@ -643,7 +643,10 @@ def attach_signatures(record, path: Union[str, Path], trust: TrustArg = None) ->
     record.signatures = [info.to_dict() for info in infos]
     if not infos:
         return
+    countersigned = final_signature_vouches(infos)
     for info in infos:
+        if info.state == MODIFIED and info in countersigned:
+            continue
         if info.state in FAILED_STATES:
             reason = {
                 BROKEN: "chữ ký số hỏng: nội dung đã ký bị thay đổi hoặc chữ ký không đúng",
@@ -673,6 +676,20 @@ def attach_signatures(record, path: Union[str, Path], trust: TrustArg = None) ->
         record.flag("signatures", f"chứng thư ký số ({signers}) không khớp cơ quan ban hành ({body})")
         record.warnings.append(f"digital signature: no signer certificate names the issuing body {body} ({signers})")
     date_note(record, usable)
+
+
+def final_signature_vouches(infos: list[SignatureInfo]) -> list[SignatureInfo]:
+    """The signatures whose later changes a later valid signature covers. In the e-office workflow
+    the head signs, then the văn thư stamps the number and the day (a change of page content) and the
+    issuing body signs the final text; the earlier signatures then read "modified", rightly, but the
+    last one vouches for what was received. Returns the earlier ones when the last is valid."""
+    usable = [i for i in infos if i.state != ERROR]
+    if len(usable) < 2:
+        return []
+    last = min(usable, key=lambda i: i.later_updates)
+    if last.state != VALID:
+        return []
+    return [i for i in usable if i is not last and i.later_updates > last.later_updates]
 
 
 def _warning(info: SignatureInfo) -> str:

@@ -114,7 +114,7 @@ def sign(source: Path, target: Path, signer, field: str = "Signature1", reason="
     return target
 
 
-def add_text(source: Path, target: Path, text: str = "DA SUA SAU KHI KY") -> Path:
+def add_text(source: Path, target: Path, text: str = "DA SUA SAU KHI KY", font_name: str = "/FSig") -> Path:
     """An incremental update that draws new text on page 1 (what a forger would append)."""
     with open(source, "rb") as fh:
         writer = IncrementalPdfFileWriter(fh, strict=False)
@@ -124,9 +124,9 @@ def add_text(source: Path, target: Path, text: str = "DA SUA SAU KHI KY") -> Pat
             generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
         }))
         stream = writer.add_object(generic.StreamObject(
-            stream_data=f"BT /FSig 14 Tf 72 72 Td ({text}) Tj ET".encode("ascii")))
+            stream_data=f"BT {font_name} 14 Tf 72 72 Td ({text}) Tj ET".encode("ascii")))
         resources = generic.DictionaryObject({
-            generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/FSig"): font})})
+            generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject(font_name): font})})
         writer.add_stream_to_page(0, stream, resources=resources)
         with open(target, "wb") as out:
             writer.write(out)
@@ -304,6 +304,19 @@ def test_record_of_modified_pdf_goes_to_review(pki, signed, tmp_path, no_anchors
     reasons = [r["reason"] for r in record.review if r["field"] == "signatures"]
     assert reasons and "sau khi ký" in reasons[0]
     assert record.signatures[0]["state"] == MODIFIED
+
+
+def test_head_signs_then_the_clerk_stamps_and_the_body_signs(pki, signed, tmp_path, no_anchors):
+    """The e-office workflow: the head signs, the văn thư writes number and day (page content changes),
+    the issuing body signs the final text. The last signature vouches for what was received."""
+    stamped = add_text(signed, tmp_path / "stamped.pdf", text="So: 45/BHXH-VP")
+    final = sign(stamped, tmp_path / "final.pdf", pki.signer(), field="Signature2")
+    record = process_file(str(final), ocr="never")
+    assert [s["state"] for s in record.signatures] == [MODIFIED, VALID]
+    assert not [r for r in record.review if r["field"] == "signatures"]
+    # … but text added after the last signature is still caught.
+    record = process_file(str(add_text(final, tmp_path / "forged.pdf", font_name="/FSig2")), ocr="never")
+    assert [r for r in record.review if r["field"] == "signatures"]
 
 
 def test_record_of_broken_pdf_goes_to_review(pki, signed, tmp_path, no_anchors):
