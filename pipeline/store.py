@@ -29,10 +29,10 @@ EDITABLE = ("doc_type", "number", "issued_on", "place", "issuer", "parent_body",
 LIST_FIELDS = ("recipients", "distribution")
 DOCUMENT_COLUMNS = ("sha256", "file_name", "source_path", "status", "kind", "error", "doc_type", "number",
                     "issued_on", "place", "issuer", "parent_body", "subject", "recipients", "distribution",
-                    "signer_authority", "signer_title", "signer_name", "spans", "warnings", "text", "folded",
+                    "signer_authority", "signer_title", "signer_name", "spans", "warnings", "review", "text", "folded",
                     "incoming_year", "incoming_no", "received_on", "duplicate_of", "assignee", "note",
                     "created_at", "updated_at")
-JSON_COLUMNS = ("recipients", "distribution", "spans", "warnings")
+JSON_COLUMNS = ("recipients", "distribution", "spans", "warnings", "review")
 
 
 class DamagedText(str):
@@ -196,7 +196,13 @@ def _v4(conn: Connection, dialect: str) -> None:
         conn.execute(text(sql))
 
 
-MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4)]
+def _v5(conn: Connection, dialect: str) -> None:
+    """The fields extraction was unsure of, each with its reason ({"field", "reason"}), so the review
+    page can say what to check and why."""
+    conn.execute(text("ALTER TABLE documents ADD COLUMN review TEXT"))
+
+
+MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5)]
 
 
 LATEST = MIGRATIONS[-1][0]
@@ -413,7 +419,8 @@ class Store:
             "distribution": json.dumps(record.distribution, ensure_ascii=False),
             "signer_authority": record.signer.authority, "signer_title": record.signer.title,
             "signer_name": record.signer.name, "spans": json.dumps(record.spans),
-            "warnings": json.dumps(record.warnings, ensure_ascii=False), "text": record.text,
+            "warnings": json.dumps(record.warnings, ensure_ascii=False),
+            "review": json.dumps(record.review, ensure_ascii=False), "text": record.text,
             "folded": fold(f"{record.subject}\n{record.text}"), "incoming_year": None, "incoming_no": None,
             "received_on": None, "assignee": "", "note": "", "created_at": stamp, "updated_at": stamp,
         }

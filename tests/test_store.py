@@ -233,7 +233,7 @@ def test_migrations_are_versioned_and_rerun_safely(tmp_path):
     open_store(str(db))
     with sqlite3.connect(db) as conn:
         applied = [v for (v,) in conn.execute("SELECT version FROM schema_version ORDER BY version")]
-    assert applied == [version for version, _ in MIGRATIONS] == [1, 2, 3, 4]  # each once, in order
+    assert applied == [version for version, _ in MIGRATIONS] == [1, 2, 3, 4, 5]  # each once, in order
 
 
 POSTGRES_URL = os.environ.get("CONGVAN_TEST_POSTGRES")
@@ -299,3 +299,23 @@ def test_format_notes_do_not_send_a_record_to_review():
     assert status_of(record, None) == "ok"
     record.warnings.append("no Kính gửi found")
     assert status_of(record, None) == "needs_review"
+
+
+def test_review_reasons_are_stored_and_shown(tmp_path):
+    """What extraction was unsure of reaches the clerk with its reason, and survives export/import."""
+    store = open_store(str(tmp_path / "c.db"))
+    original = corpus_files("dispatch", ".txt", 1)[0]
+    text = original.read_text("utf-8")
+    number = gold_of(original)["number"]
+    year = number.split("/")[0]
+    changed = tmp_path / "x.txt"  # a number that names another year than the date: flagged
+    changed.write_text(text.replace(number, f"{year}/2019/{number.split('/', 1)[1]}", 1), "utf-8")
+    ingest([str(changed)], store)
+    doc = store.documents()[0]
+    assert doc["status"] == "needs_review"
+    assert any(r["field"] == "number" and "năm" in r["reason"] for r in doc["review"])
+    exported = tmp_path / "backup.jsonl"
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", "--db", str(tmp_path / "c.db")])
+    exported.write_text(result.output, "utf-8")
+    assert '"review"' in result.output and "năm trong số ký hiệu" in result.output
