@@ -96,6 +96,10 @@ def _process(path: str, ocr: str, jobs: int) -> Record:
     except Exception as err:  # a bug in extraction must not sink the batch
         return Record(source=path, kind="error", error=f"extraction failed: {type(err).__name__}: {err}")
     flag_low_confidence(record, source)
+    if getattr(source, "edxml", None) is not None:  # an edXML package: its declared metadata outranks the text
+        from .edxml import apply_package
+
+        apply_package(record, source)
     if getattr(source, "signatures", None):  # only a signed PDF has them: a text file never loads the PDF reader
         from .read.pdf import date_from_signature
 

@@ -18,7 +18,8 @@ from ..records import ReadError, SourceText
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES | {".docx", ".pdf"}
+EDXML_SUFFIXES = {".edxml", ".xml"}  # edXML packages (QCVN 102:2016); a .xml only when it is one
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES | EDXML_SUFFIXES | {".docx", ".pdf"}
 OCR_MODES = ("auto", "always", "never")
 # Formats we recognise but cannot read yet, with what the clerk can do about it.
 KNOWN_UNREADABLE = {
@@ -63,6 +64,10 @@ def read(path: str | Path, ocr: str = "auto", jobs: int = 1) -> SourceText:
         from .html import read_html
 
         source = read_html(path)
+    elif kind == "edxml":
+        from ..edxml import read_package
+
+        source = read_package(path, ocr=ocr, jobs=jobs)
     elif kind == "text":
         from .text import read_text
 
@@ -128,6 +133,13 @@ def sniff(head: bytes, suffix: str) -> str:
         return "docx" if suffix in (".docx", "") or head.startswith(b"PK\x03\x04") else f"unsupported file type {suffix}"
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: legacy Word/Excel
         return KNOWN_UNREADABLE.get(suffix, "old Office format: save it as .docx")
+    if suffix in EDXML_SUFFIXES or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
+        from ..edxml import is_package
+
+        if is_package(head):
+            return "edxml"
+        if suffix in EDXML_SUFFIXES:
+            return "XML file that is not an edXML package (no edXMLEnvelope)"
     if suffix in HTML_SUFFIXES or _looks_like_html(head):
         return "html"
     if suffix in TEXT_SUFFIXES:
