@@ -272,6 +272,8 @@ def show(doc_id, db, fmt):
             value = "; ".join(value)
         mark = "  (corrected)" if name in corrected else ""
         click.echo(f"  {name:<17}{value}{mark}")
+    for entry in doc.get("review") or []:
+        click.echo(f"  check {entry['field']:<11}{entry['reason']}")
     for item in doc["directives"]:
         deadline = f" [hạn {item['deadline']}]" if item["deadline"] else ""
         click.echo(f"  task {item['id']}: {item['label']}.{deadline} {shorten(item['text'], 90)} ({item['status']})")
