@@ -545,7 +545,9 @@ def init_org(path, force):
 @click.option("--pdf", is_flag=True, help="Also write a PDF beside it (needs LibreOffice).")
 @click.option("--preview", is_flag=True, help="Print the letter's text; take no number, write nothing.")
 @click.option("--mark-done", is_flag=True, help="Mark the document's open directive items answered by this reply.")
-def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, pdf, preview, mark_done):
+@click.option("--edxml", "as_edxml", is_flag=True,
+              help="Also write an edXML package (QCVN 102:2016) to the sender, the DOCX/PDF attached.")
+def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, pdf, preview, mark_done, as_edxml):
     """Write a reply or follow-up to stored document DOC_ID as a Decree 30 DOCX.
 
     Takes the next outgoing number of the year (sổ văn bản đi) and records it.
@@ -592,11 +594,17 @@ def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, p
         click.echo(f"marked done: item{'s' if len(marked) > 1 else ''} {', '.join(marked)}" if marked else
                    "marked nothing done: this letter reports no item of the document as done "
                    "(bao-cao-ket-qua reports the items given a --set ket_qua_N=…)")
+    made_pdf = None
     if pdf:
         try:
-            click.echo(f"{to_pdf(target)}")
+            made_pdf = to_pdf(target)
+            click.echo(f"{made_pdf}")
         except ConversionError as err:
             raise click.ClickException(str(err)) from None
+    if as_edxml:
+        from .edxml import write_reply_package
+
+        click.echo(f"{write_reply_package(draft, org, target, doc, made_pdf)}")
 
 
 def parse_pairs(pairs) -> dict[str, str]:

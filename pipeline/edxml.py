@@ -316,7 +316,7 @@ def read_package(path: str | Path, ocr: str = "auto", jobs: int = 1) -> SourceTe
     else:
         notes.insert(0, f"edXML: văn bản đọc từ tệp đính kèm {main_name}")
     source.path = where
-    source.notes = list(source.notes) + notes
+    source.notes = list(source.notes) + notes + package.notes()  # the reader's notes: not doubts
     source.edxml = package
     source.edxml_attachment = main_name
     return source
@@ -343,6 +343,8 @@ def agrees(name: str, declared, read) -> bool:
         return re.sub(r"\s+", "", declared).casefold() == re.sub(r"\s+", "", read).casefold()
     if name == "issued_on":
         return declared == read
+    if isinstance(declared, list) or isinstance(read, list):
+        return sorted(map(_fold, declared or [])) == sorted(map(_fold, read or []))
     a, b = _fold(declared), _fold(read)
     if a == b:
         return True
@@ -399,9 +401,6 @@ def apply_package(record: Record, source: SourceText) -> None:
             record.flag(name, reason)
     if package.fields.get("number") or package.fields.get("subject"):
         record.kind = "dispatch"
-    for note in package.notes():
-        if note not in record.warnings:
-            record.warnings.append(note)
     pdf = getattr(source, "edxml_pdf", None)
     if pdf:
         _check_attached_signatures(record, pdf)

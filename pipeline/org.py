@@ -37,6 +37,8 @@ symbol = "SYT"
 place = "Sơn La"
 # The drafting unit used when a reply does not name one (công văn symbol and "Lưu: VT, VP.").
 unit = "VP"
+# Mã định danh điện tử of the organisation (edXML OrganId, `congvan reply --edxml`); "" if none yet.
+# organ_id = "000.00.12.H41"
 
 # Đơn vị soạn thảo: abbreviation = name. A reply picks one with --unit or --set unit=KHTC.
 [units]
@@ -88,6 +90,7 @@ class Org:
     units: dict[str, str] = field(default_factory=dict)
     signers: list[SignerInfo] = field(default_factory=list)
     path: str = ""
+    organ_id: str = ""  # mã định danh (edXML OrganId)
 
     def signer(self, key: str | None = None) -> SignerInfo:
         if not key:
@@ -130,6 +133,7 @@ def org_from_dict(data: dict, where: str = "") -> Org:
         parent=(section.get("parent") or "").strip(), symbol=symbol, place=section["place"].strip(),
         unit=section["unit"].strip(), units={k: str(v) for k, v in (data.get("units") or {}).items()},
         signers=signers, path=where,
+        organ_id=str(section.get("organ_id") or section.get("ma_dinh_danh") or "").strip(),
     )
 
 
