@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Tone marks (grave, acute, hook, tilde, dot below); the vowel marks (breve, circumflex, horn) stay.
 _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
@@ -52,6 +53,11 @@ def join_glyph_spaced(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(words):
+        first = words[i]
+        if not (1 <= len(first) <= 3 and first.isalpha() and is_fragment(first)):  # no run can start here
+            out.append(first)
+            i += 1
+            continue
         for n in (3, 2):
             run = words[i:i + n]
             tail = run[-1][len(run[-1].rstrip(",.;:)")):] if run else ""  # "đ ế n," keeps its comma
@@ -67,6 +73,7 @@ def join_glyph_spaced(text: str) -> str:
     return " ".join(out)
 
 
+@lru_cache(maxsize=4096)
 def is_fragment(word: str) -> bool:
     """The opening piece of a split syllable: an onset alone ("B", "Ngh", "đ") or "Qu"/"Gi", which
     no word is on its own. A whole syllable ("Số" in "Số c ontainer") never opens a join."""
