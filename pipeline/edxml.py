@@ -26,7 +26,8 @@ package into the ``SourceText`` of its main attachment (read by the normal reade
 package; ``apply_package`` then lets the declared metadata fill the record, and flags each field
 where the attached document says otherwise. ``write_package`` writes one.
 
-Safety: the bytes are refused before parsing when larger than ``[limits] file_mb``, and so is
+Safety: the bytes are refused before parsing when larger than ``[limits] file_mb`` (times
+``PACKAGE_OVERHEAD``, for base64), and so is
 any DOCTYPE (edXML needs none; it is how external entities and entity bombs come in); lxml parses
 with entity resolution, DTD loading and network access off. Each attachment, decoded, must fit
 ``[limits] file_mb`` too, and so must all of them together.
@@ -48,6 +49,9 @@ from .limits import limits, megabytes
 from .records import ReadError, Record, SourceText
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+# A package carries its files in base64 (4/3 of their size) inside XML: it may be this much larger than
+# [limits] file_mb, which bounds each file once decoded, and all of them together.
+PACKAGE_OVERHEAD = 1.5
 SUFFIXES = {".edxml"}  # and a .xml whose root is an edXML envelope (``is_package``)
 
 # edXML element (under MessageHeader) ↔ record field. The README's table is this one.
@@ -169,8 +173,9 @@ def parse_package(data: bytes, where: str = "package") -> Package:
     from lxml import etree
 
     lim = limits()
-    if len(data) > lim.file_mb * 1e6:
-        raise ReadError(where, lim.reason("edXML package too large", megabytes(len(data)), "file_mb"))
+    if len(data) > lim.file_mb * 1e6 * PACKAGE_OVERHEAD:
+        raise ReadError(where, lim.reason(f"edXML package too large (more than {PACKAGE_OVERHEAD:g}× the limit)",
+                                          megabytes(len(data)), "file_mb"))
     if re.search(rb"<!\s*(DOCTYPE|ENTITY)", data, re.IGNORECASE):
         raise ReadError(where, "edXML package refused: it declares a DOCTYPE or entities "
                                "(an edXML package has none; external entities are never resolved)")
