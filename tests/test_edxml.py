@@ -290,3 +290,13 @@ def test_reply_to_a_document_not_received_as_edxml_is_addressed_by_name(tmp_path
     sent = parse_package(write_reply_package(draft, org, issued.path, doc).read_bytes())
     assert [(r.organ_id, r.name) for r in sent.receivers] == [("", "BỘ GIÁO DỤC VÀ ĐÀO TẠO")]
     assert sent.response_for["Code"] == "1562/BGDĐT-GDTrH" and "DocumentId" not in sent.response_for
+
+
+def test_a_signed_pdf_inside_a_package_has_its_signatures_checked(tmp_path):
+    signed = CORPUS / "c_01_snv_hatinh_esigned__pdf-esigned.pdf"
+    header = """<edXML:From><edXML:OrganName>Sở Nội vụ tỉnh Hà Tĩnh</edXML:OrganName></edXML:From>
+      <edXML:Code><edXML:CodeNumber>627</edXML:CodeNumber><edXML:CodeNotation>SNV-CCVC</edXML:CodeNotation></edXML:Code>"""
+    record = record_of(tmp_path, package(header, attachment("627.pdf", "application/pdf", b64(signed), "s")))
+    direct = process_file(str(signed))
+    assert record.number == "627/SNV-CCVC" and record.signatures
+    assert len(record.signatures) == len(direct.signatures)
