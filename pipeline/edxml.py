@@ -309,6 +309,8 @@ def read_package(path: str | Path, ocr: str = "auto", jobs: int = 1) -> SourceTe
                     source.edxml_pdf = attachment.data  # its signatures are checked in apply_package
             except ReadError as err:
                 notes.append(f"edXML: không đọc được tệp đính kèm {attachment.name}: {err.reason}")
+            except Exception as err:  # a reader's bug on one file must not lose the package
+                notes.append(f"edXML: không đọc được tệp đính kèm {attachment.name}: {type(err).__name__}")
     if source is None:
         text = "\n".join(filter(None, [package.fields.get("subject", ""), package.content]))
         if not text.strip():
@@ -387,16 +389,24 @@ def apply_package(record: Record, source: SourceText) -> None:
     package: Package | None = getattr(source, "edxml", None)
     if package is None or record.error:
         return
+    try:
+        _apply(record, package, source)
+    except Exception as err:  # never lose the record over the package's metadata
+        record.flag("edxml", f"không áp dụng được siêu dữ liệu gói edXML ({type(err).__name__})")
+
+
+def _apply(record: Record, package: Package, source: SourceText) -> None:
     for _element, name in MAPPING:
         declared = package.fields.get(name)
         if not declared:
             continue
         read = _get(record, name)
-        if not read:
-            _set(record, name, declared)
-            continue
-        if agrees(name, declared, read):
-            continue  # the document's own printing of the same value is kept, with its span
+        if not read or agrees(name, declared, read):
+            # what the sender's system declared settles a doubt the text left: the value is sure
+            record.review = [entry for entry in record.review if entry.get("field") != name]
+            if not read:
+                _set(record, name, declared)
+            continue  # else the document's own printing of the same value is kept, with its span
         _set(record, name, declared)
         record.spans.pop(name, None)
         if name in COMPARED:

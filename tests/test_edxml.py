@@ -300,3 +300,18 @@ def test_a_signed_pdf_inside_a_package_has_its_signatures_checked(tmp_path):
     direct = process_file(str(signed))
     assert record.number == "627/SNV-CCVC" and record.signatures
     assert len(record.signatures) == len(direct.signatures)
+
+
+def test_a_declared_value_settles_what_the_text_left_in_doubt():
+    from pipeline.edxml import Package, apply_package
+    from pipeline.records import Record, SourceText
+
+    record = Record(source="p.edxml", kind="dispatch", number="", issued_on="2024-03-05",
+                    review=[{"field": "number", "reason": "số đọc bằng OCR chưa chắc"},
+                            {"field": "issued_on", "reason": "ngày đọc bằng OCR chưa chắc"},
+                            {"field": "signer.name", "reason": "tên người ký chưa chắc"}])
+    source = SourceText(path="p.edxml", format="pdf", lines=[])
+    source.edxml = Package(fields={"number": "412/BHXH-QLT", "issued_on": "2024-03-05"})
+    apply_package(record, source)
+    assert record.number == "412/BHXH-QLT" and record.issued_on == "2024-03-05"
+    assert [entry["field"] for entry in record.review] == ["signer.name"]  # not declared: still to check
