@@ -108,6 +108,9 @@ def check_signer(record: Record) -> None:
         if len(signer.title) > 80:  # headings of appendix forms, not a title: better empty than wrong
             signer.title = ""
             record.spans.pop("signer.title", None)
+    if re.search(r"\s(?:PHÓ\s|THỨ\s+TRƯỞNG\b)", signer.title):
+        # "THỐNG ĐỐC PHÓ THỐNG ĐỐC": a deputy's title after another one; the "KT." line lost
+        record.flag("signer.title", f"chức vụ «{signer.title}» ghép hai chức danh: có thể thiếu dòng KT./TL.")
     if re.search(r"(?<!\S)(?:TM|KT|TL|TUQ)\.|(?<!\S)(?:T/M|K/T|T/L)\s", signer.title):
         record.flag("signer.title", "chức vụ lẫn dòng thẩm quyền ký (TM./KT./TL.)")
     if signer.authority and len(signer.authority) > 80:

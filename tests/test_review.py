@@ -49,6 +49,7 @@ def test_abbreviations_and_ascii_words_are_not_judged():
     ({"place": "hướng dẫn thực hiện Luật Doanh nghiệp 2014 Hà Nội"}, "place"),
     ({"signer": Signer("KT. CỤC TRƯỞNG", "kÀTHANH H -----", "")}, "signer.title"),
     ({"signer": Signer("", "CHỦ TỊCH", "Việt")}, "signer.name"),
+    ({"signer": Signer("", "THỐNG ĐỐC PHÓ THỐNG ĐỐC", "Đoàn Thái Sơn")}, "signer.title"),
     ({"doc_type": "Quyết định", "number": "5/QĐ-UBND", "subject": ""}, "subject"),
     ({"subject": "quy định về phân bón Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015"}, "subject"),
     ({"recipients": ["Sở Tài chính; - Sở Nội vụ; " * 10]}, "recipients"),
