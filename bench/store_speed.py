@@ -37,6 +37,10 @@ from pipeline.store import LATEST, open_store  # noqa: E402
 WORDS = ("triển khai thực hiện nhiệm vụ kế hoạch báo cáo tình hình công tác phòng cháy chữa cháy bảo hiểm "
          "xã hội y tế đăng ký kinh doanh thuế thu nộp ngân sách quý năm các đơn vị trực thuộc tỉnh thành phố "
          "hướng dẫn quy định chính sách tăng cường kiểm tra giám sát đất đai môi trường giáo dục đào tạo").split()
+COLUMNS = ("id", "sha256", "file_name", "source_path", "status", "kind", "error", "doc_type", "number", "issued_on",
+           "place", "issuer", "parent_body", "subject", "recipients", "distribution", "signer_authority",
+           "signer_title", "signer_name", "spans", "warnings", "text", "folded", "incoming_year", "incoming_no",
+           "received_on", "duplicate_of", "assignee", "note", "created_at", "updated_at")
 ISSUERS = ["BẢO HIỂM XÃ HỘI VIỆT NAM", "UBND TỈNH SƠN LA", "SỞ TÀI CHÍNH", "BỘ Y TẾ", "CỤC THUẾ TỈNH QUẢNG NGÃI"]
 
 
@@ -72,7 +76,8 @@ def build(path: Path, docs: int, seed: int = 16) -> None:
             row = {"subject": subject, "body": body, "text": body, "folded": folded}
             fts.append((i, *(row[c] for c in fts_columns)))
         with con:
-            con.executemany(f"INSERT INTO documents VALUES ({', '.join('?' * 31)})", documents)
+            con.executemany(f"INSERT INTO documents ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                            documents)
             con.executemany("INSERT INTO directives (document_id, position, label, text, deadline, lead, support, status) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", directives)
             con.executemany("INSERT INTO citations (document_id, position, doc_type, number, issued_on, issuer, cited_id) "
