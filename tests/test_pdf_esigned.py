@@ -199,3 +199,22 @@ def test_only_annotation_text_filling_a_blank_joins_the_line():
     merged, stamps = merge_overlays(line, [number, comment, stamp], 842.0)
     assert [w["text"] for w in sorted(merged, key=lambda w: w["x0"])] == ["Số:", "627", "/SNV-CCVC"]
     assert stamps == [comment, stamp]
+
+
+def test_an_ocr_signer_name_takes_the_certificate_spelling():
+    from pipeline.read.ocr import ScannedLine
+    from pipeline.read.pdf import PdfSource, name_from_certificate
+    from pipeline.read.pdfium import Signature
+    from pipeline.records import Line, Record, Signer
+
+    signatures = [Signature("2025-01-07 10:00:00 +07:00", "", "Ủy ban nhân dân tỉnh Quảng Ngãi"),
+                  Signature("2025-01-07 10:05:00 +07:00", "", "Trần Phước Hiền")]
+    scanned = PdfSource("x.pdf", "pdf", [ScannedLine("Trần Phước Hiên", "right", "footer", 1, (96.0, 95.0, 90.0))],
+                        signatures=signatures)
+    record = Record("x.pdf", kind="dispatch", signer=Signer("", "PHÓ CHỦ TỊCH", "Trần Phước Hiên"))
+    name_from_certificate(record, scanned)
+    assert record.signer.name == "Trần Phước Hiền"
+    printed = PdfSource("x.pdf", "pdf", [Line("Trần Phước Hiên", "right", "footer", 1)], signatures=signatures)
+    record = Record("x.pdf", kind="dispatch", signer=Signer("", "PHÓ CHỦ TỊCH", "Trần Phước Hiên"))
+    name_from_certificate(record, printed)
+    assert record.signer.name == "Trần Phước Hiên"  # a text layer's name is as printed

@@ -253,6 +253,7 @@ def date_from_signature(record, source) -> None:
     takes the signing date as the last fallback, with a warning saying so. A letter is signed
     the day it is dated or a little later, so a date after the signing, or an OCR'd date long
     before it, is sent to review; the signing date itself always needs a person's check."""
+    name_from_certificate(record, source)
     signatures = [s for s in getattr(source, "signatures", []) if s.signed_at]
     if record.kind != "dispatch" or not signatures:
         return
@@ -275,6 +276,23 @@ def date_from_signature(record, source) -> None:
         flag("issued_on", f"ngày văn bản sau ngày ký số ({first.signed_on})")
     elif scanned and gap > SIGNED_WITHIN:
         flag("issued_on", f"ngày đọc bằng OCR sớm hơn ngày ký số ({first.signed_on}) {gap} ngày")
+
+
+def name_from_certificate(record, source) -> None:
+    """An OCR'd signer's name spelled as a signer certificate spells it, when the two are the
+    same name but for the diacritics ("Trần Phước Hiên" read, "Trần Phước Hiền" certified): the
+    certificate is typed, the scan's tones are guessed. A text layer's name is left as printed."""
+    from ..normalize import fold
+
+    name = record.signer.name
+    if not name or not any(isinstance(line, ScannedLine) for line in source.lines):
+        return
+    for signature in getattr(source, "signatures", []):
+        subject = signature.subject
+        if subject != name and fold(subject) == fold(name) and 2 <= len(subject.split()) <= 5:
+            record.signer.name = subject
+            record.warnings.append(f"signer's name spelled as in the digital signature certificate ({subject})")
+            return
 
 
 def pages_to_ocr(pages: Pages, ocr: str) -> list[int]:
