@@ -448,3 +448,19 @@ def test_real_portal_pages_and_pdfs_keep_header_columns(shared):
     if scanned.exists():
         with pytest.raises(ReadError, match="no text layer"):
             read_pdf(scanned)
+
+
+@pytest.mark.parametrize("html", [
+    "<html><body><table><div><p>Số: 12/UBND-VP</p><p>Hà Nội, ngày 05 tháng 3 năm 2024</p></div></table></body></html>",
+    "<html><body><table><tr><td>UBND</td></tr><p>Số: 12/UBND-VP</p><p>Hà Nội, ngày 05 tháng 3 năm 2024</p></table>"
+    "</body></html>",
+    "<html><body><table><tr><td>UBND</td></tr><p>Số: 12/UBND-VP</p><p>Hà Nội, ngày 05 tháng 3 năm 2024</p></body></html>",
+])
+def test_html_text_inside_a_table_but_outside_its_cells_is_kept(tmp_path, html):
+    """robustness D21: a missing </table> or a block straight in a table lost the rest of the page."""
+    from pipeline.read import read
+
+    page = tmp_path / "page.html"
+    page.write_text(html, "utf-8")
+    text = read(str(page)).text
+    assert "Số: 12/UBND-VP" in text and "Hà Nội, ngày 05 tháng 3 năm 2024" in text

@@ -117,24 +117,29 @@ class HtmlWalker:
         from bs4 import NavigableString, Tag
 
         for child in node.children:
-            if isinstance(child, Tag):
-                name = child.name
-                child_font = element_font(child, font)
-                if name == "br":
-                    out.end_line()
-                elif name == "table":
-                    out.extend(self._table(child, child_font))
-                elif name in BLOCK_TAGS:
-                    out.end_line()
-                    outer_align = out.align
-                    out.align = element_align(child) or outer_align
-                    self._walk(child, out, child_font)
-                    out.end_line()
-                    out.align = outer_align
-                else:
-                    self._walk(child, out, child_font)
-            elif type(child) is NavigableString:  # not comments, CDATA, doctypes
-                out.add(self._decode(str(child), font))
+            self._node(child, out, font)
+
+    def _node(self, child, out: "LineBuffer", font) -> None:
+        from bs4 import NavigableString, Tag
+
+        if isinstance(child, Tag):
+            name = child.name
+            child_font = element_font(child, font)
+            if name == "br":
+                out.end_line()
+            elif name == "table":
+                out.extend(self._table(child, child_font))
+            elif name in BLOCK_TAGS:
+                out.end_line()
+                outer_align = out.align
+                out.align = element_align(child) or outer_align
+                self._walk(child, out, child_font)
+                out.end_line()
+                out.align = outer_align
+            else:
+                self._walk(child, out, child_font)
+        elif type(child) is NavigableString:  # not comments, CDATA, doctypes
+            out.add(self._decode(str(child), font))
 
     def _decode(self, text: str, font) -> str:
         if font is None or not text.strip():
@@ -160,7 +165,26 @@ class HtmlWalker:
                 row.append(Cell(col, cell.lines))
                 col += span
             rows.append(row)
-        return arrange_table(rows, self.state, before=self.top.lines)
+        return arrange_table(rows, self.state, before=self.top.lines) + self._strays(table, font)
+
+    def _strays(self, table, font) -> list[Line]:
+        """What a broken page put inside a table but outside its cells (a missing "</table>" swallows
+        the rest of the document; a "<div>" or "<p>" straight in a table): read as ordinary lines."""
+        out = LineBuffer()
+        self._walk_strays(table, out, font)
+        out.end_line()
+        return out.lines
+
+    def _walk_strays(self, node, out: "LineBuffer", font) -> None:
+        from bs4 import Tag
+
+        for child in node.children:
+            if isinstance(child, Tag) and child.name in ("td", "th"):
+                continue  # read as cells
+            if isinstance(child, Tag) and child.name in ("tr", "thead", "tbody", "tfoot"):
+                self._walk_strays(child, out, font)
+            else:
+                self._node(child, out, font)
 
 
 class LineBuffer:
