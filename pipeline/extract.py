@@ -627,11 +627,17 @@ def up_to_the_name(lines: list[Piece]) -> list[Piece]:
     return lines
 
 
+# A line that holds a signer's name with what OCR or a mark left around it ("(Đã ký) Trần Thị Thu Hà").
+NAME_LINE_MAX = 80
+
+
 def name_from_tagger(signer: Signer, lines: list[Piece], record: Record) -> None:
     """Fallback: the last proper-noun name the POS tagger finds in the signature lines."""
     from .nlp import person_names
 
     for piece in reversed(lines):
+        if len(piece.text) > NAME_LINE_MAX:
+            continue  # a flattened paragraph or appendix, not a name line (and the tagger is quadratic)
         names = person_names(piece.text)
         if names:
             signer.name = names[-1]

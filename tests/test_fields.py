@@ -338,3 +338,18 @@ def test_an_unread_hand_written_number_is_taken_from_the_file_name_and_flagged(n
     number_from_file_name(record)
     assert record.number == number
     assert [r["field"] for r in record.review] == (["number"] if number[0].isdigit() else [])
+
+
+def test_the_name_tagger_never_sees_a_long_line(monkeypatch):
+    """robustness D6: a flattened paragraph in the signature zone went to the (quadratic) tagger."""
+    import pipeline.nlp
+    from pipeline.extract import parse_signer
+    from pipeline.segment import Piece
+
+    seen = []
+    monkeypatch.setattr(pipeline.nlp, "person_names", lambda text: seen.append(len(text)) or [])
+    long_line = "Phụ lục kèm theo gồm các biểu mẫu của Việt Nam " * 400
+    record = Record(source="x")
+    signer = parse_signer([Piece("GIÁM ĐỐC", 0, "", "footer"), Piece(long_line, 9, "", "footer")], record)
+    assert signer.name == "" and max(seen, default=0) <= 80
+    assert any(r["field"] == "signer.name" for r in record.review)
