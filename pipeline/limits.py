@@ -12,6 +12,7 @@ current folder)::
     docx_mb = 200           # a DOCX's parts once unpacked (a zip bomb unpacks to gigabytes)
     image_mpx = 100         # pixels of a page image, in millions (A4 at 600 dpi is 35)
     seconds_per_file = 600  # reading and extracting one file
+    ocr_pages = 300         # scanned pages OCR'd in one file (about 1.5 s a page a core)
 """
 from __future__ import annotations
 
@@ -34,11 +35,13 @@ class Limits:
     docx_mb: float = 200
     image_mpx: float = 100
     seconds_per_file: float = 600
+    ocr_pages: float = 300
 
     def reason(self, what: str, value: str, name: str) -> str:
         """"<what> (<value>; limit <n> <unit>: [limits] <name> in congvan.toml)"."""
         limit = getattr(self, name)
-        unit = {"file_mb": "MB", "text_mb": "MB", "docx_mb": "MB", "image_mpx": "Mpx", "seconds_per_file": "s"}[name]
+        unit = {"file_mb": "MB", "text_mb": "MB", "docx_mb": "MB", "image_mpx": "Mpx", "seconds_per_file": "s",
+                "ocr_pages": "pages"}[name]
         return f"{what} ({value}; limit {limit:g} {unit}: [limits] {name} in congvan.toml)"
 
 

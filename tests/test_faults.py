@@ -788,3 +788,18 @@ def test_disk_full_mid_batch_and_mid_migration_leaves_the_store_usable(tmp_path)
     ingest(sorted(str(p) for p in box.iterdir()), open_store(db))
     assert count_documents(tmp_path / "c.db") == len(list(box.iterdir()))
     assert_integral(tmp_path / "c.db")
+
+
+def test_a_scan_with_more_pages_than_the_ocr_limit_is_refused_before_ocr(tmp_path, monkeypatch):
+    """issue 12: pages OCR'd are limited too; a whole archive box in one PDF is refused with its reason."""
+    from pipeline.read import read
+    from pipeline.read.ocr import tesseract_problem
+    from pipeline.records import ReadError
+
+    if tesseract_problem():
+        pytest.skip(f"scans need OCR: {tesseract_problem()}")
+    scan = CORPUS / "a_04_syt_quangtri_kh__scan.pdf"  # two scanned pages
+    monkeypatch.chdir(tmp_path)
+    limits_file(tmp_path, ocr_pages=1)
+    with pytest.raises(ReadError, match=r"too many scanned pages to OCR \(2 pages; limit 1 pages: \[limits\] ocr_pages"):
+        read(str(scan))

@@ -26,6 +26,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from ..legacy import convert_legacy, detect_legacy, legacy_font_encoding
+from ..limits import limits
 from ..records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, SourceText
 from ..segment import AUTHORITY, KINH_GUI, MOTTO, NOI_NHAN, SLOGAN
 from ..vocab import type_title
@@ -325,6 +326,9 @@ def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, floa
         notes.append(f"not OCR'd: {err.reason}")  # the text layer still gives a record
         scanned, stamped = [], []
     words = list(words)
+    too_many = len(scanned) - limits().ocr_pages
+    if too_many > 0:  # a whole archive box scanned into one file: refused before hours of OCR
+        raise ReadError(str(path), limits().reason("too many scanned pages to OCR", f"{len(scanned)} pages", "ocr_pages"))
     pages = ocr_mod.ocr_pdf_pages(path, scanned, jobs) if scanned else {}
     stamps = []
     for index, page in pages.items():
