@@ -10,6 +10,7 @@ import errno
 import hashlib
 import os
 import stat
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -47,11 +48,16 @@ def sha256_of(path: str) -> str:
 
 
 def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date | None = None,
-           progress: Callable[[str, Stored | None], None] | None = None, ocr: str = "auto") -> Summary:
+           progress: Callable[[str, Stored | None], None] | None = None, ocr: str = "auto",
+           write_lock=None, reader: Callable[[list[str]], Iterable[Record]] | None = None) -> Summary:
     """Store every file; `progress(path, outcome)` is called once per file (outcome None: skipped).
 
     `ocr` ("auto", "always", "never") decides when scans are OCR'd, as in ``read``.
+    `write_lock` (a lock, e.g. the web server's) is held around each store write only, never
+    while a file is read or OCR'd; `reader` replaces how files become records (the web page's
+    worker reads each in a child process it can stop).
     """
+    lock = write_lock if write_lock is not None else nullcontext()
     summary = Summary()
     known = store.known_hashes()
     todo: list[tuple[str, str]] = []
@@ -69,15 +75,17 @@ def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date 
             continue
         seen.add(sha)
         todo.append((path, sha))
-    records = process_many([p for p, _ in todo], jobs=jobs, ocr=ocr)
+    paths_todo = [p for p, _ in todo]
+    records = reader(paths_todo) if reader else process_many(paths_todo, jobs=jobs, ocr=ocr)
     for (path, sha), record in zip(todo, records):
-        try:
-            outcome = store.add(record, sha, Path(path).name, received_on)
-        except Exception as err:
-            if not record_problem(err):
-                raise  # the store itself (disk full, damaged, unreachable): stop, nothing is half-written
-            record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
-            outcome = store.add(record, sha, Path(path).name, received_on)
+        with lock:
+            try:
+                outcome = store.add(record, sha, Path(path).name, received_on)
+            except Exception as err:
+                if not record_problem(err):
+                    raise  # the store itself (disk full, damaged, unreachable): stop, nothing is half-written
+                record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
+                outcome = store.add(record, sha, Path(path).name, received_on)
         count(summary, path, record.error, outcome)
         _call(progress, path, outcome)
     return summary

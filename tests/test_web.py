@@ -1,14 +1,23 @@
 """The web page through FastAPI's TestClient: uploads, corrections, registers, tasks, replies, safety."""
+import asyncio
 import getpass
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
 import html
 import io
 import re
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 from docx import Document
+import httpx
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -19,7 +28,7 @@ from pipeline.org import EXAMPLE
 from pipeline.store import open_store
 from pipeline.web import Settings, create_app
 from pipeline.web.highlight import highlighted
-from pipeline.web.uploads import safe_file_name
+from pipeline.web.uploads import safe_file_name, save_upload
 
 QNGAI = CORPUS / "a_01_bhxh_qngai_thuno__txt.txt"  # 412/BHXH-QLT, items due 15/03/2024 and 05/04/2024
 DALAT = CORPUS / "a_05_dalat_cv_trattu__txt.txt"  # 1873/UBND-QLĐT
@@ -49,16 +58,24 @@ def token(client) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
 
-def upload(client, *files, csrf=True, **form):
-    """POST files (name, bytes) to the inbox as the page's form does."""
+def upload(client, *files, csrf=True, wait=True, **form):
+    """POST files (name, bytes) to the inbox as the page's form does; with `wait`, once the
+    background worker has read them, the answer is their rows as the page's polling gets them."""
     data = dict(form, csrf_token=token(client)) if csrf else dict(form)
-    return client.post("/inbox/upload", data=data, files=[("files", (name, content)) for name, content in files],
-                       follow_redirects=False)
+    response = client.post("/inbox/upload", data=data, files=[("files", (name, content)) for name, content in files],
+                           follow_redirects=False)
+    if not wait or response.status_code != 200:
+        return response
+    assert client.app.state.worker.wait_idle(120)
+    ids = re.findall(r'data-job="(\w+)"', response.text)
+    rejected = "".join(re.findall(r'<tr class="result" data-status="rejected">.*?</tr>', response.text, re.S))
+    done = client.get("/inbox/jobs", params=[("id", i) for i in ids])
+    return SimpleNamespace(status_code=done.status_code, headers=done.headers, text=rejected + done.text)
 
 
 def result_rows(html: str) -> dict[str, str]:
     """File name → the text of its result row."""
-    rows = re.findall(r'<tr class="result" data-status="(\w+)">\s*<td class="file">([^<]*)</td>(.*?)</tr>', html, re.S)
+    rows = re.findall(r'<tr class="result" data-status="(\w+)"[^>]*>\s*<td class="file">([^<]*)</td>(.*?)</tr>', html, re.S)
     return {name: (status, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rest)).strip()) for status, name, rest in rows}
 
 
@@ -89,6 +106,103 @@ def test_upload_stores_each_file_exactly_as_congvan_ingest(tmp_path, client):
     assert web_docs["hong.pdf"]["status"] == "failed" and web_docs["hong.pdf"]["error"].startswith("corrupt PDF")
 
 
+def test_an_upload_waits_for_the_worker_and_the_write_lock_is_free_while_it_is_read(client, monkeypatch):
+    worker = client.app.state.worker
+    release, reading = threading.Event(), threading.Event()
+    real_read = worker._read
+
+    def slow_read(path):
+        reading.set()
+        release.wait(30)
+        return real_read(path)
+
+    monkeypatch.setattr(worker, "_read", slow_read)
+    started = time.monotonic()
+    response = upload(client, (DALAT.name, DALAT.read_bytes()), wait=False)
+    assert response.status_code == 200 and time.monotonic() - started < 5  # answered before the file is read
+    assert reading.wait(10)
+    lock = client.app.state.write_lock
+    assert lock.acquire(timeout=1)  # another clerk's correction is not held up by the reading
+    lock.release()
+    inbox = client.get("/inbox").text
+    assert "Đang chờ xử lý" in inbox and "Đang đọc" in inbox and 'data-pending="1"' in inbox
+    release.set()
+    assert worker.wait_idle(60)
+    assert [d["status"] for d in store_of(client).documents()] in (["ok"], ["needs_review"])
+    assert "Đang chờ xử lý" not in client.get("/inbox").text
+
+
+def test_a_restart_reads_the_files_still_waiting(tmp_path):
+    first = make_client(tmp_path)
+    first.app.state.worker.stop()  # the server stops before reading the upload
+    assert upload(first, (DALAT.name, DALAT.read_bytes()), wait=False).status_code == 200
+    assert store_of(first).documents() == [] and len(list((tmp_path / "data" / "queue").glob("*.json"))) == 1
+    second = make_client(tmp_path)
+    assert second.app.state.worker.wait_idle(60)
+    assert [d["file_name"] for d in store_of(second).documents()] == [DALAT.name]
+    assert list((tmp_path / "data" / "queue").glob("*.json")) == []
+
+
+def test_an_upload_cut_off_leaves_no_file(tmp_path):
+    client = make_client(tmp_path)
+
+    class Broken:
+        filename = "dut.txt"
+
+        def __init__(self):
+            self.calls = 0
+
+        async def read(self, size):
+            self.calls += 1
+            if self.calls > 1:
+                raise ConnectionResetError("client gone")
+            return b"x" * 100
+
+    with pytest.raises(ConnectionResetError):
+        asyncio.run(save_upload(Broken(), tmp_path / "data" / "uploads", 10_000))
+    assert [p for p in (tmp_path / "data" / "uploads").glob("*/*")] == []  # neither the file nor its folder
+    # what a killed server left half-written is swept when the next one starts
+    left = tmp_path / "data" / "uploads" / "2026-01-01" / "abc"
+    left.mkdir(parents=True)
+    (left / ".x.txt.part").write_bytes(b"half")
+    make_client(tmp_path)
+    assert not left.exists()
+
+
+def test_one_stop_signal_ends_the_server_while_a_file_is_read(tmp_path):
+    org = tmp_path / "congvan.toml"
+    org.write_text(EXAMPLE, encoding="utf-8")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--db", str(tmp_path / "c.db"),
+                               "--data-dir", str(tmp_path / "data"), "--port", str(port), "--org", str(org)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                page = httpx.get(base + "/inbox", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+        slow = ("SỞ TÀI CHÍNH\nSố: 1/STC\n" + "nội dung tiếp theo\n" * 40_000).encode()  # minutes to read
+        sent = httpx.post(base + "/inbox/upload", data={"csrf_token": csrf}, cookies=page.cookies,
+                          files=[("files", ("dai.txt", slow))], timeout=30)
+        assert sent.status_code == 200 and "Đang" in sent.text
+        time.sleep(1.5)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=15) is not None
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    # the file was not finished: it waits for the next start, nothing is lost or half-stored
+    assert len(list((tmp_path / "data" / "queue").glob("*.json"))) == 1
+    assert open_store(str(tmp_path / "c.db")).documents() == []
+
+
 def test_unsupported_type_is_refused_and_never_written(tmp_path, client):
     rows = result_rows(upload(client, ("virus.exe", b"MZ\x90\x00"), ("bang.xlsx", b"PK\x03\x04")).text)
     assert rows["virus.exe"][0] == rows["bang.xlsx"][0] == "rejected"
@@ -109,7 +223,10 @@ def test_upload_script_gets_only_the_result_rows(client):
                            headers={"X-CSRF-Token": token(client), "X-Fragment": "1"})
     assert response.status_code == 200
     assert response.text.strip().startswith("<tr") and "<html" not in response.text
-    assert result_rows(response.text)[DALAT.name][0] in ("ok", "needs_review")
+    assert result_rows(response.text)[DALAT.name][0] in ("waiting", "reading")  # read in the background
+    assert client.app.state.worker.wait_idle(60)
+    job = re.search(r'data-job="(\w+)"', response.text).group(1)
+    assert result_rows(client.get(f"/inbox/jobs?id={job}").text)[DALAT.name][0] in ("ok", "needs_review")
 
 
 def test_client_file_names_cannot_leave_the_upload_folder(tmp_path, client):

@@ -112,6 +112,8 @@ def store(site):
 
 def wait_for_uploads(page, count: int) -> None:
     page.wait_for_selector(f"#progress-count:has-text('xong {count}/{count}')")
+    # the files are read in the background: the rows follow it live until each is finished
+    page.wait_for_selector("tr.result[data-pending]", state="detached", timeout=60_000)
 
 
 def drop_file(page, path: Path) -> None:

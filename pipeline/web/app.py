@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
@@ -15,7 +16,8 @@ from .auth import LoginThrottle, private_dir, require_login
 from .errors import HANDLERS
 from .render import HERE
 from .settings import Settings
-from .uploads import BodySizeLimit
+from .uploads import BodySizeLimit, sweep_partial
+from .worker import Worker
 
 SESSION_HOURS = 12
 # Every script, style and image comes from this server; pages cannot be framed by another site.
@@ -46,14 +48,25 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     settings = settings or Settings()
     private_dir(settings.data_dir)  # uploads, users, sessions and the key: this user only (0700)
     private_dir(settings.uploads_dir)
+    sweep_partial(settings.uploads_dir)  # what a stopped server left half-uploaded
+
+    @asynccontextmanager
+    async def lifespan(app):
+        app.state.worker.start()
+        yield
+        app.state.worker.stop()  # one stop signal: the file being read is ended, its job kept
+
     app = FastAPI(title="congvan", docs_url=None, redoc_url=None, openapi_url=None,
-                  exception_handlers=HANDLERS)
+                  exception_handlers=HANDLERS, lifespan=lifespan)
     app.state.settings = settings
     app.state.secret = settings.secret_key()
     app.state.login_throttle = LoginThrottle()
     app.state.store = store or open_store(settings.db)
     # One writer at a time: the store numbers số đến as MAX + 1 inside each transaction.
     app.state.write_lock = threading.Lock()
+    # Uploads are read and filed by a background worker; a restart takes up what was waiting.
+    app.state.worker = Worker(app.state.store, app.state.write_lock, settings.data_dir / "queue")
+    app.state.worker.start()  # also without a lifespan (a test client not used as a context)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=app.state.secret, session_cookie="congvan_session",

@@ -7,7 +7,9 @@ original name is kept because it is what the clerk sees in the store and the reg
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import unicodedata
 import uuid
 from datetime import date
@@ -23,6 +25,7 @@ CHUNK = 1 << 20
 # Room for the multipart headers and the small form fields around the file itself.
 FORM_OVERHEAD = 64 * 1024
 MAX_NAME = 120
+PARTIAL = ".part"
 
 
 def safe_file_name(client_name: str | None) -> str:
@@ -49,17 +52,36 @@ async def save_upload(upload: UploadFile, uploads_dir: Path, limit_bytes: int) -
     if not target.is_relative_to(root):  # cannot happen after cleaning; kept as the last guard
         raise PageError(400, "Tên tệp không hợp lệ.")
     folder.mkdir(parents=True)
+    # Written as a hidden ".part" and renamed when complete: an upload cut off (the client gone,
+    # the server stopped) leaves nothing, and whatever a killed server left is swept at start.
+    partial = folder / f".{target.name}{PARTIAL}"
     size = 0
-    with open(target, "xb") as out:
-        while block := await upload.read(CHUNK):
-            size += len(block)
-            if size > limit_bytes:
-                out.close()
-                target.unlink()
-                folder.rmdir()
-                raise UploadTooLarge(limit_bytes)
-            out.write(block)
+    try:
+        with open(partial, "xb") as out:
+            while block := await upload.read(CHUNK):
+                size += len(block)
+                if size > limit_bytes:
+                    raise UploadTooLarge(limit_bytes)
+                out.write(block)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return target
+
+
+def sweep_partial(uploads_dir: Path) -> int:
+    """Remove uploads a stopped server left half-written (and their empty folders); how many."""
+    count = 0
+    for part in uploads_dir.glob(f"*/*/.*{PARTIAL}"):
+        part.unlink(missing_ok=True)
+        count += 1
+        try:
+            part.parent.rmdir()
+        except OSError:
+            pass
+    return count
 
 
 def discard(path: Path) -> None:

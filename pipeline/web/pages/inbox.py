@@ -5,19 +5,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.datastructures import UploadFile
 
 from ...dates import parse_user_date
-from ...ingest import ingest, sha256_of
 from ...read import SUPPORTED
 from ..auth import require_csrf
 from ..errors import PageError
 from ..queries import recent_documents
 from ..render import page
-from ..uploads import discard, is_supported, safe_file_name, save_upload
-from . import store_of, writing
+from ..uploads import is_supported, safe_file_name, save_upload
+from ..worker import Worker
+from . import store_of
 
 router = APIRouter()
 RECENT = 15
@@ -34,6 +33,8 @@ class FileResult:
     incoming_no: int | None = None
     duplicate_of: int | None = None
     reason: str = ""
+    id: str = ""
+    finished: bool = True
 
 
 @router.get("/inbox")
@@ -43,22 +44,36 @@ def inbox_page(request: Request):
 
 @router.post("/inbox/upload", dependencies=[Depends(require_csrf)])
 async def upload(request: Request):
+    """Save each file and record it as waiting; the background worker reads and files it."""
     form = await request.form()
     uploads = [v for v in form.getlist("files") if isinstance(v, UploadFile) and v.filename]
     if not uploads:
         raise PageError(400, "Chưa chọn tệp nào để tải lên.")
     received = received_date(form.get("received_on"))
-    results = [await accept(request, upload) for upload in uploads]
-    await run_in_threadpool(ingest_accepted, request, [r for r in results if r.path], received)
+    results = [await accept(request, upload, received) for upload in uploads]
     if request.headers.get("x-fragment"):  # the upload script asks for the result rows only
-        return page(request, "_results.html", results=results)
+        return page(request, "_results.html", results=results, worker=worker_of(request))
     return page(request, "inbox.html", **inbox_context(request, results=results))
+
+
+@router.get("/inbox/jobs")
+def jobs(request: Request, id: list[str] = Query(default=[])):
+    """The current state of these uploads (the page asks every second until each is done)."""
+    worker = worker_of(request)
+    return page(request, "_results.html", results=worker.get(id[:200]), worker=worker)
+
+
+def worker_of(request: Request) -> Worker:
+    return request.app.state.worker
 
 
 def inbox_context(request: Request, results: list[FileResult] | None) -> dict:
     settings = request.app.state.settings
     recent = recent_documents(store_of(request), RECENT)
-    return {"results": results, "recent": recent, "suffixes": sorted(SUPPORTED),
+    worker = worker_of(request)
+    shown = {r.id for r in results or [] if hasattr(r, "id")}
+    queue = [j for j in worker.waiting() if j.id not in shown]
+    return {"results": results, "recent": recent, "queue": queue, "worker": worker, "suffixes": sorted(SUPPORTED),
             "max_mb": settings.max_upload_bytes // (1024 * 1024), "today": date.today().isoformat()}
 
 
@@ -72,35 +87,12 @@ def received_date(raw) -> date | None:
     return parsed
 
 
-async def accept(request: Request, upload: UploadFile) -> FileResult:
-    """Save a supported file into the data directory; refuse the others without writing them."""
+async def accept(request: Request, upload: UploadFile, received: date | None):
+    """Save a supported file and queue it; refuse the others without writing them."""
     name = safe_file_name(upload.filename)
     if not is_supported(name):
         kinds = ", ".join(sorted(SUPPORTED))
         return FileResult(name, "rejected", reason=f"Loại tệp không được hỗ trợ (chỉ nhận {kinds}).")
     settings = request.app.state.settings
     path = await save_upload(upload, settings.uploads_dir, settings.max_upload_bytes)
-    return FileResult(name, "pending", path=path)
-
-
-def ingest_accepted(request: Request, results: list[FileResult], received: date | None) -> None:
-    """Run the clerk's batch on the saved files and copy each file's outcome onto its result."""
-    if not results:
-        return
-    outcomes = {}
-    with writing(request) as store:
-        summary = ingest([str(r.path) for r in results], store, received_on=received,
-                         progress=lambda path, outcome: outcomes.__setitem__(path, outcome))
-    failed = dict(summary.failed)
-    for result in results:
-        key = str(result.path)
-        outcome = outcomes.get(key)
-        if key in failed:
-            result.status, result.reason = "failed", failed[key]
-            result.doc_id = outcome.id if outcome else None
-        elif outcome is None:  # the same file (SHA-256) is in the store already: keep the first copy only
-            result.status, result.doc_id = "duplicate", store.find_sha(sha256_of(key))
-            discard(result.path)
-        else:
-            result.status, result.doc_id = outcome.status, outcome.id
-            result.incoming_no, result.duplicate_of = outcome.incoming_no, outcome.duplicate_of
+    return worker_of(request).submit(path, name, received)

@@ -112,7 +112,8 @@ function uploadOne(form, file, row) {
     xhr.addEventListener("load", () => {
       if (xhr.status === 200) {
         addResults(xhr.responseText);
-        showState(row, "done", "Đã xử lý");
+        showState(row, "done", "Đã gửi — đang chờ đọc (xem Kết quả)");
+        pollJobs();
       } else {
         showState(row, "error", errorMessage(xhr.responseText, xhr.status));
       }
@@ -125,6 +126,31 @@ function uploadOne(form, file, row) {
     showState(row, "", "Đang gửi…");
     xhr.send(data);
   });
+}
+
+// Files are read by the server in the background: ask every second how each one is doing,
+// until every row shown is finished (then the recent-documents table is refreshed).
+let polling = null;
+function pollJobs() {
+  if (polling) return;
+  polling = setInterval(async () => {
+    const pending = Array.from(document.querySelectorAll("tr.result[data-pending]"));
+    if (!pending.length) {
+      clearInterval(polling);
+      polling = null;
+      refreshRecent();
+      return;
+    }
+    const query = pending.map((row) => `id=${encodeURIComponent(row.dataset.job)}`).join("&");
+    const response = await fetch(`/inbox/jobs?${query}`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const holder = document.createElement("tbody");
+    holder.innerHTML = await response.text();
+    for (const fresh of Array.from(holder.querySelectorAll("tr.result[data-job]"))) {
+      document.querySelectorAll(`tr.result[data-job="${fresh.dataset.job}"]`)
+        .forEach((old) => old.replaceWith(fresh.cloneNode(true)));
+    }
+  }, 1000);
 }
 
 function addResults(html) {
@@ -184,6 +210,7 @@ document.addEventListener("click", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   const uploadForm = document.getElementById("upload-form");
   if (uploadForm) setUpUpload(uploadForm);
+  if (document.querySelector("tr.result[data-pending]")) pollJobs();
   const recordForm = document.getElementById("record-form");
   const source = document.getElementById("source-text");
   if (recordForm && source) setUpReview(recordForm, source);
