@@ -1,5 +1,6 @@
 """The web page through FastAPI's TestClient: uploads, corrections, registers, tasks, replies, safety."""
 import asyncio
+import dataclasses
 import getpass
 import signal
 import socket
@@ -411,6 +412,41 @@ def test_review_list_puts_needs_review_first(client):
     assert sorted(listed) == sorted(statuses)
     order = [statuses[i] for i in listed]
     assert len(set(order)) >= 2 and order == sorted(order, key=["needs_review", "ok", "other", "failed"].index)
+
+
+def fill(store, count: int, received_on=date(2024, 3, 1)) -> None:
+    """`count` documents like 412/BHXH-QLT (with its directive items), each its own file."""
+    from pipeline.process import process_file
+
+    record = process_file(str(QNGAI))
+    for i in range(count):
+        store.add(dataclasses.replace(record, subject=f"{record.subject} lần {i}"), f"{i:064x}", f"f{i}.txt",
+                  received_on)
+
+
+def test_long_lists_are_paged_with_their_counts(client):
+    fill(store_of(client), 120)
+    first = client.get("/review").text
+    listed = re.findall(r'<td><a href="/review/(\d+)">#', first)
+    assert len(listed) == 50 and "1–50 trong 120 văn bản" in first and "Trang 1/3" in first
+    last = client.get("/review?page=3").text
+    assert len(re.findall(r'<td><a href="/review/(\d+)">#', last)) == 20 and "101–120 trong 120" in last
+    assert client.get("/review?page=99999999999999999999").status_code == 200  # past the end: the last page
+
+    tasks = client.get("/tasks?show=all").text
+    total = len(store_of(client).tasks())
+    assert total > 100 and len(re.findall(r'<tr class="task', tasks)) == 50 and f"trong {total} việc" in tasks
+    second = client.get("/tasks?show=all&page=2").text
+    assert set(re.findall(r'id="task-(\d+)"', tasks)).isdisjoint(re.findall(r'id="task-(\d+)"', second))
+    assert 'href="/tasks?show=all&amp;page=3"' in second
+
+
+def test_register_search_and_its_xlsx_are_never_cut_short(client):
+    fill(store_of(client), 1_050)
+    searched = client.get("/registers?year=2024&q=thu no").text
+    assert "1.050 văn bản đến năm 2024 khớp bộ lọc" in searched and "1–100 trong 1.050" in searched
+    sheet = load_workbook(io.BytesIO(client.get("/registers/incoming.xlsx?year=2024&q=thu no").content)).active
+    assert sheet.max_row - 3 == 1_050  # title and two heading rows, then every matching document
 
 
 def test_a_correction_is_saved_as_a_persons_with_time(client):

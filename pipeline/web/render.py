@@ -73,7 +73,11 @@ def _signatures(path: str, _mtime: int, _size: int) -> list:
     return verify_pdf(path) if has_signature_fields(path) else []
 
 
-TEMPLATES.env.filters.update(plain_value=plain_value, vn_date=vn_date, reason_vi=reason_vi, warning_vi=warning_vi,
+def thousands(n) -> str:
+    return f"{int(n or 0):,}".replace(",", ".")
+
+
+TEMPLATES.env.filters.update(thousands=thousands, plain_value=plain_value, vn_date=vn_date, reason_vi=reason_vi, warning_vi=warning_vi,
                              status_vi=status_vi, field_label=field_label, signatures_of=signatures_of)
 
 

@@ -7,18 +7,18 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from ... import register as reg
 from ...store import Store, fold
-from ..queries import doc_types, incoming_years, outgoing_years
+from ..queries import Pager, doc_types, incoming_years, outgoing_years
 from ..render import page
 from . import store_of
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SEARCH_LIMIT = 1000
+PAGE_SIZE = 100
 
 
 @dataclass
@@ -48,21 +48,25 @@ def filters_of(years: list[int], year: str, issuer: str, doc_type: str, q: str) 
 def incoming_documents(store: Store, filters: Filters) -> list[dict]:
     docs = store.documents(year=filters.year, issuer=filters.issuer or None, doc_type=filters.doc_type or None)
     if filters.q:
-        found = {d["id"] for d in store.search(filters.q, limit=SEARCH_LIMIT)}
+        # every match of the year, however many: the register and its .xlsx are never cut short
+        found = {d["id"] for d in store.search(filters.q, limit=max(len(docs), 1) * 1000)} if docs else set()
         docs = [d for d in docs if d["id"] in found]
     return docs
 
 
 @router.get("/registers")
-def incoming_register(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = ""):
+def incoming_register(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = "",
+                      page_no: str = Query("1", alias="page")):
     store = store_of(request)
     years = incoming_years(store)
     filters = filters_of(years, year, issuer, doc_type, q)
     docs = incoming_documents(store, filters)
     rows = reg.incoming_rows(docs)
+    pager = Pager(page_no, len(rows), PAGE_SIZE, "/registers", vars(filters))
+    rows = pager.slice(rows)
     by_number = {d["incoming_no"]: d["id"] for d in docs if d.get("incoming_no")}
     links = [f"/review/{by_number[row[1]]}" for row in rows]  # column (2), số đến, opens the document
-    return page(request, "registers.html", kind="incoming", rows=rows, links=links, link_column=1,
+    return page(request, "registers.html", kind="incoming", rows=rows, links=links, link_column=1, pager=pager,
                 columns=[c for c, _ in reg.INCOMING_COLUMNS], filters=filters, years=years or [filters.year],
                 doc_types=doc_types(store))
 
@@ -98,13 +102,16 @@ def searchable(entry: dict) -> str:
 
 
 @router.get("/registers/outgoing")
-def outgoing_register(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = ""):
+def outgoing_register(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = "",
+                      page_no: str = Query("1", alias="page")):
     store = store_of(request)
     years = outgoing_years(store)
     filters = filters_of(years, year, issuer, doc_type, q)
     entries = outgoing_entries(store, filters)
     types = sorted({e["doc_type"] for e in store.outgoing(year=filters.year)})
-    return page(request, "registers.html", kind="outgoing", rows=reg.outgoing_rows(entries),
+    pager = Pager(page_no, len(entries), PAGE_SIZE, "/registers/outgoing", vars(filters))
+    entries = pager.slice(entries)
+    return page(request, "registers.html", kind="outgoing", rows=reg.outgoing_rows(entries), pager=pager,
                 links=[f"/outgoing/{e['id']}" for e in entries], link_column=0,
                 columns=[c for c, _ in reg.OUTGOING_COLUMNS], filters=filters, years=years or [filters.year],
                 doc_types=types)

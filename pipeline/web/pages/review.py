@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -13,7 +13,7 @@ from ...store import EDITABLE, LIST_FIELDS
 from ..auth import author_of, require_csrf
 from ..errors import PageError
 from ..highlight import field_key, highlighted
-from ..queries import review_list, status_counts
+from ..queries import Pager, review_page, status_counts
 from ..render import VI, page
 from . import store_of, writing
 
@@ -21,13 +21,16 @@ router = APIRouter()
 STATUSES = ("needs_review", "ok", "other", "failed")
 DATE_FIELDS = ("issued_on", "received_on")
 LONG_FIELDS = ("subject", "recipients", "distribution", "note")
+PAGE_SIZE = 50
 
 
 @router.get("/review")
-def review_index(request: Request, status: str = ""):
+def review_index(request: Request, status: str = "", page_no: str = Query("1", alias="page")):
     status = status if status in STATUSES else ""
     store = store_of(request)
-    return page(request, "review_list.html", documents=review_list(store, status or None),
+    documents, pager = review_page(store, status or None,
+                                   lambda total: Pager(page_no, total, PAGE_SIZE, "/review", {"status": status}))
+    return page(request, "review_list.html", documents=documents, pager=pager,
                 counts=status_counts(store), statuses=STATUSES, current=status)
 
 

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
 from ..auth import require_csrf
 from ..errors import PageError
+from ..queries import Pager, task_page
 from ..render import page
 from . import store_of, writing
 
 router = APIRouter()
+PAGE_SIZE = 50
 
 
 def urgency(item: dict, today: str) -> int:
@@ -28,15 +30,15 @@ def days_late(item: dict, today: date) -> int:
 
 
 @router.get("/tasks")
-def tasks_page(request: Request, show: str = "open"):
+def tasks_page(request: Request, show: str = "open", page_no: str = Query("1", alias="page")):
     today = date.today()
-    items = store_of(request).tasks(status=None if show == "all" else "open")
-    items.sort(key=lambda item: urgency(item, today.isoformat()))  # stable: by deadline within a group
+    show = "all" if show == "all" else "open"
+    items, pager, overdue = task_page(store_of(request), today.isoformat(), show != "all",
+                                      lambda total: Pager(page_no, total, PAGE_SIZE, "/tasks",
+                                                          {"show": "all" if show == "all" else ""}))
     for item in items:
-        item["urgency"] = urgency(item, today.isoformat())
         item["late"] = days_late(item, today) if item["urgency"] == 0 else 0
-    overdue = sum(item["urgency"] == 0 for item in items)
-    return page(request, "tasks.html", items=items, show=show, overdue=overdue)
+    return page(request, "tasks.html", items=items, show=show, overdue=overdue, pager=pager)
 
 
 @router.post("/tasks/{task_id}/done", dependencies=[Depends(require_csrf)])
