@@ -515,9 +515,57 @@ class Store:
                              {"f": fold(f"{subject}\n{body}"), "id": doc_id})
                 self._delete_fts(conn, doc_id)
                 self._index(conn, doc_id, subject, body)
-            if row["status"] == "needs_review":
+            if row["status"] == "needs_review" and nothing_left_to_check(conn, row, values):
                 conn.execute(text("UPDATE documents SET status = 'ok' WHERE id = :id"), {"id": doc_id})
         return self.get(doc_id)
+
+    def mark_checked(self, doc_id: int, author: str) -> dict:
+        """A person compared the record with the original and found it right: "needs review" (or a
+        stored dispatch) becomes ok, kept as a correction of `status` with who and when."""
+        with self.engine.begin() as conn:
+            row = conn.execute(text("SELECT id, status FROM documents WHERE id = :id"), {"id": doc_id}).first()
+            if row is None:
+                raise KeyError(doc_id)
+            if row.status == "failed":
+                raise ValueError("a record that could not be read is entered by hand (register_by_hand)")
+            self._set_status(conn, doc_id, row.status, "ok", author)
+        return self.get(doc_id)
+
+    def register_by_hand(self, doc_id: int, author: str) -> dict:
+        """A record the reader failed on, whose fields a person typed in, enters the sổ đến: it
+        becomes a dispatch with the next số đến of its ngày đến's year (today when none)."""
+        for attempt in range(10):
+            try:
+                with self.engine.begin() as conn:
+                    row = conn.execute(text("SELECT * FROM documents WHERE id = :id"), {"id": doc_id}).mappings().first()
+                    if row is None:
+                        raise KeyError(doc_id)
+                    if row["status"] != "failed" or row["incoming_no"]:
+                        raise ValueError(f"#{doc_id} is not a failed record waiting for a số đến")
+                    missing = [name for name in ("number", "issuer", "subject") if not (row[name] or "").strip()]
+                    if missing:
+                        raise ValueError(f"type in {', '.join(missing)} first")
+                    received = row["received_on"] or date.today().isoformat()
+                    year = int(received[:4])
+                    if self.postgres:
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:k, :y)"), {"k": LOCK_INCOMING, "y": year})
+                    conn.execute(text(
+                        "UPDATE documents SET kind = 'dispatch', received_on = :r, incoming_year = :y, incoming_no = "
+                        "(SELECT COALESCE(MAX(incoming_no), 0) + 1 FROM documents WHERE incoming_year = :y) "
+                        "WHERE id = :id"), {"r": received, "y": year, "id": doc_id})
+                    self._set_status(conn, doc_id, "failed", "ok", author)
+                return self.get(doc_id)
+            except IntegrityError:  # another writer took the same số đến first: take the next one
+                if attempt == 9:
+                    raise
+
+    def _set_status(self, conn: Connection, doc_id: int, old: str, new: str, author: str) -> None:
+        stamp = now()
+        conn.execute(text("UPDATE documents SET status = :s, updated_at = :t WHERE id = :id"),
+                     {"s": new, "t": stamp, "id": doc_id})
+        conn.execute(text("INSERT INTO corrections (document_id, field, old_value, new_value, author, corrected_at) "
+                          "VALUES (:d, 'status', :o, :n, :a, :t)"),
+                     {"d": doc_id, "o": old, "n": new, "a": author, "t": stamp})
 
     # -- reading
 
@@ -750,6 +798,30 @@ def where_clause(conditions: dict[str, object]) -> tuple[str, dict]:
     given = {sql: value for sql, value in conditions.items() if value}
     params = {re.search(r":(\w+)", sql).group(1): value for sql, value in given.items()}
     return " AND ".join(given) or "1 = 1", params
+
+
+def review_field(name: str) -> str:
+    """The stored column a review entry names: "signer.name" → signer_name, "recipients[2]" → recipients."""
+    return re.sub(r"\[.*?\]", "", name).split("[")[0].replace(".", "_")
+
+
+def nothing_left_to_check(conn: Connection, row, values: dict) -> bool:
+    """After a correction: is every doubt about the record settled? Each field named for review
+    has been corrected (now or before), the key fields are filled, no warning doubts a value and
+    it is not a possible duplicate. Otherwise the record stays "needs review" until a person
+    marks it checked."""
+    from .extract import is_format_note
+
+    corrected = {r[0] for r in conn.execute(text("SELECT field FROM corrections WHERE document_id = :id"),
+                                            {"id": row["id"]})} | set(values)
+    review = json.loads(row["review"] or "[]")
+    if any(review_field(entry.get("field", "")) not in corrected for entry in review):
+        return False
+    value = {name: values.get(name, row[name]) for name in ("number", "issued_on", "issuer", "subject", "doc_type")}
+    if not (value["number"] and value["issued_on"] and value["issuer"] and (value["subject"] or value["doc_type"])):
+        return False
+    doubts = [w for w in json.loads(row["warnings"] or "[]") if not is_format_note(w)]
+    return not doubts and not row["duplicate_of"]
 
 
 def status_of(record: Record, duplicate_of: int | None) -> str:

@@ -29,6 +29,7 @@ from pipeline.org import EXAMPLE
 from pipeline.store import open_store
 from pipeline.web import Settings, create_app
 from pipeline.web.highlight import highlighted
+from pipeline.web.pages import review as review_page
 from pipeline.web.uploads import safe_file_name, save_upload
 
 QNGAI = CORPUS / "a_01_bhxh_qngai_thuno__txt.txt"  # 412/BHXH-QLT, items due 15/03/2024 and 05/04/2024
@@ -447,6 +448,60 @@ def test_register_search_and_its_xlsx_are_never_cut_short(client):
     assert "1.050 văn bản đến năm 2024 khớp bộ lọc" in searched and "1–100 trong 1.050" in searched
     sheet = load_workbook(io.BytesIO(client.get("/registers/incoming.xlsx?year=2024&q=thu no").content)).active
     assert sheet.max_row - 3 == 1_050  # title and two heading rows, then every matching document
+
+
+def doubtful(client, review) -> int:
+    """A stored 412/BHXH-QLT whose extraction named these fields for review."""
+    from pipeline.process import process_file
+
+    record = dataclasses.replace(process_file(str(QNGAI)), warnings=[], review=review)
+    return store_of(client).add(record, "f" * 64, QNGAI.name, date(2024, 3, 1)).id
+
+
+def post_form(client, url, doc_id, **changes):
+    fields = {f["name"]: f["value"] for f in review_page.form_fields(store_of(client).get(doc_id))}
+    return client.post(url, data=dict(fields, csrf_token=token(client), **changes), follow_redirects=True)
+
+
+def test_a_right_record_is_marked_checked_and_an_edit_leaves_open_doubts_open(client):
+    doc_id = doubtful(client, [{"field": "issuer", "reason": "tên cơ quan có chữ lạ"},
+                               {"field": "signer.name", "reason": "tên người ký đọc chưa chắc"}])
+    assert store_of(client).get(doc_id)["status"] == "needs_review"
+    unchanged = post_form(client, f"/review/{doc_id}", doc_id)
+    assert "Không có thay đổi nào" in unchanged.text and "Đã kiểm tra, đúng" in unchanged.text
+
+    edited = post_form(client, f"/review/{doc_id}", doc_id, issuer="BẢO HIỂM XÃ HỘI TỈNH QUẢNG NGÃI (đã sửa)")
+    assert store_of(client).get(doc_id)["status"] == "needs_review"  # the signer's name is still in doubt
+    assert "Đã lưu 1 thay đổi" in edited.text and '<li class="resolved"' in edited.text
+
+    checked = post_form(client, f"/review/{doc_id}/checked", doc_id)
+    assert checked.status_code == 200 and "đã được kiểm tra và đúng" in checked.text
+    doc = store_of(client).get(doc_id)
+    assert doc["status"] == "ok" and doc["issuer"] == "BẢO HIỂM XÃ HỘI TỈNH QUẢNG NGÃI (đã sửa)"
+    assert [(c["field"], c["old_value"], c["new_value"]) for c in doc["corrections"]][-1] == ("status", "needs_review", "ok")
+
+
+def test_correcting_every_field_in_doubt_makes_the_record_ok(client):
+    doc_id = doubtful(client, [{"field": "signer.name", "reason": "tên người ký đọc chưa chắc"}])
+    post_form(client, f"/review/{doc_id}", doc_id, signer_name="Nguyễn Văn A")
+    assert store_of(client).get(doc_id)["status"] == "ok"
+
+
+def test_a_failed_document_typed_in_by_hand_gets_its_incoming_number(client):
+    upload(client, ("hong.pdf", CORRUPT_PDF), received_on="05/03/2024")
+    doc_id = store_of(client).documents()[0]["id"]
+    page = client.get(f"/review/{doc_id}").text
+    assert "Vào sổ thủ công" in page and "Đã kiểm tra, đúng" not in page
+    refused = post_form(client, f"/review/{doc_id}/register", doc_id, number="15/UBND-VP")
+    assert refused.status_code == 400 and "Cơ quan ban hành" in refused.text
+    done = post_form(client, f"/review/{doc_id}/register", doc_id, issuer="ỦY BAN NHÂN DÂN XÃ AN PHÚ",
+                     subject="về việc họp giao ban", issued_on="01/03/2024", received_on="05/03/2024")
+    assert done.status_code == 200 and "Đã vào sổ văn bản đến: số đến 1/2024" in done.text
+    doc = store_of(client).get(doc_id)
+    assert (doc["status"], doc["kind"], doc["incoming_no"], doc["number"]) == ("ok", "dispatch", 1, "15/UBND-VP")
+    assert "15/UBND-VP" in client.get("/registers?year=2024").text
+    again = post_form(client, f"/review/{doc_id}/register", doc_id)
+    assert again.status_code == 400 and store_of(client).get(doc_id)["incoming_no"] == 1
 
 
 def test_a_correction_is_saved_as_a_persons_with_time(client):

@@ -35,24 +35,77 @@ def review_index(request: Request, status: str = "", page_no: str = Query("1", a
 
 
 @router.get("/review/{doc_id}")
-def review_document(request: Request, doc_id: int, saved: int = 0):
+def review_document(request: Request, doc_id: int, saved: int = -1, checked: int = 0, registered: int = 0):
     doc = load(request, doc_id)
     return page(request, "review.html", doc=doc, fields=form_fields(doc), saved=saved, errors={},
+                checked=checked, registered=registered, corrected=corrected_fields(doc),
                 text_html=highlighted(doc["text"] or "", doc["spans"]))
+
+
+@router.post("/review/{doc_id}/checked", dependencies=[Depends(require_csrf)])
+async def mark_checked(request: Request, doc_id: int):
+    """«Đã kiểm tra, đúng»: what was typed is saved first, then the record is marked checked."""
+    doc = load(request, doc_id)
+    if doc["status"] == "failed":
+        raise PageError(400, "Văn bản này chưa đọc được: hãy gõ các thông tin rồi bấm «Vào sổ thủ công».")
+    refused = await save_typed(request, doc)
+    if refused:
+        return refused
+    await run_in_threadpool(write, request, lambda store: store.mark_checked(doc_id, author_of(request)))
+    return RedirectResponse(f"/review/{doc_id}?checked=1", status_code=303)
+
+
+@router.post("/review/{doc_id}/register", dependencies=[Depends(require_csrf)])
+async def register_by_hand(request: Request, doc_id: int):
+    """«Vào sổ thủ công»: a document the reader failed on, typed in by the clerk, gets its số đến."""
+    doc = load(request, doc_id)
+    if doc["status"] != "failed" or doc.get("incoming_no"):
+        raise PageError(400, "Văn bản này đã ở trong sổ hoặc không cần vào sổ thủ công.")
+    refused = await save_typed(request, doc)
+    if refused:
+        return refused
+    doc = load(request, doc_id)
+    missing = [VI["fields"].get(name, name) for name in ("number", "issuer", "subject") if not doc.get(name)]
+    if missing:
+        raise PageError(400, "Hãy gõ " + ", ".join(missing) + " trước khi vào sổ (những gì đã gõ đã được lưu).")
+    await run_in_threadpool(write, request, lambda store: store.register_by_hand(doc_id, author_of(request)))
+    return RedirectResponse(f"/review/{doc_id}?registered=1", status_code=303)
+
+
+async def save_typed(request: Request, doc: dict):
+    """Save the form's changed fields; the page again with the messages when one is invalid."""
+    form = await request.form()
+    changes, errors = changed_fields(doc, {name: form.get(name) for name in EDITABLE})
+    if errors:
+        return page(request, "review.html", status_code=400, doc=doc, fields=form_fields(doc, submitted=form),
+                    saved=-1, errors=errors, checked=0, registered=0, corrected=corrected_fields(doc),
+                    text_html=highlighted(doc["text"] or "", doc["spans"]))
+    if changes:
+        await run_in_threadpool(save, request, doc["id"], changes)
+    return None
+
+
+def write(request: Request, action) -> None:
+    with writing(request) as store:
+        action(store)
+
+
+def corrected_fields(doc: dict) -> set[str]:
+    from ...store import review_field
+
+    corrected = {c["field"] for c in doc["corrections"]}
+    return {entry.get("field", "") for entry in doc.get("review") or [] if review_field(entry.get("field", "")) in corrected}
 
 
 @router.post("/review/{doc_id}", dependencies=[Depends(require_csrf)])
 async def save_corrections(request: Request, doc_id: int):
-    form = await request.form()
     doc = load(request, doc_id)
-    changes, errors = changed_fields(doc, {name: form.get(name) for name in EDITABLE})
-    if errors:
-        fields = form_fields(doc, submitted=form)
-        return page(request, "review.html", status_code=400, doc=doc, fields=fields, saved=0, errors=errors,
-                    text_html=highlighted(doc["text"] or "", doc["spans"]))
-    if changes:  # in a worker thread: the write lock may be held by an upload being ingested
-        await run_in_threadpool(save, request, doc_id, changes)
-    return RedirectResponse(f"/review/{doc_id}?saved={len(changes)}", status_code=303)
+    before = len(doc["corrections"])
+    refused = await save_typed(request, doc)  # in a worker thread: the write lock may be held by a store write
+    if refused:
+        return refused
+    saved = len(load(request, doc_id)["corrections"]) - before
+    return RedirectResponse(f"/review/{doc_id}?saved={saved}", status_code=303)
 
 
 def save(request: Request, doc_id: int, changes: dict[str, str]) -> None:

@@ -195,6 +195,51 @@ function setUpReview(form, source) {
   });
 }
 
+// The sticky save bar must never hide the field being typed in: a focused field under it (or
+// above the top) is brought to the middle of the window.
+function keepFocusedFieldVisible(form) {
+  const bar = form.querySelector(".form-actions");
+  form.addEventListener("focusin", (event) => {
+    const input = event.target;
+    if (!input.matches("input, textarea")) return;
+    const box = input.getBoundingClientRect();
+    const barTop = bar ? bar.getBoundingClientRect().top : window.innerHeight;
+    if (box.bottom > Math.min(barTop, window.innerHeight) || box.top < 0) input.scrollIntoView({ block: "center" });
+  });
+}
+
+// What the clerk typed is kept in this tab until it is saved: a save refused because the
+// session expired (or the page left) loses nothing — the next visit of the page puts it back.
+function keepDraft(form) {
+  const key = `congvan-draft:${location.pathname}`;
+  const query = new URLSearchParams(location.search);
+  const saved = ["saved", "checked", "registered"].some((name) => query.has(name));
+  if (saved) sessionStorage.removeItem(key);
+  const fields = Array.from(form.querySelectorAll("input[name], textarea[name]")).filter((el) => el.type !== "hidden");
+  const stored = sessionStorage.getItem(key);
+  if (stored && !saved) {
+    let restored = 0;
+    const values = JSON.parse(stored);
+    fields.forEach((el) => {
+      if (el.name in values && values[el.name] !== el.value) {
+        el.value = values[el.name];
+        restored += 1;
+      }
+    });
+    if (restored) {
+      const note = document.getElementById("draft-note");
+      if (note) note.hidden = false;
+    }
+  }
+  const remember = () => {
+    const values = {};
+    fields.forEach((el) => { values[el.name] = el.value; });
+    sessionStorage.setItem(key, JSON.stringify(values));
+  };
+  form.addEventListener("input", remember);
+  form.addEventListener("submit", remember);
+}
+
 // Long directive items show three lines; a click shows the whole text.
 document.addEventListener("click", (event) => {
   const text = event.target.closest(".clamp");
@@ -214,4 +259,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const recordForm = document.getElementById("record-form");
   const source = document.getElementById("source-text");
   if (recordForm && source) setUpReview(recordForm, source);
+  if (recordForm) {
+    keepFocusedFieldVisible(recordForm);
+    keepDraft(recordForm);
+  }
 });
