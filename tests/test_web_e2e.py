@@ -185,6 +185,44 @@ def test_correct_a_field_and_see_it_saved(site, page, qngai_id):
     assert (correction["field"], correction["new_value"]) == ("subject", corrected)
 
 
+def test_the_review_flow_at_1366_by_768(site, browser, qngai_id):
+    """The review list fits, a field jumped to is not under the save bar, and what was typed
+    survives an expired session."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(site["url"] + "/review")
+        card = page.locator("section.card.flush").first.bounding_box()
+        table = page.locator("table.review-list").bounding_box()
+        assert table["x"] + table["width"] <= card["x"] + card["width"] + 1  # nothing cut off at the right
+        shot(page, "11-review-list-1366")
+
+        page.goto(site["url"] + f"/review/{qngai_id}")
+        page.locator("#source-text mark.f-subject").first.click()  # jump from the text to the field
+        field = page.locator("#f-subject").bounding_box()
+        bar = page.locator(".record .form-actions").bounding_box()
+        assert page.evaluate("document.activeElement.name") == "subject"
+        assert field["y"] + field["height"] <= bar["y"] + 1 and field["y"] >= 0  # fully above the save bar
+        shot(page, "12-review-focus-1366")
+
+        typed = "nội dung gõ trước khi phiên hết hạn"
+        page.fill("#f-note", typed)
+        context.clear_cookies()  # the session expired meanwhile
+        page.click("text=Lưu sửa đổi")
+        page.wait_for_selector("text=Phiên làm việc")
+        page.goto(site["url"] + f"/review/{qngai_id}")  # back to the page (logged in again)
+        assert page.input_value("#f-note") == typed and page.locator("#draft-note").is_visible()
+        shot(page, "13-review-draft-kept")
+        with page.expect_navigation():
+            page.click("text=Lưu sửa đổi")
+        assert store(site).get(qngai_id)["note"] == typed
+        page.goto(site["url"] + f"/review/{qngai_id}")
+        assert page.locator("#draft-note").is_hidden()  # saved: nothing is put back any more
+    finally:
+        context.close()
+
+
 def test_download_the_incoming_register(site, page, qngai_id):
     page.goto(site["url"] + f"/registers?year={THIS_YEAR}&issuer=quang ngai")
     assert "412/BHXH-QLT" in page.inner_text("table.register")
