@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from conftest import CORPUS
 from pipeline.cli import main
-from pipeline.ingest import ingest
+from pipeline.ingest import ingest, sha256_of
 from pipeline.org import EXAMPLE
 from pipeline.store import open_store
 from pipeline.web import Settings, create_app
@@ -94,7 +94,8 @@ def test_upload_stores_each_file_exactly_as_congvan_ingest(tmp_path, client):
     assert response.status_code == 200
     rows = result_rows(response.text)
     assert rows[QNGAI.name][0] in ("ok", "needs_review") and "số đến 1" in rows[QNGAI.name][1]
-    assert rows["hong.pdf"][0] == "failed" and "Tệp PDF bị hỏng (corrupt PDF" in rows["hong.pdf"][1]
+    assert rows["hong.pdf"][0] == "failed" and "Tệp PDF bị hỏng" in rows["hong.pdf"][1]
+    assert "corrupt" not in rows["hong.pdf"][1]  # the English detail stays out of the page
     assert rows["trong.txt"][0] == "failed" and "Tệp rỗng" in rows["trong.txt"][1]
     assert rows[NEWS.name][0] == "other"
 
@@ -392,6 +393,73 @@ def test_review_marks_each_value_where_it_came_from(client):
     assert f'<mark class="hl f-number" data-fields="number">{doc["text"][start:end]}</mark>' in html
     assert doc["text"][start:end] == "412/BHXH-QLT"
     assert 'data-fields="signer_name"' in html and 'class="swatch f-signer_name"' in html
+
+
+ENGLISH = re.compile(r"\b(the|not|found|check|rule|should|corrupt|image|file|failed|confidence|readable|"
+                     r"signature|written|line|text|number|date)\b|/tmp/|/home/|/work/", re.I)
+
+
+def pipeline_messages(pattern: str) -> list[str]:
+    """The literal start of every message of this kind the pipeline writes (an f-string up to its first {)."""
+    found = set()
+    for source in (Path(__file__).parents[1] / "pipeline").rglob("*.py"):
+        if "web" in source.parts:
+            continue
+        for literal in re.findall(pattern, source.read_text(encoding="utf-8")):
+            start = literal.split("{")[0].strip()
+            if len(start) >= 4 and start.isascii():
+                found.add(start)
+    return sorted(found)
+
+
+def test_every_warning_and_reason_the_pipeline_writes_is_shown_in_vietnamese():
+    from pipeline.web.render import reason_vi, warning_vi
+
+    warnings = pipeline_messages(r'warnings\.append\(f?"([^"]+)"')
+    reasons = pipeline_messages(r'ReadError\([^,()]+(?:\([^)]*\))?, (?:lim\.reason\(|limits\(\)\.reason\()?f?"([^"]+)"')
+    reasons += pipeline_messages(r'error=f?"([^"]+)"') + ["the worker process reading this file died (killed)"]
+    warnings += ["low OCR confidence on signer (60%)", "low OCR confidence on issuer (70%)",
+                 "digital signature Signature1: modified after signing, trust untrusted root, signed 2024-03-01 by A, B"]
+    assert len(warnings) >= 15 and len(reasons) >= 20
+    untranslated = [w for w in warnings if ENGLISH.search(warning_vi(w))] + \
+                   [r for r in reasons if ENGLISH.search(reason_vi(r)) or reason_vi(r) == reason_vi("zzz unknown")]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("english, vietnamese", [
+    ("date rule: day 6 should be written 06", "Cách ghi ngày chưa đúng Nghị định 30: ngày 6 phải viết 06"),
+    ("number read from look-alike letters (II → 11): check it", "Số được đọc từ chữ giống số (II → 11): hãy so với bản gốc"),
+    ("low OCR confidence on date (70%)", "Nhận dạng chữ (OCR) chưa chắc ở ngày ban hành (70%)"),
+    ("day of the date not readable (tháng 01 năm 2025)", "Không đọc được ngày trong dòng ngày tháng (tháng 01 năm 2025)"),
+    ("no trích yếu (V/v …) found", "Không thấy trích yếu (V/v …)"),
+    ("date line 2024-03-01 is 9 days before the signing", "Ngày ghi trên văn bản (01/03/2024) lệch ngày ký số 9 ngày"),
+])
+def test_warnings_read_in_vietnamese_with_their_details(english, vietnamese):
+    from pipeline.web.render import warning_vi
+
+    assert warning_vi(english) == vietnamese
+
+
+def test_dates_are_typed_as_dd_mm_yyyy_whatever_the_browser(client):
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    doc_id = store_of(client).documents()[0]["id"]
+    today = date.today().strftime("%d/%m/%Y")
+    for url in ("/inbox", f"/reply/{doc_id}"):
+        html = client.get(url).text
+        assert 'type="date"' not in html and f'value="{today}"' in html and 'placeholder="dd/mm/yyyy"' in html
+    rows = result_rows(upload(client, (DALAT.name, DALAT.read_bytes()), received_on="02/12/2025").text)
+    assert rows[DALAT.name][0] in ("ok", "needs_review")
+    assert store_of(client).get(store_of(client).find_sha(sha256_of(str(DALAT))))["received_on"] == "2025-12-02"
+
+
+def test_failure_reasons_show_no_english_and_no_server_path():
+    from pipeline.web.render import reason_vi
+
+    assert reason_vi("corrupt image: cannot identify image file '/work/data/uploads/2026-12-02/ab/x.jpg'") == \
+        "Tệp ảnh bị hỏng hoặc không phải ảnh"
+    assert reason_vi("image: OCR found no text in it") != reason_vi("image: OCR is not installed")
+    assert reason_vi("corrupt PDF: No /Root object! - Is this really a PDF?") == "Tệp PDF bị hỏng"
+    assert reason_vi("something new: /srv/secret/path") == "Không đọc được tệp"
 
 
 def test_highlight_nests_spans_and_escapes_the_text():

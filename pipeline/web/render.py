@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,22 +19,34 @@ NAV = [("/inbox", "Hộp thư đến"), ("/review", "Xem lại"), ("/registers",
        ("/check", "Kiểm tra thể thức")]
 
 
-def in_vietnamese(message: str | None, table: dict[str, str]) -> str:
-    """A pipeline message (English) in Vietnamese by its longest known prefix, the detail kept after it."""
+ISO_DATE = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)\b")
+PATTERNS = [(re.compile(rx), vi) for rx, vi in VI.get("warning_patterns", [])]
+
+
+def in_vietnamese(message: str | None, table: dict[str, str], patterns=(), unknown: str | None = None) -> str:
+    """A pipeline message (English) in Vietnamese: a whole-message pattern with its details, else
+    its longest known prefix alone — never the English detail after it, which may hold library
+    words or a server path. An unknown message is `unknown` when given (reasons), else itself."""
     if not message:
         return ""
+    for pattern, vi in patterns:
+        found = pattern.fullmatch(message)
+        if found:
+            return ISO_DATE.sub(r"\3/\2/\1", vi.format(**found.groupdict()))
     for prefix in sorted(table, key=len, reverse=True):
         if message.startswith(prefix):
-            return table[prefix] if message == prefix else f"{table[prefix]} ({message})"
-    return message
+            return table[prefix]
+    if unknown is None or not message.isascii():  # (a message already in Vietnamese is kept)
+        return message
+    return unknown
 
 
 def reason_vi(reason: str | None) -> str:
-    return in_vietnamese(reason, VI["reasons"])
+    return in_vietnamese(reason, VI["reasons"], unknown=VI["reasons"]["unknown"])
 
 
 def warning_vi(warning: str | None) -> str:
-    return in_vietnamese(warning, VI["warnings"])
+    return in_vietnamese(warning, VI["warnings"], PATTERNS)
 
 
 def status_vi(status: str) -> str:
