@@ -671,6 +671,7 @@ def test_reply_preview_then_issue_a_numbered_docx(client):
     assert (entry["number"], entry["reply_to"]) == ("01/SYT-VP", 1)
     outgoing_page = client.get(issued.headers["location"]).text
     assert "01/SYT-VP" in outgoing_page and "Đạt: không thấy lỗi thể thức nào." in outgoing_page
+    assert "Phúc đáp văn bản đến" in outgoing_page and "phuc-dap" not in outgoing_page  # the template's title
     docx = client.get(f"/outgoing/{entry['id']}/docx")
     assert docx.headers["content-type"].startswith("application/vnd.openxmlformats")
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
@@ -688,8 +689,21 @@ def test_reply_without_the_organisation_file_says_what_to_do(tmp_path):
     upload(client, (QNGAI.name, QNGAI.read_bytes()))
     page = client.get("/reply/1")
     assert page.status_code == 400 and "Chưa có tệp thông tin cơ quan gửi" in page.text
+    assert str(tmp_path) not in page.text  # no server path
     issued = client.post("/reply/1/issue", data={"template": "phuc-dap", "csrf_token": token(client)})
     assert issued.status_code == 400 and store_of(client).outgoing() == []
+
+
+def test_reply_problems_are_said_in_vietnamese_without_paths():
+    from pipeline.generate import TemplateError
+    from pipeline.web.pages.reply import problem_in_vietnamese
+
+    said = [problem_in_vietnamese(TemplateError(m)) for m in (
+        "template phuc-dap gives no trích yếu: add a line \"Trích yếu: …\" to /srv/templates/phuc-dap.txt",
+        "no drafting unit 'XX' in /srv/congvan.toml; units: VP, KHTC, NVY",
+        "something unexpected in /srv/x")]
+    assert "chưa có trích yếu" in said[0] and "«XX»" in said[1] and "VP, KHTC, NVY" in said[1]
+    assert not any("/srv" in s or "template " in s for s in said)
 
 
 def test_a_template_value_left_empty_is_named_in_vietnamese(client):

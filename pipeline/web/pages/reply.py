@@ -27,7 +27,7 @@ from ...records import ReadError
 from ..auth import require_csrf
 from ..errors import PageError
 from ..queries import outgoing_entry
-from ..render import VI, page
+from ..render import reason_vi, VI, page
 from . import store_of, writing
 from .review import load
 
@@ -98,17 +98,26 @@ def problem_in_vietnamese(err: Exception) -> str:
     if missing:
         name = missing.group(1)
         return f"Mẫu này cần điền «{VI['template_values'].get(name, name)}»."
+    if "gives no trích yếu" in message:
+        return "Văn bản trả lời chưa có trích yếu: hãy ghi «Trích yếu» trong ô tương ứng rồi xem trước lại."
+    unit = re.match(r"no drafting unit '([^']*)'.*?units: (.*)$", message)
+    if unit:
+        return f"Không có đơn vị soạn thảo «{unit.group(1)}» trong tệp thông tin cơ quan; chọn một trong: {unit.group(2)}."
+    signer = re.match(r"no signer '([^']*)'.*?signers: (.*)$", message)
+    if signer:
+        return f"Không có người ký «{signer.group(1)}» trong tệp thông tin cơ quan; chọn một trong: {signer.group(2)}."
+    if isinstance(err, ConversionError):
+        return "Chưa tạo được bản PDF (cần LibreOffice trên máy chủ); bản DOCX vẫn tải về được."
     if "nothing to reply to" in message:
         return "Văn bản này không đọc được hoặc không phải văn bản hành chính, nên không có gì để trả lời."
     if "no organisation file" in message:
         return ("Chưa có tệp thông tin cơ quan gửi (congvan.toml). Người quản trị chạy «congvan init-org», "
-                "sửa tên cơ quan, ký hiệu, người ký trong tệp đó rồi mở lại trang này. "
-                f"({message})")
+                "sửa tên cơ quan, ký hiệu, người ký trong tệp đó rồi mở lại trang này.")
     if isinstance(err, OrgError):
-        return f"Tệp thông tin cơ quan gửi chưa đúng: {message}"
+        return "Tệp thông tin cơ quan gửi (congvan.toml) chưa đúng; người quản trị cần sửa lại tệp này."
     if isinstance(err, FormProblem):
         return message
-    return f"Không soạn được văn bản: {message}"
+    return "Không soạn được văn bản từ mẫu này; hãy kiểm tra các ô đã điền hoặc chọn mẫu khác."
 
 
 def build_draft(doc: dict, org: Org, form: ReplyForm) -> Draft:
@@ -222,9 +231,11 @@ def outgoing_page(request: Request, entry_id: int):
     try:
         text = read(path).text if path else ""
     except ReadError as err:
-        text = f"(không đọc lại được tệp: {err.reason})"
+        text = f"(không đọc lại được tệp: {reason_vi(err.reason)})"
     violations, check_problem = compliance(path) if path else ([], "")
+    titles = {t.name: t.title for t in list_templates()}
     return page(request, "outgoing.html", entry=entry, has_file=path is not None, text=text,
+                template_title=titles.get(entry.get("template"), entry.get("template")),
                 pdf_available=pdf_available(), violations=violations, check_problem=check_problem)
 
 
@@ -257,7 +268,8 @@ async def outgoing_pdf(request: Request, entry_id: int):
         try:
             pdf = await run_in_threadpool(to_pdf, docx, docx.parent)
         except ConversionError as err:
-            raise PageError(503, f"Không tạo được bản PDF: {err}") from None
+            raise PageError(503, "Chưa tạo được bản PDF (cần LibreOffice trên máy chủ); bản DOCX vẫn tải về "
+                                 "được.") from None
     return FileResponse(pdf, media_type="application/pdf", filename=pdf.name)
 
 
