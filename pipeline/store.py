@@ -635,6 +635,10 @@ class Store:
 
     def search(self, query: str, limit: int = 50) -> list[dict]:
         """Full-text search over subject and text; a query without diacritics matches either way."""
+        return self.get_many(self.search_ids(query, limit))
+
+    def search_ids(self, query: str, limit: int = 50) -> list[int]:
+        """The ids `search` finds, best first, without reading the documents."""
         words = re.findall(r"\w+", query)
         if not words:
             return []
@@ -651,7 +655,7 @@ class Store:
                 clauses = " AND ".join(f"{column} LIKE :w{i}" for i in range(len(words)))
                 params = {f"w{i}": f"%{fold(w) if plain else w.lower()}%" for i, w in enumerate(words)}
                 ids = [r[0] for r in conn.execute(text(f"SELECT id FROM documents WHERE {clauses} LIMIT {int(limit)}"), params)]
-        return self.get_many(ids)
+        return ids
 
     def tasks(self, due_before: str | None = None, overdue_on: str | None = None, status: str | None = None) -> list[dict]:
         """Directive items with their document; `overdue_on` keeps open items past deadline."""

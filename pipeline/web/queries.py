@@ -119,3 +119,15 @@ def task_page(store: Store, today: str, open_only: bool, pager_of) -> tuple[list
     items = [dict(r, support=json.loads(r["support"] or "[]"))
              for r in rows(store, sql, today=today, n=pager.size, o=pager.offset)]
     return items, pager, int(counted["late"])
+
+
+REGISTER_COLUMNS = ("id, received_on, incoming_no, issuer, parent_body, number, issued_on, doc_type, subject, "
+                    "assignee, note, duplicate_of")
+
+
+def register_documents(store: Store, year: int, doc_type: str = "") -> list[dict]:
+    """The year's numbered documents with only the columns the sổ đến shows, in số đến order (the
+    full text and JSON columns are not read: the register of a big year stays quick)."""
+    where = "incoming_year = :y AND incoming_no IS NOT NULL" + (" AND doc_type = :t" if doc_type else "")
+    return rows(store, f"SELECT {REGISTER_COLUMNS} FROM documents WHERE {where} ORDER BY incoming_no",
+                y=year, t=doc_type)

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from ... import register as reg
 from ...store import Store, fold
-from ..queries import Pager, doc_types, incoming_years, outgoing_years
+from ..queries import Pager, doc_types, incoming_years, outgoing_years, register_documents
 from ..render import page
 from . import store_of
 
@@ -46,11 +46,16 @@ def filters_of(years: list[int], year: str, issuer: str, doc_type: str, q: str) 
 
 
 def incoming_documents(store: Store, filters: Filters) -> list[dict]:
-    docs = store.documents(year=filters.year, issuer=filters.issuer or None, doc_type=filters.doc_type or None)
-    if filters.q:
-        # every match of the year, however many: the register and its .xlsx are never cut short
-        found = {d["id"] for d in store.search(filters.q, limit=max(len(docs), 1) * 1000)} if docs else set()
+    docs = register_documents(store, filters.year, filters.doc_type)
+    if filters.issuer:  # any part of the issuer or its parent body, without diacritics (as Store.documents)
+        wanted = fold(filters.issuer)
+        docs = [d for d in docs if wanted in fold(f"{d['parent_body'] or ''} {d['issuer'] or ''}")]
+    if filters.q and docs:
+        # every match, however many: the register and its .xlsx are never cut short
+        found = set(store.search_ids(filters.q, limit=1 << 62))
         docs = [d for d in docs if d["id"] in found]
+    elif filters.q:
+        docs = []
     return docs
 
 
