@@ -508,6 +508,10 @@ def test_long_lists_are_paged_with_their_counts(client):
     second = client.get("/tasks?show=all&page=2").text
     assert set(re.findall(r'id="task-(\d+)"', tasks)).isdisjoint(re.findall(r'id="task-(\d+)"', second))
     assert 'href="/tasks?show=all&amp;page=3"' in second
+    task_id = re.findall(r'id="task-(\d+)"', second)[0]
+    done = client.post(f"/tasks/{task_id}/done", data={"reply_number": "45/SYT-VP", "show": "all", "page": "2",
+                                                        "csrf_token": token(client)}, follow_redirects=False)
+    assert done.headers["location"] == "/tasks?show=all&page=2"  # the clerk stays on the page she was on
 
 
 def test_register_search_and_its_xlsx_are_never_cut_short(client):

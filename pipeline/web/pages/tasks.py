@@ -42,7 +42,8 @@ def tasks_page(request: Request, show: str = "open", page_no: str = Query("1", a
 
 
 @router.post("/tasks/{task_id}/done", dependencies=[Depends(require_csrf)])
-def mark_task_done(request: Request, task_id: int, reply_number: str = Form(""), show: str = Form("open")):
+def mark_task_done(request: Request, task_id: int, reply_number: str = Form(""), show: str = Form("open"),
+                   page_no: str = Form("1", alias="page")):
     reply_number = reply_number.strip()
     if not reply_number:
         raise PageError(400, "Hãy ghi số, ký hiệu của văn bản trả lời trước khi đánh dấu xong.")
@@ -51,4 +52,5 @@ def mark_task_done(request: Request, task_id: int, reply_number: str = Form(""),
             store.mark_done(task_id, reply_number)
     except KeyError:
         raise PageError(404, f"Không có việc số {task_id}.") from None
-    return RedirectResponse(f"/tasks?show={'all' if show == 'all' else 'open'}", status_code=303)
+    page_part = f"&page={page_no}" if page_no.isdigit() and page_no != "1" else ""  # back to the same page
+    return RedirectResponse(f"/tasks?show={'all' if show == 'all' else 'open'}{page_part}", status_code=303)
