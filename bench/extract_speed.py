@@ -13,7 +13,8 @@ calls (bench/floors/):
 - one text file: the whole `congvan extract one.txt` against the floor on that file.
 
 The sets are the corpus's own files and, when ../shared/real is there, the real Markdown
-(diep_*.md), HTML (vbpl_*.html) and text-PDF decrees. Ratio = the median of the pairwise ratios
+(diep_*.md), HTML (vbpl_*.html) and, with --full, the real text-PDF decrees (diep_pdf_49/50:
+about six minutes, most of it verifying the six digital signatures of diep_pdf_50). Ratio = the median of the pairwise ratios
 congvan/floor with its spread; goals from issue 16 are marked. `--memory` adds the peak memory
 of a 200-document batch (flat in the batch size).
 """
@@ -57,7 +58,7 @@ def pdf_pages(paths: list[str]) -> int:
     return total
 
 
-def sets(quick: bool) -> list[tuple]:
+def sets(quick: bool, full: bool = False) -> list[tuple]:
     """(measure, paths, floor name, unit, goal, extra extract options)."""
     out = []
     one = files("a_01_*__txt.txt")[:1]
@@ -76,15 +77,15 @@ def sets(quick: bool) -> list[tuple]:
     if pdf:
         out.append((f"text PDF, corpus ({len(pdf)} files)", pdf, "pdf", (pdf_pages(pdf), "pages"), 1.15, ()))
     real_pdf = files("diep_pdf_4*.pdf", REAL) + files("diep_pdf_5*.pdf", REAL)
-    if real_pdf and not quick:
+    if real_pdf and full:  # ~6 minutes here: six digital signatures verified on one of them
         out.append((f"text PDF, real decrees ({len(real_pdf)} files)", real_pdf, "pdf", (pdf_pages(real_pdf), "pages"),
                     1.15, ()))
     return out
 
 
-def measures(n: int = 5, quick: bool = False, log=print) -> list[Row]:
+def measures(n: int = 5, quick: bool = False, log=print, full: bool = False) -> list[Row]:
     rows = []
-    for measure, paths, floor, unit, goal, options in sets(quick):
+    for measure, paths, floor, unit, goal, options in sets(quick, full):
         runs = n if len(paths) < 40 else max(3, n // 2)
         pair = commands(extract_cmd(paths, *options), floor_cmd(floor, paths), runs)
         floor_name = {"text": "read+decode+NFC", "html": "bs4+lxml get_text", "pdf": "pdfplumber extract_words"}[floor]
@@ -116,10 +117,11 @@ def peak_memory_mb(paths: list[str], jobs: int) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=5, help="pairs per measure (halved for sets of 40+ files)")
-    parser.add_argument("--quick", action="store_true", help="40 HTML pages, no real PDF decrees")
+    parser.add_argument("--quick", action="store_true", help="40 HTML pages")
+    parser.add_argument("--full", action="store_true", help="also the real text-PDF decrees (slow: signatures)")
     parser.add_argument("--memory", action="store_true", help="also the peak memory of a 200-document batch")
     args = parser.parse_args()
-    rows = measures(args.n, args.quick)
+    rows = measures(args.n, args.quick, full=args.full)
     print(table(rows))
     one = rows[0].pair.a.median if rows and "one.txt" in rows[0].measure else None
     if one is not None:

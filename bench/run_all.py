@@ -1,6 +1,6 @@
 """The whole performance table of issue 16 in one run (under 10 minutes on 2 shared cores).
 
-    python bench/run_all.py [-n 5] [--quick] [--skip extract,register,store,ingest]
+    python bench/run_all.py [-n 5] [--quick] [--full] [--skip extract,register,store,ingest]
 
 Every line is congvan against its floor in alternating paired runs (bench/paired.py): the median
 of the pairwise ratios with its spread (min–max), wall time, cpu ratio in brackets, and the goal
@@ -78,6 +78,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=5, help="pairs per measure (fewer for the long ones)")
     parser.add_argument("--quick", action="store_true", help="smaller sets: about 3 minutes")
+    parser.add_argument("--full", action="store_true", help="also the real text-PDF decrees (+6 minutes)")
     parser.add_argument("--skip", default="", help="comma-separated parts to leave out")
     parser.add_argument("--docs", type=int, default=500, help="documents for the ingest measure")
     args = parser.parse_args()
@@ -92,7 +93,7 @@ def main():
         import extract_speed
 
         log("extract")
-        rows += extract_speed.measures(args.n, args.quick, log)
+        rows += extract_speed.measures(args.n, args.quick, log, full=args.full)
     if "register" not in skip:
         import register_speed
 
