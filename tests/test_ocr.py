@@ -10,7 +10,7 @@ from conftest import CORPUS
 from pipeline.process import process_file
 from pipeline.read import read
 from pipeline.read import ocr
-from pipeline.records import FOOTER, HEADER, LEFT, RIGHT, Line, ReadError, Record
+from pipeline.records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, Record
 
 needs_tesseract = pytest.mark.skipif(ocr.tesseract_problem() is not None,
                                      reason=f"OCR unavailable here: {ocr.tesseract_problem()}")
@@ -249,3 +249,11 @@ def test_an_ocr_title_outside_the_vocabulary_goes_to_review():
     record.signer.title = "BAN NHAN DAN CHỦ TỊCH"
     ocr.flag_unsure_fields(record, [])
     assert {r["field"] for r in record.review} == {"signer.title", "signer.authority"}
+
+
+def test_a_task_read_unsurely_goes_to_review():
+    lines = [ocr.ScannedLine("1. Điều chỉnh, bố sung dự toán chi", FULL, "", 1, (96.0, 97.0, 95.0, 80.0, 96.0, 96.0, 95.0))]
+    text = "1. Điều chỉnh, bố sung dự toán chi"
+    record = Record("x", text=text, spans={"directives": [[0, len(text)]]})
+    ocr.flag_unsure_fields(record, lines)
+    assert [r["field"] for r in record.review] == ["directives"]

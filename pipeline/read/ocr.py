@@ -37,7 +37,8 @@ LOW_CONFIDENCE = 75.0  # % word confidence under which a key field needs review
 HANDWRITTEN_CONFIDENCE = 50.0  # % given to digits read as hand-written: always reviewed
 NAME_CONFIDENCE = 94.0  # … and a person's name: below this, a tone is often wrong ("Hiên" for "Hiền")
 LIST_CONFIDENCE = 85.0  # … and a list (Kính gửi, Nơi nhận): many words, one wrong tone loses an entry
-FIELD_CONFIDENCE = {"signer.name": NAME_CONFIDENCE, "recipients": LIST_CONFIDENCE, "distribution": LIST_CONFIDENCE}
+FIELD_CONFIDENCE = {"signer.name": NAME_CONFIDENCE, "recipients": LIST_CONFIDENCE, "distribution": LIST_CONFIDENCE,
+                    "directives": LIST_CONFIDENCE}  # a task's text: one wrong tone misquotes it
 NOISE_MARKS = dict.fromkeys(map(ord, "~^`|¢©®¬´¨ˆ˜•·¦"), None)
 LIST_DASH = re.compile(r"^['‘’`.,]?[-~–—_]['‘’`]?$")
 NOISE_CONFIDENCE = 60.0  # % under which a letterless token is noise (half of it: a 1–2 letter token)
@@ -666,7 +667,7 @@ def field_confidences(record, lines: list[Line], names=KEY_FIELDS, tokens=None) 
 # Every field a record gives from an OCR'd text, for the review flags (the key fields' confidences
 # are also reported in the record).
 REVIEW_FIELDS = ("number", "issued_on", "place", "issuer", "parent_body", "doc_type", "subject", "recipients",
-                 "distribution", "references", "signer.authority", "signer.title", "signer.name")
+                 "distribution", "references", "directives", "signer.authority", "signer.title", "signer.name")
 
 
 def flag_unsure_fields(record, lines: list[Line]) -> None:
