@@ -430,6 +430,10 @@ def test_web_inbox_and_review_show_the_signature_state(pki, signed, tmp_path, no
         ("files", ("ky-so.pdf", signed.read_bytes())), ("files", ("bi-sua.pdf", changed.read_bytes())),
         ("files", ("khong-ky.pdf", PDF.read_bytes()))])
     assert response.status_code == 200
+    # the files are read by the inbox's background worker: their rows once it is done
+    assert client.app.state.worker.wait_idle(120)
+    jobs = re.findall(r'data-job="(\w+)"', response.text)
+    response = client.get("/inbox/jobs", params=[("id", job) for job in jobs])
     rows = dict(re.findall(r'<td class="file">([^<]*)</td>(.*?)</tr>', response.text, re.S))
     assert "Chữ ký số hợp lệ (1)" in rows["ky-so.pdf"]
     assert "Chữ ký số KHÔNG ĐẠT" in rows["bi-sua.pdf"]
