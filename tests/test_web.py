@@ -355,7 +355,8 @@ def test_serve_refuses_to_open_the_page_without_any_user(tmp_path):
 
 
 def test_a_localhost_server_refuses_other_host_names(client):
-    assert client.get("/inbox", headers={"Host": "attacker.example"}).status_code == 400
+    refused = client.get("/inbox", headers={"Host": "attacker.example"})
+    assert refused.status_code == 400 and "Địa chỉ trang không hợp lệ" in refused.text  # in Vietnamese
     assert client.get("/inbox", headers={"Host": "localhost:8000"}).status_code == 200
 
 

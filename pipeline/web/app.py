@@ -5,7 +5,7 @@ import threading
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -27,6 +27,35 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
+
+
+class HostCheck:
+    """A request naming another host (DNS rebinding) is refused, in Vietnamese; Starlette's
+    TrustedHostMiddleware decides, its English answer is not sent."""
+
+    MESSAGE = "Địa chỉ trang không hợp lệ: hãy mở trang bằng http://127.0.0.1 hoặc http://localhost."
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]):
+        self.app = app
+
+        async def allowed(scope, receive, send):
+            scope["congvan.host_ok"] = True
+
+        self.check = TrustedHostMiddleware(allowed, allowed_hosts=allowed_hosts, www_redirect=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+
+        async def discard(message):
+            pass
+
+        await self.check(scope, receive, discard)
+        if scope.pop("congvan.host_ok", False):
+            await self.app(scope, receive, send)
+        else:
+            await PlainTextResponse(self.MESSAGE, status_code=400)(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -72,7 +101,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(SessionMiddleware, secret_key=app.state.secret, session_cookie="congvan_session",
                        max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.https)
     if settings.allowed_hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+        app.add_middleware(HostCheck, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
