@@ -35,6 +35,10 @@ VALID = "valid"  # intact, cryptographically valid, nothing but signatures/annot
 BROKEN = "broken"  # the signed bytes changed, or the signature does not verify
 MODIFIED = "modified"  # intact, but a later update changed the page content
 EXPIRED = "expired"  # the signer's certificate was not valid at the signing time
+# Intact and valid, and a later valid signature covers the received file: what changed after it
+# (the văn thư's number and day, further signatures) is vouched for by that signer, so it is not
+# analysed again (the difference analysis is most of the cost of verifying).
+COUNTERSIGNED = "countersigned"
 ERROR = "error"  # the file or the signature could not be read
 UNSIGNED = "unsigned"  # used by callers for a PDF with no signature field
 
@@ -51,6 +55,7 @@ DATE_SLACK_DAYS = 3  # a letter is signed the day it is dated or within a few da
 
 STATE_VI = {
     VALID: "hợp lệ",
+    COUNTERSIGNED: "hợp lệ; văn bản được ký tiếp sau đó (chữ ký sau cùng hợp lệ)",
     BROKEN: "CHỮ KÝ HỎNG (nội dung đã ký bị thay đổi hoặc chữ ký không đúng)",
     MODIFIED: "VĂN BẢN BỊ SỬA SAU KHI KÝ",
     EXPIRED: "CHỨNG THƯ SỐ KHÔNG CÒN HIỆU LỰC lúc ký",
@@ -70,6 +75,7 @@ CHANGES_VI = {
     "annotations": "sau khi ký chỉ thêm chú thích (annotation)",
     "content": "sau khi ký có thay đổi nội dung trang",
     "unknown": "không xác định được phần cập nhật sau khi ký",
+    "countersigned": "phần cập nhật sau khi ký được chữ ký sau cùng (hợp lệ) bảo đảm",
 }
 
 
@@ -108,7 +114,7 @@ class SignatureInfo:
 
     @property
     def ok(self) -> bool:
-        return self.state == VALID
+        return self.state in (VALID, COUNTERSIGNED)
 
     @property
     def when(self) -> str:
@@ -270,23 +276,25 @@ def has_signature_fields(path: Union[str, Path]) -> bool:
         return False
 
 
-def verify_pdf(path: Union[str, Path], trust: TrustArg = None) -> list[SignatureInfo]:
+def verify_pdf(path: Union[str, Path], trust: TrustArg = None, thorough: bool = True) -> list[SignatureInfo]:
     """Every signature of the PDF at `path`, verified offline; [] for an unsigned PDF.
 
     `trust` is a TrustStore, or certificate files/folders, or None for the [trust] section
-    of congvan.toml. Never raises for a bad file: it comes back as one ERROR entry."""
+    of congvan.toml. Never raises for a bad file: it comes back as one ERROR entry. With
+    ``thorough=False`` (a batch), a signature that a later valid one covers is not put through the
+    difference analysis again (state COUNTERSIGNED); `congvan verify` is thorough."""
     if _in_event_loop():  # pyHanko runs its own asyncio loop: from async code (a web page), use a thread
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(verify_pdf, path, trust).result()
+            return pool.submit(verify_pdf, path, trust, thorough).result()
     try:
         store = as_trust_store(trust)
     except Exception as err:  # an unreadable trust folder must not hide the signatures
         store = TrustStore(problems=(f"trust anchors not loaded: {err}",))
     try:
         with open(path, "rb") as fh:
-            return _verify_stream(fh, store)
+            return _verify_stream(fh, store, thorough)
     except (MemoryError, KeyboardInterrupt):
         raise
     except Exception as err:  # pyHanko's PdfReadError, OSError, anything a malformed file causes
@@ -365,7 +373,7 @@ def _speed_up_hex_strings() -> None:
     generic.read_hex_string_from_stream = read_hex_string_from_stream
 
 
-def _verify_stream(fh, store: TrustStore) -> list[SignatureInfo]:
+def _verify_stream(fh, store: TrustStore, thorough: bool = True) -> list[SignatureInfo]:
     _import_pyhanko()
     from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -373,16 +381,38 @@ def _verify_stream(fh, store: TrustStore) -> list[SignatureInfo]:
 
     reader = PdfFileReader(fh, strict=False)
     total = reader.xrefs.total_revisions
-    out = []
-    for embedded in reader.embedded_signatures:
-        try:
-            out.append(_verify_one(embedded, reader, total, store))
-        except (MemoryError, KeyboardInterrupt):
-            raise
-        except Exception as err:
-            out.append(SignatureInfo(field=_safe_field(embedded), state=ERROR,
-                                     error=f"không kiểm tra được chữ ký: {type(err).__name__}: {str(err)[:160]}"))
-    return out
+    embedded = list(reader.embedded_signatures)
+    last = max(embedded, key=_signed_revision, default=None)
+    results = {id(last): _verify_safely(last, reader, total, store)} if last is not None else {}
+    # With the last signature valid, the earlier ones need their bytes and certificates checked, not
+    # what changed after them: the last signer vouches for that.
+    countersigned = not thorough and last is not None and results[id(last)].state == VALID
+    for sig in embedded:
+        if id(sig) not in results:
+            results[id(sig)] = _verify_safely(sig, reader, total, store, countersigned=countersigned)
+    if last is not None and results[id(last)].state == VALID:
+        for info in results.values():  # thorough: the change is reported, and vouched for by the last signer
+            if info.state == MODIFIED:
+                info.state = COUNTERSIGNED
+                info.problems = [p for p in info.problems if not p.startswith("văn bản bị sửa sau khi ký")]
+    return [results[id(sig)] for sig in embedded]
+
+
+def _signed_revision(embedded) -> int:
+    try:
+        return embedded.signed_revision
+    except Exception:
+        return -1
+
+
+def _verify_safely(embedded, reader, total: int, store: TrustStore, countersigned: bool = False) -> SignatureInfo:
+    try:
+        return _verify_one(embedded, reader, total, store, countersigned)
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as err:
+        return SignatureInfo(field=_safe_field(embedded), state=ERROR,
+                             error=f"không kiểm tra được chữ ký: {type(err).__name__}: {str(err)[:160]}")
 
 
 def _safe_field(embedded) -> str:
@@ -392,7 +422,7 @@ def _safe_field(embedded) -> str:
         return ""
 
 
-def _verify_one(embedded, reader, total_revisions: int, store: TrustStore) -> SignatureInfo:
+def _verify_one(embedded, reader, total_revisions: int, store: TrustStore, countersigned: bool = False) -> SignatureInfo:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.generic_cms import extract_self_reported_ts
 
@@ -414,7 +444,7 @@ def _verify_one(embedded, reader, total_revisions: int, store: TrustStore) -> Si
     if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     context = _validation_context(store, embedded.other_embedded_certs, moment)
-    status = validate_pdf_signature(embedded, signer_validation_context=context)
+    status = validate_pdf_signature(embedded, signer_validation_context=context, skip_diff=countersigned)
 
     info.intact = bool(status.intact)
     info.valid = bool(status.valid)
@@ -422,7 +452,7 @@ def _verify_one(embedded, reader, total_revisions: int, store: TrustStore) -> Si
     coverage = getattr(status, "coverage", None)
     info.coverage = coverage.name.lower().replace("_", " ") if coverage is not None else ""
     info.covers_file = coverage is not None and coverage.name == "ENTIRE_FILE"
-    info.changes_after = _changes(status, info.later_updates)
+    info.changes_after = "countersigned" if countersigned else _changes(status, info.later_updates)
     if status.timestamp_validity is not None:
         info.timestamp_valid = bool(status.timestamp_validity.valid and status.timestamp_validity.intact)
 
@@ -452,6 +482,8 @@ def _verify_one(embedded, reader, total_revisions: int, store: TrustStore) -> Si
         info.state = BROKEN
         info.problems.insert(0, "nội dung đã ký bị thay đổi (digest không khớp)" if not info.intact
                              else "chữ ký không khớp với chứng thư số (sai về mật mã)")
+    elif countersigned and not expired:
+        info.state = COUNTERSIGNED
     elif info.changes_after in ("content", "unknown"):
         info.state = MODIFIED
         info.problems.insert(0, f"văn bản bị sửa sau khi ký: {info.later_updates} lần cập nhật sau chữ ký, "
@@ -594,7 +626,7 @@ def stored_signatures(path) -> list[SignatureInfo]:
     """The signatures of a stored document's file, verified now ([] when not a signed PDF or gone)."""
     if not path or not str(path).lower().endswith(".pdf") or not Path(path).is_file():
         return []
-    return verify_pdf(path) if has_signature_fields(path) else []
+    return verify_pdf(path, thorough=False) if has_signature_fields(path) else []
 
 
 def fold(text: str) -> str:
@@ -639,14 +671,11 @@ def attach_signatures(record, path: Union[str, Path], trust: TrustArg = None) ->
     if not has_signature_fields(path):
         record.signatures = []
         return
-    infos = verify_pdf(path, trust=trust)
+    infos = verify_pdf(path, trust=trust, thorough=False)  # a batch: the last valid signature vouches
     record.signatures = [info.to_dict() for info in infos]
     if not infos:
         return
-    countersigned = final_signature_vouches(infos)
     for info in infos:
-        if info.state == MODIFIED and info in countersigned:
-            continue
         if info.state in FAILED_STATES:
             reason = {
                 BROKEN: "chữ ký số hỏng: nội dung đã ký bị thay đổi hoặc chữ ký không đúng",
@@ -676,20 +705,6 @@ def attach_signatures(record, path: Union[str, Path], trust: TrustArg = None) ->
         record.flag("signatures", f"chứng thư ký số ({signers}) không khớp cơ quan ban hành ({body})")
         record.warnings.append(f"digital signature: no signer certificate names the issuing body {body} ({signers})")
     date_note(record, usable)
-
-
-def final_signature_vouches(infos: list[SignatureInfo]) -> list[SignatureInfo]:
-    """The signatures whose later changes a later valid signature covers. In the e-office workflow
-    the head signs, then the văn thư stamps the number and the day (a change of page content) and the
-    issuing body signs the final text; the earlier signatures then read "modified", rightly, but the
-    last one vouches for what was received. Returns the earlier ones when the last is valid."""
-    usable = [i for i in infos if i.state != ERROR]
-    if len(usable) < 2:
-        return []
-    last = min(usable, key=lambda i: i.later_updates)
-    if last.state != VALID:
-        return []
-    return [i for i in usable if i is not last and i.later_updates > last.later_updates]
 
 
 def _warning(info: SignatureInfo) -> str:

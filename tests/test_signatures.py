@@ -29,7 +29,7 @@ from cryptography.x509.oid import NameOID
 from pipeline import signatures as sigmod
 from pipeline.cli import main
 from pipeline.process import process_file
-from pipeline.signatures import (BROKEN, EXPIRED, MODIFIED, NOT_CHECKED, TRUSTED, UNTRUSTED_ROOT, VALID,
+from pipeline.signatures import (BROKEN, COUNTERSIGNED, EXPIRED, MODIFIED, NOT_CHECKED, TRUSTED, UNTRUSTED_ROOT, VALID,
                                  has_signature_fields, verify_pdf)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -312,7 +312,9 @@ def test_head_signs_then_the_clerk_stamps_and_the_body_signs(pki, signed, tmp_pa
     stamped = add_text(signed, tmp_path / "stamped.pdf", text="So: 45/BHXH-VP")
     final = sign(stamped, tmp_path / "final.pdf", pki.signer(), field="Signature2")
     record = process_file(str(final), ocr="never")
-    assert [s["state"] for s in record.signatures] == [MODIFIED, VALID]
+    assert [s["state"] for s in record.signatures] == [COUNTERSIGNED, VALID]
+    first, second = verify_pdf(final)  # thorough (congvan verify): what changed is still reported
+    assert (first.state, first.changes_after, second.state) == (COUNTERSIGNED, "content", VALID)
     assert not [r for r in record.review if r["field"] == "signatures"]
     # … but text added after the last signature is still caught.
     record = process_file(str(add_text(final, tmp_path / "forged.pdf", font_name="/FSig2")), ocr="never")
