@@ -190,8 +190,10 @@ def parse_date(value: str | None):
 @db_option
 @click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Worker processes for extraction.")
 @click.option("--received", metavar="DATE", help="Ngày đến to record (default: today).")
+@click.option("--settle", type=float, default=0.0, metavar="SECONDS",
+              help="Leave files written in the last SECONDS for the next run (a folder still being filled).")
 @ocr_option
-def ingest(inputs, db, jobs, received, ocr):
+def ingest(inputs, db, jobs, received, settle, ocr):
     """Extract and store every document under INBOX (files or folders).
 
     The same file twice is stored once; a failed file is recorded with its reason and the batch
@@ -212,7 +214,7 @@ def ingest(inputs, db, jobs, received, ocr):
     store.check()
     with progress_bar(len(paths), desc="ingest") as bar:
         try:
-            summary = run_ingest(paths, store, jobs=jobs, received_on=parse_date(received), ocr=ocr,
+            summary = run_ingest(paths, store, jobs=jobs, received_on=parse_date(received), ocr=ocr, settle=settle,
                                  progress=lambda path, outcome: bar.update(1))
         except KeyboardInterrupt:
             bar.close()

@@ -10,6 +10,7 @@ import errno
 import hashlib
 import os
 import stat
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,23 +48,42 @@ def sha256_of(path: str) -> str:
     return digest.hexdigest()
 
 
+# A file still being copied into the inbox (D20) is left for the next run rather than stored
+# truncated under a số đến of its own: one that changes while it is read always, and with `settle`
+# (`congvan ingest --settle 5`, for a scheduled run over a shared folder) one written too recently.
+UNSETTLED = "still being written (changed in the last seconds or while it was read): left for the next run"
+
+
+def file_state(path: str) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_size, info.st_mtime_ns
+
+
 def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date | None = None,
            progress: Callable[[str, Stored | None], None] | None = None, ocr: str = "auto",
-           write_lock=None, reader: Callable[[list[str]], Iterable[Record]] | None = None) -> Summary:
+           write_lock=None, reader: Callable[[list[str]], Iterable[Record]] | None = None,
+           settle: float = 0.0) -> Summary:
     """Store every file; `progress(path, outcome)` is called once per file (outcome None: skipped).
 
     `ocr` ("auto", "always", "never") decides when scans are OCR'd, as in ``read``.
     `write_lock` (a lock, e.g. the web server's) is held around each store write only, never
     while a file is read or OCR'd; `reader` replaces how files become records (the web page's
-    worker reads each in a child process it can stop).
+    worker reads each in a child process it can stop). A file changed less than `settle` seconds
+    ago, or while it was read, is not stored: it is reported and read again on the next run.
     """
     lock = write_lock if write_lock is not None else nullcontext()
     summary = Summary()
     known = store.known_hashes()
     todo: list[tuple[str, str]] = []
     seen: set[str] = set()
+    states: dict[str, tuple[int, int]] = {}
     for path in paths:
         try:
+            states[path] = file_state(path)
+            if settle and time.time() - states[path][1] / 1e9 < settle:
+                summary.failed.append((path, UNSETTLED))
+                _call(progress, path, None)
+                continue
             sha = sha256_of(path)
         except OSError as err:
             summary.failed.append((path, f"cannot open: {err.strerror or err}"))
@@ -78,6 +98,10 @@ def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date 
     paths_todo = [p for p, _ in todo]
     records = reader(paths_todo) if reader else process_many(paths_todo, jobs=jobs, ocr=ocr)
     for (path, sha), record in zip(todo, records):
+        if not same_state(path, states[path]):  # grew or changed while it was hashed and read
+            summary.failed.append((path, UNSETTLED))
+            _call(progress, path, None)
+            continue
         with lock:
             try:
                 outcome = store.add(record, sha, Path(path).name, received_on)
@@ -89,6 +113,13 @@ def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date 
         count(summary, path, record.error, outcome)
         _call(progress, path, outcome)
     return summary
+
+
+def same_state(path: str, before: tuple[int, int]) -> bool:
+    try:
+        return file_state(path) == before
+    except OSError:
+        return False
 
 
 def record_problem(err: Exception) -> bool:

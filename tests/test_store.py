@@ -319,3 +319,28 @@ def test_review_reasons_are_stored_and_shown(tmp_path):
     result = runner.invoke(main, ["export", "--db", str(tmp_path / "c.db")])
     exported.write_text(result.output, "utf-8")
     assert '"review"' in result.output and "năm trong số ký hiệu" in result.output
+
+
+def test_a_file_still_being_copied_is_left_for_the_next_run(tmp_path, monkeypatch):
+    """robustness D20: a file that grows while it is read, or (with settle) was written just now, gets
+    no số đến of its own; the next run stores the complete file once."""
+    import pipeline.ingest as ingest_mod
+
+    store = open_store(str(tmp_path / "c.db"))
+    original = corpus_files("dispatch", ".txt", 1)[0].read_bytes()
+    path = tmp_path / "cv.txt"
+    path.write_bytes(original[:1400])
+    real_process = ingest_mod.process_many
+
+    def copy_goes_on(paths, **kwargs):  # the copy finishes while the file is being read
+        path.write_bytes(original)
+        return real_process(paths, **kwargs)
+
+    monkeypatch.setattr(ingest_mod, "process_many", copy_goes_on)
+    first = ingest([str(path)], store)
+    assert first.stored == 0 and first.failed[0][1].startswith("still being written")
+    assert store.documents() == []
+    monkeypatch.setattr(ingest_mod, "process_many", real_process)
+    assert ingest([str(path)], store, settle=3600).stored == 0  # written just now: wait with settle
+    second = ingest([str(path)], store)
+    assert second.stored == 1 and [d["incoming_no"] for d in store.documents()] == [1]
