@@ -546,8 +546,15 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
         signer.name = HONORIFIC.sub("", piece.text).strip()
         record.spans["signer.name"] = [piece.end - len(signer.name), piece.end]
     else:
-        name_from_tagger(signer, [p for p in lines if p not in upper[:1]], record)
+        name_from_tagger(signer, name_candidates(lines, upper), record)
     return signer
+
+
+def name_candidates(lines: list[Piece], upper: list[Piece]) -> list[Piece]:
+    """Where a name the rules missed can stand: the few lines under the title (the signature, a mark,
+    the name), not the whole zone a portal may have filled with notes."""
+    after = [p for p in lines if not upper or p.start > upper[-1].start]
+    return after[:NAME_LINES_AFTER_TITLE] if upper else lines[-NAME_LINES_AFTER_TITLE:]
 
 
 AUTHORITY_INSIDE = re.compile(r"(?<=\s)(?:(?:TM|KT|TL|TUQ)\.\s*(?=\S)|(?:T/M|K/T|T/L)\s)")
@@ -629,6 +636,7 @@ def up_to_the_name(lines: list[Piece]) -> list[Piece]:
 
 # A line that holds a signer's name with what OCR or a mark left around it ("(Đã ký) Trần Thị Thu Hà").
 NAME_LINE_MAX = 80
+NAME_LINES_AFTER_TITLE = 4  # "(Đã ký)", a seal's text, the name: the name is among the first lines under the title
 
 
 def name_from_tagger(signer: Signer, lines: list[Piece], record: Record) -> None:

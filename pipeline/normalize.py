@@ -19,6 +19,7 @@ from .syllables import join_glyph_spaced
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), " ")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad\ufffe\x02"), None)
 _DASH_LIKE = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2212"), "-")
+_ODD_CHARACTERS = {**_SPACE_LIKE, **_INVISIBLE, **_DASH_LIKE}  # one pass over each line
 
 RULE_LINE = re.compile(r"^\s*[-_=–—.*·]{3,}\s*$")
 LIST_MARKER = re.compile(
@@ -42,7 +43,7 @@ def fold_words(value: str) -> str:
 def clean_text(text: str) -> str:
     """NFC, with space-like and invisible characters made plain. Leading spaces are kept."""
     text = unicodedata.normalize("NFC", text)
-    text = text.translate(_SPACE_LIKE).translate(_INVISIBLE).translate(_DASH_LIKE)
+    text = text.translate(_ODD_CHARACTERS)
     if _FOREIGN_LETTER.search(text):
         text = _MIXED_WORD.sub(_latinise, text)
     if "Ð" in text:  # Icelandic eth, which OCR and old fonts give for "Đ"; Vietnamese has no eth

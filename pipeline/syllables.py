@@ -41,7 +41,9 @@ def has_vowel(word: str) -> bool:
     return re.search("[aăâeêioôơuưy]", bare_syllable(word)) is not None
 
 
-GLYPH_PIECE = re.compile(r"(?<!\S)[^\W\d_]{1,3}(?:\s+[^\W\d_]{1,3}){1,3}(?!\S)")
+# A run can only open with an onset alone ("B", "Ngh", "đ") or "Qu"/"Gi", followed by a short piece:
+# a line without one is returned as it is, which is almost every line.
+GLYPH_PIECE = re.compile(r"(?<!\S)(?:[bcdđfghjklmnpqrstvwxz]{1,3}|qu|gi) [^\W\d_]{1,3}(?:[\s,.;:]|$)", re.I)
 
 
 def join_glyph_spaced(text: str) -> str:
@@ -60,7 +62,7 @@ def join_glyph_spaced(text: str) -> str:
             continue
         for n in (3, 2):
             run = words[i:i + n]
-            tail = run[-1][len(run[-1].rstrip(",.;:)")):] if run else ""  # "đ ế n," keeps its comma
+            tail = run[-1][len(run[-1].rstrip(",.;:")):] if run else ""  # "đ ế n," keeps its comma; "a)" is a label
             run = run[:-1] + [run[-1][: len(run[-1]) - len(tail)]] if run else run
             if len(run) == n and all(1 <= len(w) <= 3 and w.isalpha() for w in run) and is_fragment(run[0]) \
                     and is_vietnamese_syllable("".join(run)) and same_case("".join(run)):

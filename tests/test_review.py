@@ -86,6 +86,7 @@ def test_appendix_headings_taken_for_a_title_are_emptied():
     ("Số c ontainer", "Số c ontainer"),  # a whole word never opens a join
     ("TP HCM, PV GAS; Lưu: VT, QLN", "TP HCM, PV GAS; Lưu: VT, QLN"),
     ("theo điểm đ khoản 2 và điểm a", "theo điểm đ khoản 2 và điểm a"),
+    ("hoạt động bao gồm: N a) Quy định của pháp luật", "hoạt động bao gồm: N a) Quy định của pháp luật"),
 ])
 def test_glyph_spaced_syllables_are_joined(text, joined):
     assert join_glyph_spaced(text) == joined
