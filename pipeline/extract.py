@@ -14,7 +14,7 @@ from .records import LEFT, RIGHT, Record, Signer, SourceText
 from .segment import (AUTHORITY, CONNECTOR_END, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
 from .normalize import RULE_LINE, fold
-from .review import garbled_words, review_record
+from .review import SURNAMES, garbled_words, review_record
 from .vocab import is_signer_title, signer_title_form, type_for_abbreviation, type_title, vocab
 
 # "Số: 381/BHXH-VP", "Số:  125 /UBND-KT", "Số: 93. /KH-UBND", "Số: 06/2026/TT-BXD", "Số: 1.234/SGDĐT-GDTrH"
@@ -546,7 +546,7 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
         signer.name = HONORIFIC.sub("", piece.text).strip()
         record.spans["signer.name"] = [piece.end - len(signer.name), piece.end]
     else:
-        name_from_tagger(signer, name_candidates(lines, upper), record)
+        name_from_noisy_line(signer, name_candidates(lines, upper), record)
     return signer
 
 
@@ -634,24 +634,28 @@ def up_to_the_name(lines: list[Piece]) -> list[Piece]:
     return lines
 
 
-# A line that holds a signer's name with what OCR or a mark left around it ("(Đã ký) Trần Thị Thu Hà").
+# A line that holds a signer's name with what OCR or a mark left around it ("~ Trần Thị Thu Hà |").
 NAME_LINE_MAX = 80
 NAME_LINES_AFTER_TITLE = 4  # "(Đã ký)", a seal's text, the name: the name is among the first lines under the title
 
 
-def name_from_tagger(signer: Signer, lines: list[Piece], record: Record) -> None:
-    """Fallback: the last proper-noun name the POS tagger finds in the signature lines."""
-    from .nlp import person_names
+# A run of 2–5 capitalised syllables: a Vietnamese full name's shape inside a noisy line.
+NAME_RUN = re.compile(r"(?<![\w])(?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+(?![\w])")
 
+
+def name_from_noisy_line(signer: Signer, lines: list[Piece], record: Record) -> None:
+    """Fallback: a name standing among OCR debris or marks on a line under the title ("~ Trần Hoàng
+    Tuấn |"): the last run of capitalised syllables that opens with a Vietnamese family name. Flagged:
+    the rule found it by shape, not by the layout."""
     for piece in reversed(lines):
         if len(piece.text) > NAME_LINE_MAX:
-            continue  # a flattened paragraph or appendix, not a name line (and the tagger is quadratic)
-        names = person_names(piece.text)
-        if names:
-            signer.name = names[-1]
-            record.flag("signer.name", "họ tên người ký đoán bằng bộ gán nhãn từ loại, không theo vị trí")
-            start = piece.text.rfind(signer.name)
-            record.spans["signer.name"] = [piece.start + start, piece.start + start + len(signer.name)]
+            continue  # a flattened paragraph or appendix, not a name line
+        runs = [m for m in NAME_RUN.finditer(piece.text) if m.group().split()[0] in SURNAMES]
+        if runs:
+            m = runs[-1]
+            signer.name = m.group()
+            record.flag("signer.name", "họ tên người ký tách từ một dòng lẫn ký tự khác: kiểm tra lại")
+            record.spans["signer.name"] = [piece.start + m.start(), piece.start + m.end()]
             return
     record.warnings.append("signer's name not found")
     record.flag("signer.name", "không tìm thấy họ tên người ký")
