@@ -12,6 +12,7 @@ from functools import lru_cache
 from .dates import DATE, to_iso
 from .records import Directive, Record
 from .vocab import alternation, vocab
+from .wording import short_date
 
 # An article heading: "Điều 1. Phạm vi …", "Điều 2: …", "Điều 3 Hiệu lực" — not "Điều 69 của Luật …".
 ARTICLE = re.compile(r"^Điều\s+(\d+)\s*(?:[.:]\s*|\s+(?=[A-ZĐÀ-Ỹ\d(“\"])|$)")
@@ -32,7 +33,7 @@ def find_directives(body, record: Record, layout=None) -> list[Directive]:
     items = top_level_items(paragraphs)
     if not items:
         for _, text, _ in unnumbered_tasks(paragraphs, year):
-            deadline = dt_text(find_deadline(text, year))
+            deadline = short_date(find_deadline(text, year))
             record.flag("directives", f"câu giao việc có thời hạn {deadline} nhưng không đánh số: kiểm tra, thêm "
                                       f"nhiệm vụ nếu cần")
     directives = []
@@ -56,10 +57,6 @@ def unnumbered_tasks(paragraphs: list[str], year: int | None) -> list[tuple[str,
     found = [("", p.strip(), i) for i, p in enumerate(paragraphs)
              if ASSIGNS.search(p) and find_deadline(p, year) and not is_closing(p)]
     return found if len(found) <= 3 else []
-
-
-def dt_text(iso: str | None) -> str:
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
 
 
 def top_level_items(paragraphs: list[str]) -> list[tuple[str, str, int]]:
