@@ -527,8 +527,8 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     upper = [from_the_authority(p) for p in lines if is_upper_line(p.text) and not NAME.match(p.text)]
     names = [p for p in lines if p not in upper and looks_like_name(p.text)]
     # "Phó Thủ tướng" in sentence case, "PHÓ cụ c TRƯỞNG" from OCR: known titles in any case or spacing.
-    upper += [Piece(signer_title_form(p.text), p.start, p.column, p.zone)
-              for p in lines if p not in upper and is_signer_title(p.text)]
+    forms = [(p, signer_title_form(p.text)) for p in lines if p not in upper]
+    upper += [Piece(form, p.start, p.column, p.zone) for p, form in forms if form]
     upper.sort(key=lambda p: p.start)
     if upper:
         authority, title = split_authority_lines(upper)
