@@ -202,7 +202,20 @@ def _v5(conn: Connection, dialect: str) -> None:
     conn.execute(text("ALTER TABLE documents ADD COLUMN review TEXT"))
 
 
-MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5)]
+def _v6(conn: Connection, dialect: str) -> None:
+    """The web page's lists, paged in the database, read down an index instead of sorting the store:
+    documents by status (review), the sổ đến of a year by type, directive items by status and
+    deadline (tasks), the sổ đi of a year."""
+    for name, table, columns in (
+        ("documents_status", "documents", "status, id"),
+        ("documents_register_type", "documents", "incoming_year, doc_type, incoming_no"),
+        ("directives_worklist", "directives", "status, deadline, document_id, position"),
+        ("outgoing_year", "outgoing", "year, org, serial"),
+    ):
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
+
+
+MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6)]
 
 
 LATEST = MIGRATIONS[-1][0]
@@ -639,23 +652,40 @@ class Store:
 
     def search_ids(self, query: str, limit: int = 50) -> list[int]:
         """The ids `search` finds, best first, without reading the documents."""
-        words = re.findall(r"\w+", query)
-        if not words:
+        match = self._search_match(query)
+        if match is None:
             return []
-        plain = fold(query) == query.casefold()
+        sql, params = match
         with self.engine.connect() as conn:
             if self.fts:
-                columns = "{folded}" if plain else "{subject text}"
-                terms = " AND ".join(f'"{fold(w) if plain else w.casefold()}"' for w in words)
-                ids = [r[0] for r in conn.execute(text(
-                    "SELECT rowid FROM documents_fts WHERE documents_fts MATCH :q ORDER BY rank LIMIT :n"),
-                    {"q": f"{columns} : ({terms})", "n": limit})]
+                sql = f"SELECT rowid FROM documents_fts WHERE {sql} ORDER BY rank LIMIT :n"
             else:
-                column = "folded" if plain else "LOWER(subject || ' ' || text)"
-                clauses = " AND ".join(f"{column} LIKE :w{i}" for i in range(len(words)))
-                params = {f"w{i}": f"%{fold(w) if plain else w.lower()}%" for i, w in enumerate(words)}
-                ids = [r[0] for r in conn.execute(text(f"SELECT id FROM documents WHERE {clauses} LIMIT {int(limit)}"), params)]
-        return ids
+                sql = f"SELECT id FROM documents WHERE {sql} LIMIT :n"
+            return [r[0] for r in conn.execute(text(sql), dict(params, n=limit))]
+
+    def search_condition(self, query: str) -> tuple[str, dict]:
+        """What `search` finds as a condition on `documents` (every match, unranked), for a list that
+        filters and pages in the database: (SQL, its parameters)."""
+        match = self._search_match(query)
+        if match is None:
+            return "1 = 0", {}
+        sql, params = match
+        return (f"id IN (SELECT rowid FROM documents_fts WHERE {sql})" if self.fts else f"({sql})"), params
+
+    def _search_match(self, query: str) -> tuple[str, dict] | None:
+        """The search's condition: on `documents_fts` (SQLite: FTS5 MATCH) or on `documents`
+        (elsewhere: LIKE on the folded text); a query without diacritics matches either way."""
+        words = re.findall(r"\w+", query)
+        if not words:
+            return None
+        plain = fold(query) == query.casefold()
+        if self.fts:
+            columns = "{folded}" if plain else "{subject text}"
+            terms = " AND ".join(f'"{fold(w) if plain else w.casefold()}"' for w in words)
+            return "documents_fts MATCH :search_q", {"search_q": f"{columns} : ({terms})"}
+        column = "folded" if plain else "LOWER(subject || ' ' || text)"
+        clauses = " AND ".join(f"{column} LIKE :search_w{i}" for i in range(len(words)))
+        return clauses, {f"search_w{i}": f"%{fold(w) if plain else w.lower()}%" for i, w in enumerate(words)}
 
     def tasks(self, due_before: str | None = None, overdue_on: str | None = None, status: str | None = None) -> list[dict]:
         """Directive items with their document; `overdue_on` keeps open items past deadline."""
