@@ -186,14 +186,18 @@ def parse_date(value: str | None):
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.argument("inputs", nargs=-1, type=click.Path())
 @db_option
 @click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Worker processes for extraction.")
 @click.option("--received", metavar="DATE", help="Ngày đến to record (default: today).")
 @click.option("--settle", type=float, default=0.0, metavar="SECONDS",
               help="Leave files written in the last SECONDS for the next run (a folder still being filled).")
+@click.option("--from-list", "list_file", metavar="FILE", type=click.Path(allow_dash=True),
+              help="Also every path in FILE, one a line (- for standard input).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Read on a Dask cluster: tcp://SCHEDULER:8786, or local:N worker processes (pip install 'congvan[dask]').")
 @ocr_option
-def ingest(inputs, db, jobs, received, settle, ocr):
+def ingest(inputs, db, jobs, received, settle, list_file, dask_address, ocr):
     """Extract and store every document under INBOX (files or folders).
 
     The same file twice is stored once; a failed file is recorded with its reason and the batch
@@ -202,12 +206,20 @@ def ingest(inputs, db, jobs, received, settle, ocr):
     \b
     Example:
         congvan ingest ~/inbox --jobs 2
+        congvan ingest --from-list files.txt --db postgresql://… --dask tcp://10.0.0.5:8786
     """
     from .ingest import ingest as run_ingest
     from .process import iter_paths
     from .store import open_store
 
-    paths = list(iter_paths(inputs))
+    if not inputs and not list_file:
+        raise click.UsageError("name an INBOX folder or file, or --from-list FILE")
+    if dask_address:
+        ingest_on_dask(inputs, list_file, db, dask_address, parse_date(received), settle, ocr)
+        return
+    from .distributed import listed
+
+    paths = list(iter_paths(list(inputs) + (list(listed(list_file)) if list_file else [])))
     if not paths:
         raise click.ClickException("no documents found in " + ", ".join(inputs))
     store = open_store(db)
@@ -224,6 +236,42 @@ def ingest(inputs, db, jobs, received, settle, ocr):
     print_summary(summary)
     if summary.total and len(summary.failed) == summary.total:
         sys.exit(1)
+
+
+def ingest_on_dask(inputs, list_file, db, address, received_on, settle, ocr) -> None:
+    """`ingest --dask`: the same batch with reading on a Dask cluster's workers (pipeline/distributed.py)."""
+    from .distributed import DaskMissing, cluster_client, count_paths, ingest_on_cluster, stream_paths
+    from .store import open_store
+
+    total = count_paths(inputs, None if list_file == "-" else list_file) if list_file != "-" else 0
+    store = open_store(db)
+    store.check()
+    try:
+        with cluster_client(address) as client, open_bar(total, desc="ingest") as bar:
+            try:
+                summary = ingest_on_cluster(stream_paths(inputs, list_file), store, client, received_on=received_on,
+                                            ocr=ocr, settle=settle, progress=lambda path, outcome: bar.update(1))
+            except KeyboardInterrupt:
+                bar.close()
+                click.echo("interrupted: the work in flight was cancelled; every document stored so far is "
+                           "complete; run the same command to continue", err=True)
+                sys.exit(130)
+    except (DaskMissing, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    if not summary.total:
+        raise click.ClickException("no documents found in " + ", ".join(list(inputs) + [list_file or ""]).strip(", "))
+    print_summary(summary)
+    if summary.total and len(summary.failed) == summary.total:
+        sys.exit(1)
+
+
+def open_bar(total: int, **options):
+    """A progress bar; without a total (a list on standard input) it counts and shows the rate."""
+    if total:
+        return progress_bar(total, **options)
+    from tqdm import tqdm
+
+    return tqdm(total=None, unit="doc", file=sys.stderr, dynamic_ncols=True, **options)
 
 
 def print_summary(summary) -> None:

@@ -1,0 +1,309 @@
+"""The clerk's batch on a Dask cluster: `congvan ingest INBOX --dask tcp://SCHEDULER:8786` (or `local:N`).
+
+The workers read and extract (and OCR); this process hashes, skips what is stored, and writes
+every record through the same `Store.add` as the one-machine ingest, one transaction a
+document, in input order. So:
+
+- exactly once: a file whose SHA-256 is stored is never scheduled, and a task retried after its
+  worker died still hands back one result, stored once (the store refuses a second row of a hash);
+- số đến are gap-free and follow the input order (PostgreSQL takes them under a per-year lock);
+- at most `window` files are in flight and paths are read as a stream, so this process's memory
+  does not grow with the batch;
+- a file that kills its worker twice, or runs past [limits] seconds_per_file, is a failed record.
+
+Dask is an optional extra (`pip install 'congvan[dask]'`), imported only here.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from collections import deque
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .ingest import UNSETTLED, Summary, count, file_state, record_problem, same_state, sha256_of, short
+from .process import WORKER_DIED, FileTimeLimit, process_file
+from .read import SUPPORTED
+from .records import Record
+from .store import Store, Stored
+
+MISSING = ("--dask cần gói dask: pip install 'congvan[dask]' "
+           "(--dask needs the optional dask extra: pip install 'congvan[dask]')")
+
+
+class DaskMissing(RuntimeError):
+    pass
+
+
+# --------------------------------------------------------------------------- inputs, streamed
+
+
+def stream_paths(inputs: Iterable[str], list_file: str | None = None) -> Iterator[str]:
+    """The named files and folders, then those a list file names (one path a line), lazily.
+
+    A folder is walked one directory at a time, in the same order as `process.iter_paths`
+    (the sorted full paths), so a million files are never one listing in memory.
+    """
+    for name in inputs:
+        yield from expand(name)
+    if list_file:
+        for name in listed(list_file):
+            yield from expand(name)
+
+
+def listed(list_file: str) -> Iterator[str]:
+    """Non-empty lines of a list file ("-": standard input); a name that is not UTF-8 kept as os.fsdecode keeps it."""
+    import sys
+
+    fh = sys.stdin if list_file == "-" else open(list_file, encoding="utf-8", errors="surrogateescape")
+    with fh if list_file != "-" else nullcontext(fh):
+        for line in fh:
+            name = line.rstrip("\r\n")
+            if name.strip():
+                yield name
+
+
+def expand(name: str) -> Iterator[str]:
+    if os.path.isdir(name):
+        yield from walk_sorted(name)
+    else:
+        yield name
+
+
+def walk_sorted(folder: str) -> Iterator[str]:
+    """Supported files under `folder`, depth first; a folder sorts as its name + "/", which
+    gives exactly the order of sorting every full path (what `iter_paths` does)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    keyed = sorted((entry.name + ("/" if entry.is_dir() else ""), entry) for entry in entries)
+    del entries
+    for key, entry in keyed:
+        if key.endswith("/"):
+            yield from walk_sorted(entry.path)
+        elif entry.is_file() and Path(entry.name).suffix.lower() in SUPPORTED and not entry.name.startswith((".", "~$")):
+            yield entry.path
+
+
+def count_paths(inputs: Iterable[str], list_file: str | None = None) -> int:
+    """How many paths `stream_paths` will give (one more streaming pass: for the progress bar)."""
+    return sum(1 for _ in stream_paths(inputs, list_file))
+
+
+# --------------------------------------------------------------------------- the cluster
+
+
+@contextmanager
+def cluster_client(address: str):
+    """A dask.distributed Client: `local:N` starts N single-threaded worker processes here,
+    anything else is a scheduler's address (tcp://host:8786)."""
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise DaskMissing(MISSING) from None
+    # A task whose worker dies is tried once more elsewhere; dying twice makes it a failed record
+    # instead of killing worker after worker (on a remote cluster set it on the scheduler too).
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        if address.startswith("local:"):
+            workers = local_workers(address)
+            import logging
+
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                              silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                yield client
+        else:
+            with Client(address, timeout="30s") as client:
+                yield client
+
+
+def local_workers(address: str) -> int:
+    try:
+        workers = int(address.split(":", 1)[1])
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise ValueError(f"--dask {address!r}: use local:N with N ≥ 1, or tcp://HOST:8786")
+    return workers
+
+
+def worker_threads(client) -> int:
+    return sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()) or 1
+
+
+# --------------------------------------------------------------------------- on a worker
+
+
+def read_on_worker(path: str, ocr: str = "auto") -> Record:
+    """A task: the record of one file, as `process_file` makes it, within [limits] seconds_per_file.
+
+    A task runs in a worker's thread, where SIGALRM cannot reach it: the time limit is raised in
+    the thread instead (between two Python steps; a hung native call is for the nanny's limits).
+    """
+    from .limits import limits
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract's threads would fight the other workers
+    lim = limits()
+    try:
+        with interrupt_after(lim.seconds_per_file):
+            return process_file(path, ocr=ocr)
+    except FileTimeLimit:  # fired just as process_file returned
+        return Record(source=path, kind="error",
+                      error=lim.reason("stopped at the time limit", "reading took too long", "seconds_per_file"))
+
+
+@contextmanager
+def interrupt_after(seconds: float):
+    """Raise FileTimeLimit in this thread after `seconds`, unless the block has ended."""
+    if seconds <= 0:
+        yield
+        return
+    target = threading.get_ident()
+    done = threading.Event()
+
+    def expire() -> None:
+        if not done.wait(seconds):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(FileTimeLimit))
+
+    timer = threading.Thread(target=expire, name="congvan-time-limit", daemon=True)
+    timer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        timer.join()  # after this no late exception can land outside the caller's handler
+
+
+# --------------------------------------------------------------------------- the client's loop
+
+
+@dataclass
+class Job:
+    path: str
+    sha: str
+    state: tuple[int, int]
+    future: object
+
+
+class Tally:
+    """A list that only counts (and keeps the last few): the summary of a million files stays small."""
+
+    def __init__(self, keep: int = 100):
+        self.n = 0
+        self.last: deque = deque(maxlen=keep)
+
+    def append(self, item) -> None:
+        self.n += 1
+        self.last.append(item)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        return iter(self.last)
+
+
+def ingest_on_cluster(paths: Iterable[str], store: Store, client, received_on: date | None = None,
+                      progress: Callable[[str, Stored | None], None] | None = None, ocr: str = "auto",
+                      settle: float = 0.0, window: int | None = None) -> Summary:
+    """Store every file, read on the cluster's workers; `progress(path, outcome)` once per file.
+
+    On KeyboardInterrupt the futures in flight are cancelled and the interrupt goes on up:
+    every document stored so far is complete, and the same command finishes the rest.
+    """
+    from time import time
+
+    summary = Summary(incoming=Tally(), others=Tally())
+    window = window or 8 * worker_threads(client)
+    in_flight: deque[Job] = deque()
+    try:
+        for path in paths:
+            job = schedule(path, client, store, summary, in_flight, ocr, settle, time())
+            if job is None:
+                _call(progress, path, None)
+                continue
+            in_flight.append(job)
+            while len(in_flight) >= window:
+                store_next(in_flight.popleft(), store, summary, received_on, progress)
+        while in_flight:
+            store_next(in_flight.popleft(), store, summary, received_on, progress)
+    except BaseException:
+        client.cancel([job.future for job in in_flight])
+        raise
+    return summary
+
+
+def schedule(path: str, client, store: Store, summary: Summary, in_flight: deque, ocr: str, settle: float,
+             now: float) -> Job | None:
+    """Hash `path` and hand it to a worker; None (counted in `summary`) when it is not to be read."""
+    try:
+        state = file_state(path)
+        if settle and now - state[1] / 1e9 < settle:
+            summary.failed.append((path, UNSETTLED))
+            return None
+        sha = sha256_of(path)
+    except OSError as err:
+        summary.failed.append((path, f"cannot open: {err.strerror or err}"))
+        return None
+    if already_stored(store, sha) or any(job.sha == sha for job in in_flight):
+        summary.duplicates += 1
+        return None
+    future = client.submit(read_on_worker, path, ocr, pure=False)
+    return Job(path, sha, state, future)
+
+
+def already_stored(store: Store, sha: str) -> bool:
+    """Stored and not failed (a failed file is read again, as in the one-machine ingest)."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        status = conn.execute(text("SELECT status FROM documents WHERE sha256 = :s"), {"s": sha}).scalar()
+    return status is not None and status != "failed"
+
+
+def store_next(job: Job, store: Store, summary: Summary, received_on: date | None, progress) -> None:
+    record = result_of(job)
+    job.future = None  # the result can go as soon as it is stored
+    if not same_state(job.path, job.state):  # changed while it was hashed and read: next run
+        summary.failed.append((job.path, UNSETTLED))
+        _call(progress, job.path, None)
+        return
+    record, outcome = store_record(store, record, job.sha, job.path, received_on)
+    count(summary, job.path, record.error, outcome)
+    _call(progress, job.path, outcome)
+
+
+def result_of(job: Job) -> Record:
+    """The worker's record; a worker that died with it twice, or a task that failed, is a failed record."""
+    from distributed import KilledWorker
+
+    try:
+        return job.future.result()
+    except KilledWorker:
+        return Record(source=job.path, kind="error", error=WORKER_DIED)
+    except (KeyboardInterrupt, OSError):  # OSError: the scheduler is gone; stop, the rest is for the rerun
+        raise
+    except Exception as err:  # e.g. a record that could not be sent back
+        return Record(source=job.path, kind="error", error=f"worker failed: {type(err).__name__}: {short(err)}")
+
+
+def store_record(store: Store, record: Record, sha: str, path: str, received_on: date | None) -> tuple[Record, Stored]:
+    """As the one-machine ingest: a value the database refuses makes the file a failed record;
+    a fault of the store itself stops the batch."""
+    try:
+        return record, store.add(record, sha, Path(path).name, received_on)
+    except Exception as err:
+        if not record_problem(err):
+            raise
+        record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
+        return record, store.add(record, sha, Path(path).name, received_on)
+
+
+def _call(progress, path, outcome) -> None:
+    if progress:
+        progress(path, outcome)
