@@ -75,16 +75,15 @@ def expand(name: str) -> Iterator[str]:
 
 
 def walk_sorted(folder: str) -> Iterator[str]:
-    """Supported files under `folder`, depth first; a folder sorts as its name + "/", which
-    gives exactly the order of sorting every full path (what `iter_paths` does)."""
+    """Supported files under `folder`, depth first, each directory's names sorted: the order of
+    sorting every Path (component by component), which is what `iter_paths` does."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return
-    keyed = sorted((entry.name + ("/" if entry.is_dir() else ""), entry) for entry in entries)
-    del entries
-    for key, entry in keyed:
-        if key.endswith("/"):
+    entries.sort(key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir():
             yield from walk_sorted(entry.path)
         elif entry.is_file() and Path(entry.name).suffix.lower() in SUPPORTED and not entry.name.startswith((".", "~$")):
             yield entry.path
