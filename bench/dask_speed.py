@@ -1,0 +1,170 @@
+"""`ingest --dask local:2` against `--dask local:1` and against the plain `--jobs 2`, and the client's memory.
+
+    python bench/dask_speed.py [--docs 1000] [-n 3] [--postgres postgresql://…]
+    python bench/dask_speed.py --costs     # what one worker spends per page: text PDF, DOCX, OCR
+
+Builds an inbox of N distinct corpus-derived files (text, DOCX, text PDFs; scans are left to
+bench/ocr_speed.py), then times whole `congvan ingest` commands into a fresh store each run
+(SQLite, or a fresh database on the given PostgreSQL server), in alternating pairs (bench/paired.py):
+cluster start-up is included, as a user pays it. Then the peak memory of the client process
+ingesting a quarter of the batch and all of it on `local:2` (flat: it does not hold the batch).
+Prints `measure | congvan | floor | ratio`; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from ingest_speed import make_inbox  # noqa: E402
+from paired import CONGVAN, ENV, PYTHON, Row, paired, run_command, table  # noqa: E402
+
+
+class FreshStore:
+    """A store URL emptied before each run: a new SQLite file, or a new PostgreSQL database."""
+
+    def __init__(self, folder: Path, postgres: str | None):
+        self.folder, self.postgres, self.made = folder, postgres, []
+
+    def new(self) -> str:
+        if not self.postgres:
+            path = self.folder / f"{uuid.uuid4().hex[:8]}.db"
+            return str(path)
+        from sqlalchemy import create_engine, text
+
+        name = f"congvan_bench_{uuid.uuid4().hex[:8]}"
+        with self.admin().connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        self.made.append(name)
+        return f"{self.postgres.rsplit('/', 1)[0]}/{name}"
+
+    def admin(self):
+        from sqlalchemy import create_engine
+
+        return create_engine(self.postgres.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+
+    def drop_all(self) -> None:
+        if not self.made:
+            return
+        from sqlalchemy import text
+
+        with self.admin().connect() as conn:
+            for name in self.made:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+def ingest_run(inbox: Path, stores: FreshStore, how: list[str]):
+    def run() -> tuple[float, float]:
+        return run_command([CONGVAN, "ingest", str(inbox), "--db", stores.new(), *how])
+    return run
+
+
+CLIENT = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from pipeline.distributed import cluster_client, ingest_on_cluster
+from pipeline.store import open_store
+paths = sys.stdin.read().splitlines()
+with cluster_client("local:2") as client:
+    ingest_on_cluster(iter(paths), open_store({db!r}), client)
+own = resource.getrusage(resource.RUSAGE_SELF)
+print((own.ru_utime + own.ru_stime) / len(paths), own.ru_maxrss / 1024)
+"""
+
+
+def client_cost(paths: list[str], db: str) -> tuple[float, float]:
+    """(cpu seconds per document, peak MB) of the client process: hashing, scheduling, storing."""
+    code = CLIENT.format(root=str(HERE.parent), db=db)
+    out = subprocess.run([PYTHON, "-c", code], input="\n".join(paths), capture_output=True, text=True, check=True,
+                         env=ENV)
+    cpu, peak = out.stdout.split()[-2:]
+    return float(cpu), float(peak)
+
+
+COSTS = [("text PDF", "*__pdf.pdf"), ("DOCX", "*.docx"), ("scan, OCR", "*__scan.pdf")]
+
+
+def pages_of(path: Path, corpus: Path) -> int:
+    """A PDF's pages; a DOCX counts the pages of its PDF twin in the corpus (1 when it has none)."""
+    import pypdfium2
+
+    if path.suffix != ".pdf":
+        twins = sorted(corpus.glob(path.name.split("__")[0] + "__pdf*.pdf"))
+        return pages_of(twins[0], corpus) if twins else 1
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def page_costs(corpus: Path) -> None:
+    """CPU seconds per page of one worker (this process and its Tesseract children), warm: the
+    first file of each kind is read once unmeasured (imports, models)."""
+    import resource
+
+    from pipeline.process import process_file
+
+    def cpu() -> float:
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    print("| kind | files | pages | cpu s / page | pages / core-hour |\n|---|---|---|---|---|")
+    for kind, pattern in COSTS:
+        files = sorted(corpus.glob(pattern))
+        process_file(str(files[0]))
+        pages = sum(pages_of(f, corpus) for f in files)
+        start = cpu()
+        for f in files:
+            process_file(str(f))
+        per_page = (cpu() - start) / pages
+        print(f"| {kind} | {len(files)} | {pages} | {per_page:.3f} | {3600 / per_page:,.0f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("-n", type=int, default=3, help="pairs per row")
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (a fresh database per run); default SQLite")
+    parser.add_argument("--corpus", type=Path, default=HERE.parent / "corpus" / "docs")
+    parser.add_argument("--costs", action="store_true", help="only the CPU per page of text PDF, DOCX and OCR")
+    args = parser.parse_args()
+    if args.costs:
+        page_costs(args.corpus)
+        return
+    with tempfile.TemporaryDirectory(prefix="congvan_dask_bench_") as tmp:
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
+        paths = make_inbox(args.corpus, inbox, args.docs)
+        stores = FreshStore(Path(tmp), args.postgres)
+        try:
+            local2 = ingest_run(inbox, stores, ["--dask", "local:2"])
+            rows = [
+                Row("ingest --dask local:2 vs local:1", paired(local2, ingest_run(inbox, stores, ["--dask", "local:1"]),
+                                                               args.n, warm=0),
+                    floor="local:1", unit=(len(paths), "docs")),
+                Row("ingest --dask local:2 vs --jobs 2", paired(local2, ingest_run(inbox, stores, ["--jobs", "2"]),
+                                                                args.n, warm=0),
+                    floor="--jobs 2", unit=(len(paths), "docs")),
+            ]
+            _, quarter = client_cost(paths[: len(paths) // 4], stores.new())
+            per_doc, whole = client_cost(paths, stores.new())
+        finally:
+            stores.drop_all()
+    print(f"{len(paths)} documents from {args.corpus} into {'PostgreSQL' if args.postgres else 'SQLite'}; "
+          "ratio = time of local:2 / time of the floor (below 1: local:2 is faster)")
+    print(table(rows))
+    print(f"client peak memory on local:2: {len(paths) // 4} docs {quarter:.0f} MB, {len(paths)} docs {whole:.0f} MB; "
+          f"client cpu {per_doc * 1000:.1f} ms a document (hash, schedule, store)")
+
+
+if __name__ == "__main__":
+    main()
