@@ -215,7 +215,14 @@ def _v6(conn: Connection, dialect: str) -> None:
         conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
 
 
-MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6)]
+def _v7(conn: Connection, dialect: str) -> None:
+    """The sổ đến filtered by issuer: the year's distinct issuers, and the documents of the ones that
+    match, read from this index alone (never the rows)."""
+    conn.execute(text("CREATE INDEX IF NOT EXISTS documents_register_issuer ON documents "
+                      "(incoming_year, issuer, parent_body, doc_type, incoming_no)"))
+
+
+MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7)]
 
 
 LATEST = MIGRATIONS[-1][0]
