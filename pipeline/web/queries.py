@@ -9,12 +9,10 @@ import json
 
 from sqlalchemy import text
 
-from ..store import Store
+from ..store import Store, fold
 
 LIST_COLUMNS = ("id, file_name, status, kind, error, doc_type, number, issued_on, issuer, subject, "
                 "incoming_year, incoming_no, received_on, duplicate_of, created_at, updated_at")
-# "Needs review" first, then what is fine, then the rest; newest first within each.
-STATUS_ORDER = "CASE status WHEN 'needs_review' THEN 0 WHEN 'ok' THEN 1 WHEN 'other' THEN 2 ELSE 3 END"
 
 
 def rows(store: Store, sql: str, **params) -> list[dict]:
@@ -24,11 +22,6 @@ def rows(store: Store, sql: str, **params) -> list[dict]:
 
 def recent_documents(store: Store, limit: int) -> list[dict]:
     return rows(store, f"SELECT {LIST_COLUMNS} FROM documents ORDER BY id DESC LIMIT :n", n=limit)
-
-
-def review_list(store: Store, status: str | None = None) -> list[dict]:
-    where = "WHERE status = :st" if status else ""
-    return rows(store, f"SELECT {LIST_COLUMNS} FROM documents {where} ORDER BY {STATUS_ORDER}, id DESC", st=status)
 
 
 def status_counts(store: Store) -> dict[str, int]:
@@ -41,9 +34,10 @@ def incoming_years(store: Store) -> list[int]:
     return [r["y"] for r in found]
 
 
-def doc_types(store: Store) -> list[str]:
-    found = rows(store, "SELECT DISTINCT doc_type AS t FROM documents WHERE doc_type <> '' AND kind = 'dispatch' "
-                        "ORDER BY 1")
+def doc_types(store: Store, year: int) -> list[str]:
+    """The types in the year's sổ đến (the register_type index answers it)."""
+    found = rows(store, "SELECT DISTINCT doc_type AS t FROM documents WHERE incoming_year = :y AND doc_type <> '' "
+                        "ORDER BY 1", y=year)
     return [r["t"] for r in found]
 
 
@@ -56,6 +50,11 @@ def outgoing_entry(store: Store, entry_id: int) -> dict | None:
 
 def outgoing_years(store: Store) -> list[int]:
     return [r["y"] for r in rows(store, "SELECT DISTINCT year AS y FROM outgoing ORDER BY 1 DESC")]
+
+
+def outgoing_doc_types(store: Store, year: int) -> list[str]:
+    return [r["t"] for r in rows(store, "SELECT DISTINCT doc_type AS t FROM outgoing WHERE year = :y ORDER BY 1",
+                                 y=year)]
 
 
 class Pager:
@@ -90,44 +89,198 @@ class Pager:
         return items[self.offset:self.offset + self.size]
 
 
-def review_page(store: Store, status: str | None, pager_of) -> tuple[list[dict], "Pager"]:
-    where = "WHERE status = :st" if status else ""
-    total = rows(store, f"SELECT COUNT(*) AS n FROM documents {where}", st=status)[0]["n"]
-    pager = pager_of(total)
-    found = rows(store, f"SELECT {LIST_COLUMNS} FROM documents {where} ORDER BY {STATUS_ORDER}, id DESC "
-                        "LIMIT :n OFFSET :o", st=status, n=pager.size, o=pager.offset)
+def segmented_page(store: Store, select: str, key: str, source: str, segments: list[tuple[str, str, int]],
+                   params: dict, pager_of) -> tuple[list[dict], "Pager"]:
+    """One page of a list made of segments shown one after another, each `(where, order by, count)`.
+
+    Each segment is read with its own condition and order, which an index serves, instead of one
+    ORDER BY over a computed key that makes the database sort every row for every page; and the
+    page's keys are found first (`SELECT key FROM source … LIMIT … OFFSET …`, inside the index),
+    so the rows skipped to reach a deep page are never joined or read. The page costs about the
+    same at 100,000 documents as at 5,000 (apart from the counts, which the indexes answer).
+    """
+    pager = pager_of(sum(count for _, _, count in segments))
+    found, skip, wanted = [], pager.offset, pager.size
+    for where, order, count in segments:
+        if wanted <= 0:
+            break
+        if skip >= count:
+            skip -= count
+            continue
+        found += rows(store, f"{select} WHERE {key} IN (SELECT {key} FROM {source} WHERE {where} ORDER BY {order} "
+                             f"LIMIT :n OFFSET :o) ORDER BY {order}", **dict(params, n=wanted, o=skip))
+        wanted, skip = pager.size - len(found), 0
     return found, pager
+
+
+REVIEW_ORDER = ("needs_review", "ok", "other", "failed")
+
+
+def review_page(store: Store, status: str | None, pager_of, counts: dict[str, int] | None = None
+                ) -> tuple[list[dict], "Pager"]:
+    """A page of the review list ("needs review" first, newest first in each status), read status by
+    status down the (status, id) index."""
+    counts = status_counts(store) if counts is None else counts
+    segments = [(f"status = '{st}'", "id DESC", counts.get(st, 0)) for st in REVIEW_ORDER if st == (status or st)]
+    if not status:
+        others = sum(n for st, n in counts.items() if st not in REVIEW_ORDER)
+        known = ", ".join(f"'{st}'" for st in REVIEW_ORDER)
+        segments.append((f"status NOT IN ({known})", "id DESC", others))
+    return segmented_page(store, f"SELECT {LIST_COLUMNS} FROM documents", "id", "documents", segments, {}, pager_of)
 
 
 TASK_URGENCY = ("CASE WHEN t.status = 'done' THEN 3 WHEN t.deadline IS NULL THEN 2 "
                 "WHEN t.deadline < :today THEN 0 ELSE 1 END")
+TASK_SELECT = (f"SELECT t.*, {TASK_URGENCY} AS urgency, d.number AS doc_number, d.issuer AS doc_issuer, "
+               "d.subject AS doc_subject, d.incoming_no AS doc_incoming_no "
+               "FROM directives t JOIN documents d ON d.id = t.document_id")
 
 
 def task_page(store: Store, today: str, open_only: bool, pager_of) -> tuple[list[dict], "Pager", int]:
     """Directive items in the order a clerk works (overdue, due, undated, done), one page of them,
-    and how many are overdue in all."""
-    where = "t.status = 'open'" if open_only else "1 = 1"
-    counted = rows(store, "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN t.status = 'open' AND t.deadline IS NOT NULL "
-                          f"AND t.deadline < :today THEN 1 ELSE 0 END), 0) AS late FROM directives t WHERE {where}",
-                   today=today)[0]
-    pager = pager_of(counted["n"])
-    sql = (f"SELECT t.*, {TASK_URGENCY} AS urgency, d.number AS doc_number, d.issuer AS doc_issuer, "
-           "d.subject AS doc_subject, d.incoming_no AS doc_incoming_no "
-           f"FROM directives t JOIN documents d ON d.id = t.document_id WHERE {where} "
-           f"ORDER BY {TASK_URGENCY}, CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.document_id, "
-           "t.position LIMIT :n OFFSET :o")
-    items = [dict(r, support=json.loads(r["support"] or "[]"))
-             for r in rows(store, sql, today=today, n=pager.size, o=pager.offset)]
-    return items, pager, int(counted["late"])
+    and how many are overdue in all.
+
+    Overdue and due items are both open items by deadline, so the order is four runs of the
+    (status, deadline, document_id, position) index: open with a deadline, open without, then
+    (when all are shown) done with a deadline and done without (an item is open or done)."""
+    def count(where: str) -> int:  # a range of the worklist index, counted inside it
+        return rows(store, f"SELECT COUNT(*) AS n FROM directives t WHERE {where}", today=today)[0]["n"]
+
+    runs = ["open"] + ([] if open_only else ["done"])
+    segments = []
+    for status in runs:
+        segments.append((f"t.status = '{status}' AND t.deadline IS NOT NULL", "t.deadline, t.document_id, t.position",
+                         count(f"t.status = '{status}' AND t.deadline IS NOT NULL")))
+        segments.append((f"t.status = '{status}' AND t.deadline IS NULL", "t.document_id, t.position",
+                         count(f"t.status = '{status}' AND t.deadline IS NULL")))
+    late = count("t.status = 'open' AND t.deadline < :today")
+    found, pager = segmented_page(store, TASK_SELECT, "t.id", "directives t", segments, {"today": today}, pager_of)
+    items = [dict(r, support=json.loads(r["support"] or "[]")) for r in found]
+    return items, pager, int(late)
 
 
 REGISTER_COLUMNS = ("id, received_on, incoming_no, issuer, parent_body, number, issued_on, doc_type, subject, "
                     "assignee, note, duplicate_of")
 
 
-def register_documents(store: Store, year: int, doc_type: str = "") -> list[dict]:
-    """The year's numbered documents with only the columns the sổ đến shows, in số đến order (the
-    full text and JSON columns are not read: the register of a big year stays quick)."""
-    where = "incoming_year = :y AND incoming_no IS NOT NULL" + (" AND doc_type = :t" if doc_type else "")
-    return rows(store, f"SELECT {REGISTER_COLUMNS} FROM documents WHERE {where} ORDER BY incoming_no",
-                y=year, t=doc_type)
+def register_condition(store: Store, year: int, doc_type: str = "", issuer: str = "", q: str = ""
+                       ) -> tuple[str, dict]:
+    """The sổ đến's filters as one SQL condition on `documents`: the year's numbered documents, of a
+    type, whose issuer or parent body contains `issuer` (without diacritics, as `Store.documents`),
+    matching the full-text search `q`."""
+    where = ["incoming_year = :y", "incoming_no IS NOT NULL"]
+    params: dict = {"y": year}
+    if doc_type:
+        where.append("doc_type = :t")
+        params["t"] = doc_type
+    if issuer:  # the year's few distinct issuers are folded here, the rows matched by the ones that fit
+        wanted = fold(issuer)
+        pairs = [(r["issuer"], r["parent_body"]) for r in rows(
+            store, "SELECT DISTINCT issuer, parent_body FROM documents WHERE incoming_year = :y", y=year)
+            if wanted in fold(f"{r['parent_body'] or ''} {r['issuer'] or ''}")]
+        where.append("(" + " OR ".join(f"(issuer = :i{n} AND COALESCE(parent_body, '') = :p{n})"
+                                       for n in range(len(pairs))) + ")" if pairs else "1 = 0")
+        for n, (name, parent) in enumerate(pairs):
+            params.update({f"i{n}": name, f"p{n}": parent or ""})
+    if q:
+        matching, extra = store.search_condition(q)
+        where.append(matching)
+        params.update(extra)
+    return " AND ".join(where), params
+
+
+def register_page(store: Store, year: int, pager_of, doc_type: str = "", issuer: str = "", q: str = ""
+                  ) -> tuple[list[dict], "Pager"]:
+    """One page of the sổ đến in số đến order. The whole year (or a type of it) is read down the
+    (incoming_year, incoming_no) index; with an issuer or a search, the matching (số đến, id) pairs
+    come from the issuer index or the full-text index alone, and only the page's rows are read."""
+    where, params = register_condition(store, year, doc_type, issuer, q)
+    select = f"SELECT {REGISTER_COLUMNS} FROM documents"
+    if not (issuer or q):
+        total = rows(store, f"SELECT COUNT(*) AS n FROM documents WHERE {where}", **params)[0]["n"]
+        return segmented_page(store, select, "id", "documents", [(where, "incoming_no", total)], params, pager_of)
+    with store.engine.connect() as conn:
+        keys = sorted(conn.execute(text(f"SELECT incoming_no, id FROM documents WHERE {where}"), params).all())
+    pager = pager_of(len(keys))
+    wanted = [doc_id for _, doc_id in keys[pager.offset:pager.offset + pager.size]]
+    marks = ", ".join(f":d{n}" for n in range(len(wanted)))
+    found = rows(store, f"{select} WHERE id IN ({marks}) ORDER BY incoming_no",
+                 **{f"d{n}": doc_id for n, doc_id in enumerate(wanted)}) if wanted else []
+    return found, pager
+
+
+def register_documents(store: Store, year: int, doc_type: str = "", issuer: str = "", q: str = "") -> list[dict]:
+    """Every document of the filtered sổ đến (for the .xlsx: never cut short), with only the columns
+    the register shows, in số đến order (the full text and JSON columns are not read)."""
+    where, params = register_condition(store, year, doc_type, issuer, q)
+    return rows(store, f"SELECT {REGISTER_COLUMNS} FROM documents WHERE {where} ORDER BY incoming_no", **params)
+
+
+OUTGOING_ORDER = "org, serial"  # as Store.outgoing within a year
+
+
+def outgoing_condition(store: Store, year: int, org: str = "", doc_type: str = "") -> tuple[str, dict]:
+    """The sổ đi's filters but the search as one SQL condition: the year, an organisation whose
+    symbol contains `org` (without diacritics), a type."""
+    where, params = ["year = :y"], {"y": year}
+    if org:
+        wanted = fold(org)
+        orgs = [r["o"] for r in rows(store, "SELECT DISTINCT org AS o FROM outgoing WHERE year = :y", y=year)
+                if wanted in fold(r["o"])]
+        where.append(f"org IN ({', '.join(f':o{i}' for i in range(len(orgs)))})" if orgs else "1 = 0")
+        params.update({f"o{i}": name for i, name in enumerate(orgs)})
+    if doc_type:
+        where.append("doc_type = :t")
+        params["t"] = doc_type
+    return " AND ".join(where), params
+
+
+def searchable(entry: dict) -> str:
+    """An outgoing entry's number, subject, signer and recipients, as the sổ đi's search reads them
+    (not folded)."""
+    recipients = entry["recipients"]
+    if isinstance(recipients, str):
+        recipients = json.loads(recipients or "[]")
+    return " ".join([entry["number"] or "", entry["subject"] or "", entry.get("signer") or ""] + recipients)
+
+
+def matching(entries: list[dict], q: str) -> list[dict]:
+    """The entries whose number, subject, signer or recipients hold every word of `q`, without
+    diacritics (as `Store.search` folds); all of them folded in one call, not one call each."""
+    words = fold(q).split()
+    folded = fold("\x1f".join(searchable(e) for e in entries)).split("\x1f") if entries else []
+    return [e for e, text in zip(entries, folded) if all(w in text for w in words)]
+
+
+def outgoing_matches(store: Store, where: str, params: dict, q: str) -> list[int]:
+    """The ids, in register order, of the entries matching `q` (the sổ đi has no full-text index:
+    only these short columns are read)."""
+    found = rows(store, f"SELECT id, number, subject, signer, recipients FROM outgoing WHERE {where} "
+                        f"ORDER BY {OUTGOING_ORDER}", **params)
+    return [r["id"] for r in matching(found, q)]
+
+
+def outgoing_page(store: Store, year: int, pager_of, org: str = "", doc_type: str = "", q: str = ""
+                  ) -> tuple[list[dict], "Pager"]:
+    """One page of the sổ đi of `year`, in register order, read from the (year, org, serial) index."""
+    where, params = outgoing_condition(store, year, org, doc_type)
+    if q:
+        ids = outgoing_matches(store, where, params, q)
+        pager = pager_of(len(ids))
+        wanted = ids[pager.offset:pager.offset + pager.size]
+        marks = ", ".join(f":i{n}" for n in range(len(wanted)))
+        found = rows(store, f"SELECT * FROM outgoing WHERE id IN ({marks}) ORDER BY {OUTGOING_ORDER}",
+                     **{f"i{n}": i for n, i in enumerate(wanted)}) if wanted else []
+    else:
+        total = rows(store, f"SELECT COUNT(*) AS n FROM outgoing WHERE {where}", **params)[0]["n"]
+        found, pager = segmented_page(store, "SELECT * FROM outgoing", "id", "outgoing",
+                                      [(where, OUTGOING_ORDER, total)], params, pager_of)
+    return [dict(r, recipients=json.loads(r["recipients"] or "[]")) for r in found], pager
+
+
+def outgoing_all(store: Store, year: int, org: str = "", doc_type: str = "", q: str = "") -> list[dict]:
+    """Every entry of the filtered sổ đi (for the .xlsx: never cut short), in register order."""
+    where, params = outgoing_condition(store, year, org, doc_type)
+    found = [dict(r, recipients=json.loads(r["recipients"] or "[]"))
+             for r in rows(store, f"SELECT * FROM outgoing WHERE {where} ORDER BY {OUTGOING_ORDER}", **params)]
+    return matching(found, q) if q else found

@@ -28,10 +28,12 @@ PAGE_SIZE = 50
 def review_index(request: Request, status: str = "", page_no: str = Query("1", alias="page")):
     status = status if status in STATUSES else ""
     store = store_of(request)
+    counts = status_counts(store)
     documents, pager = review_page(store, status or None,
-                                   lambda total: Pager(page_no, total, PAGE_SIZE, "/review", {"status": status}))
+                                   lambda total: Pager(page_no, total, PAGE_SIZE, "/review", {"status": status}),
+                                   counts)
     return page(request, "review_list.html", documents=documents, pager=pager,
-                counts=status_counts(store), statuses=STATUSES, current=status)
+                counts=counts, statuses=STATUSES, current=status)
 
 
 @router.get("/review/{doc_id}")
