@@ -133,6 +133,9 @@ def flag_low_confidence(record: Record, source) -> None:
     from .read.ocr import ScannedLine, field_confidences, flag_unsure_fields, warnings_for
 
     if any(isinstance(line, ScannedLine) for line in source.lines):
+        from .read.reread import reread_signer_name
+
+        reread_signer_name(record, source)  # before the flags: a re-read name is flagged as such
         confidences = field_confidences(record, source.lines)
         record.confidence = {name: round(conf) for name, conf in confidences.items()}
         record.warnings += warnings_for(confidences)

@@ -597,7 +597,22 @@ def is_noise(text: str, conf: float) -> bool:
 
 def ocr_page(page: PageImage) -> list[dict]:
     """The words of a whole page image."""
-    return recognise(prepare(page.image, page.scale), page.scale)
+    return drop_strokes_over_words(recognise(prepare(page.image, page.scale), page.scale))
+
+
+def drop_strokes_over_words(words: list[dict]) -> list[dict]:
+    """Without a lone letter Tesseract read on a line of its own over another word: a pen stroke
+    of the signature across the name ("À" over "Trần"), which would be glued to it as "TrầnÀ".
+    Printed text never overlaps: a word lying mostly inside another's box is not text."""
+    longer = [w for w in words if len(w["text"]) > 1]
+
+    def over_a_word(mark: dict) -> bool:
+        width = mark["x1"] - mark["x0"]
+        return any(min(mark["x1"], w["x1"]) - max(mark["x0"], w["x0"]) > width / 2
+                   and mark["top"] < w["bottom"] and w["top"] < mark["bottom"] and mark["top"] != w["top"]
+                   for w in longer)
+
+    return [w for w in words if not (len(w["text"]) == 1 and w["text"].isalpha() and over_a_word(w))]
 
 
 # ------------------------------------------------------------------------- confidences
@@ -611,6 +626,7 @@ class ScannedLine(Line):
     """
 
     confidences: tuple = field(default_factory=tuple)
+    box: tuple = ()  # (x0, top, x1, bottom) in points on its page, for a second, closer reading
 
     @property
     def confidence(self) -> float:

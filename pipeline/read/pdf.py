@@ -668,7 +668,9 @@ def make_line(words: list[dict], column: str, block: str, page: int) -> Line:
     """A reader line from words; a ScannedLine with token confidences when OCR gave any word."""
     if not any("conf" in w for w in words):
         return Line(join_words(words), column, block, page)
-    return ScannedLine(join_words(words), column, block, page, token_confidences(words))
+    box = (min(w["x0"] for w in words), min(w["top"] for w in words),
+           max(w["x1"] for w in words), max(w["bottom"] for w in words))
+    return ScannedLine(join_words(words), column, block, page, token_confidences(words), box)
 
 
 def token_confidences(words: list[dict]) -> tuple:

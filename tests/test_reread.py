@@ -1,0 +1,67 @@
+"""The signer's name read again on its own line: only the marks of a word may change, by the
+readings' total confidence, and a changed name goes to review."""
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.read import ocr
+from pipeline.read.ocr import ScannedLine, drop_strokes_over_words
+from pipeline.read.reread import reread_signer_name, vote
+from pipeline.records import FOOTER, RIGHT, Record, SourceText
+
+needs_tesseract = pytest.mark.skipif(ocr.tesseract_problem() is not None,
+                                     reason=f"OCR unavailable here: {ocr.tesseract_problem()}")
+FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf")
+
+
+def test_a_later_reading_changes_marks_not_letters():
+    readings = [[("*-£gĂn", 0.0), ("Phước", 96.0), ("Hiền", 95.0)],
+                [("Trần", 93.0), ("Phước", 96.0), ("Hiển", 80.0)],
+                [("Trần", 93.0), ("Phước", 96.0), ("Hiền", 93.0)]]
+    assert vote(["Trần", "Phước", "Hiên"], [78.0, 96.0, 76.0], readings) == "Trần Phước Hiền"
+    # A first reading that is sure and agreed with stands against one unsure other spelling.
+    assert vote(["Nguyễn", "Văn", "An"], [96.0, 96.0, 96.0], [[("Nguyên", 61.0), ("Văn", 96.0), ("Ân", 62.0)],
+                                                             [("Nguyễn", 90.0), ("Văn", 96.0), ("An", 90.0)]]) == "Nguyễn Văn An"
+    # Other letters, or a reading under the confidence floor, change nothing.
+    assert vote(["Lê", "Hùng"], [50.0, 50.0], [[("Lý", 96.0), ("Hàng", 96.0)], [("Lễ", 40.0), ("Hừng", 30.0)]]) == "Lê Hùng"
+
+
+def test_a_pen_stroke_over_a_word_is_not_a_letter():
+    words = [{"text": "À", "x0": 366.2, "x1": 370.3, "top": 534.5, "bottom": 540.0, "conf": 80.0},
+             {"text": "Trần", "x0": 349.9, "x1": 378.7, "top": 537.6, "bottom": 547.7, "conf": 91.0},
+             {"text": "Hoàng", "x0": 382.0, "x1": 420.0, "top": 537.6, "bottom": 547.7, "conf": 96.0},
+             {"text": "A", "x0": 500.0, "x1": 505.0, "top": 537.6, "bottom": 547.7, "conf": 96.0}]
+    assert [w["text"] for w in drop_strokes_over_words(words)] == ["Trần", "Hoàng", "A"]
+
+
+@needs_tesseract
+def test_a_name_read_with_a_wrong_tone_is_respelled_from_its_line_and_flagged(tmp_path):
+    """A page image with the name printed plainly; the first reading slipped a tone."""
+    image = Image.new("L", (1400, 300), 255)
+    ImageDraw.Draw(image).text((700, 120), "Trần Phước Hiền", font=ImageFont.truetype(str(FONT), 38), fill=0)
+    path = tmp_path / "page.png"
+    image.save(path, dpi=(200, 200))
+    scale = 200 / 72
+    box = (700 / scale, 120 / scale, 1010 / scale, 170 / scale)
+    line = ScannedLine("Trần Phước Hiên", RIGHT, FOOTER, 1, (90.0, 95.0, 70.0), box)
+    record = Record(source=str(path), kind="dispatch")
+    record.signer.name = "Trần Phước Hiên"
+    reread_signer_name(record, SourceText(str(path), "image", [line]))
+    assert record.signer.name == "Trần Phước Hiền"
+    assert any(r["field"] == "signer.name" and "khác dấu" in r["reason"] for r in record.review)
+
+
+@needs_tesseract
+def test_a_name_read_right_is_left_alone(tmp_path):
+    image = Image.new("L", (1400, 300), 255)
+    ImageDraw.Draw(image).text((700, 120), "Nguyễn Quốc Việt", font=ImageFont.truetype(str(FONT), 38), fill=0)
+    path = tmp_path / "page.png"
+    image.save(path, dpi=(200, 200))
+    scale = 200 / 72
+    line = ScannedLine("Nguyễn Quốc Việt", RIGHT, FOOTER, 1, (96.0, 96.0, 96.0),
+                       (700 / scale, 120 / scale, 1030 / scale, 170 / scale))
+    record = Record(source=str(path), kind="dispatch")
+    record.signer.name = "Nguyễn Quốc Việt"
+    reread_signer_name(record, SourceText(str(path), "image", [line]))
+    assert record.signer.name == "Nguyễn Quốc Việt" and not record.review
