@@ -53,6 +53,7 @@ def extract(source: SourceText) -> Record:
     record.directives = directives_mod.find_directives(body, record, layout)
     record.references = references_mod.find_references(layout, record)
     record.doc_type = decide_doc_type(record, layout)
+    respell_type_in_symbol(record)
     check_record(record, layout)
     review_record(record)
     if garbled:
@@ -186,6 +187,27 @@ def number_from_file_name(record: Record) -> None:
             record.number = f"{m.group(1)}/{symbol}"
             record.flag("number", f"số {m.group(1)} lấy từ tên tệp, không đọc được trên văn bản: đối chiếu bản gốc")
             return
+
+
+def respell_type_in_symbol(record: Record) -> None:
+    """ "/TIr-UBND" under the title "TỜ TRÌNH": a symbol's type part that is no type's abbreviation
+    but one letter away from the abbreviation of the type the title names is that abbreviation,
+    read with a slip (OCR takes "T" for "I", "Đ" for "D"). Flagged; a number still missing is then
+    looked for in the file name."""
+    number, _, symbol = record.number.rpartition("/")
+    head, dash, tail = symbol.partition("-")
+    wanted = [abbr for abbr, name in vocab()["doc_types"].items() if name == record.doc_type]
+    if not head or type_for_abbreviation(head) or len(wanted) != 1 or not one_substitution(head, wanted[0]):
+        return
+    record.number = f"{number}/{wanted[0]}{dash}{tail}"
+    record.flag("number", f"ký hiệu loại văn bản đọc được «{head}», sửa thành «{wanted[0]}» theo tên loại "
+                          f"«{record.doc_type}»: đối chiếu bản gốc")
+    if not number:
+        number_from_file_name(record)
+
+
+def one_substitution(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
 def fill_place_date(record: Record, header: list[Piece]) -> None:

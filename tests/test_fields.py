@@ -356,3 +356,26 @@ def test_a_name_among_noise_under_the_title_is_read_and_flagged():
     assert signer.name == "" and any(r["field"] == "signer.name" for r in record.review)
 
 
+
+
+def test_a_slipped_type_letter_in_the_symbol_is_respelled_from_the_title(tmp_path):
+    """ "/TIr-UBND" under "TỜ TRÌNH", the number written by hand and unread: the symbol's type part
+    is respelled as the title's abbreviation, the number taken from the file name, both flagged."""
+    lines = ["ỦY BAN NHÂN DÂN TỈNH AN PHÚ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+             "Số:     /TIr-UBND", "An Phú, ngày 7 tháng 2 năm 2025", "TỜ TRÌNH",
+             "Về việc miễn nhiệm thành viên Ủy ban nhân dân tỉnh", "Kính gửi: Hội đồng nhân dân tỉnh",
+             "Ủy ban nhân dân tỉnh kính trình Hội đồng nhân dân tỉnh xem xét, quyết định./.",
+             "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "CHỦ TỊCH", "Lê Văn An"]
+    path = tmp_path / "24-TTR-signed.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    from pipeline.extract import extract
+    from pipeline.read import read
+
+    record = extract(read(path))
+    assert record.doc_type == "Tờ trình" and record.number == "24/TTr-UBND"
+    reasons = [r["reason"] for r in record.review if r["field"] == "number"]
+    assert any("«TIr», sửa thành «TTr»" in r for r in reasons) and any("tên tệp" in r for r in reasons)
+    # A known type's abbreviation, or a công văn's issuer part, is never respelled.
+    lines[3], lines[5] = "Số: 24/TB-UBND", "THÔNG BÁO"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert extract(read(path)).number == "24/TB-UBND"
