@@ -9,7 +9,7 @@ A package is one XML file in the namespace ``http://www.mic.gov.vn/TBT/QCVN_102_
                                    SignerInfo, DueDate, ToPlaces, OtherInfo, ResponseFor,
                                    SteeringType, DocumentId
           edXML:TraceHeaderList    TraceHeader (OrganId, Timestamp)
-          edXML:DigitalSignature   (an XML signature; not verified here)
+          ds:Signature             an XML signature (XMLDSig), wherever the sender put it: verified
         edXML:edXMLBody
           edXML:edXMLManifest      Reference (AttachmentName, ContentType, ContentId)
       AttachmentEncoded
@@ -25,6 +25,12 @@ without the namespace).
 package into the ``SourceText`` of its main attachment (read by the normal readers) carrying the
 package; ``apply_package`` then lets the declared metadata fill the record, and flags each field
 where the attached document says otherwise. ``write_package`` writes one.
+
+An XML signature in the package is verified with signxml (``check_xml_signature``) against the
+certificate it carries: intact and valid is a note naming the signer; a digest or signature that
+does not verify (the package changed after signing) sends the record to review with the reason.
+Whether the signer's certificate chains to a trusted CA is not checked for packages (the [trust]
+anchors are applied to signed PDFs only), and the note says so.
 
 Safety: the bytes are refused before parsing when larger than ``[limits] file_mb`` (times
 ``PACKAGE_OVERHEAD``, for base64), and so is
@@ -107,6 +113,7 @@ class Package:
     response_for: dict = field(default_factory=dict)  # OrganId, Code, PromulgationDate, DocumentId
     trace: list[dict] = field(default_factory=list)  # TraceHeader: OrganId, Timestamp
     attachments: list[Attachment] = field(default_factory=list)
+    signature: "XmlSignature | None" = None  # the package's XML signature, verified; None: unsigned
 
     def notes(self) -> list[str]:
         """What the package declares beyond the record's fields, one line each (Vietnamese)."""
@@ -119,6 +126,8 @@ class Package:
             out.append(f"edXML: hạn xử lý {self.due_date}")
         if self.response_for.get("Code"):
             out.append(f"edXML: trả lời văn bản {self.response_for['Code']}")
+        if self.signature is not None:
+            out.append(self.signature.note())
         return out
 
 
@@ -223,7 +232,96 @@ def parse_package(data: bytes, where: str = "package") -> Package:
     trace_list = _child(header, "TraceHeaderList") if header is not None else None
     package.trace = [{_local(c.tag): _text(c) for c in t} for t in _children(trace_list, "TraceHeader")]
     package.attachments = _attachments(root, envelope, where, lim)
+    package.signature = check_xml_signature(data, root)
     return package
+
+
+DSIG = "http://www.w3.org/2000/09/xmldsig#"
+
+
+@dataclass
+class XmlSignature:
+    """What the check of a package's XML signature found: `state` is "valid", "broken" (a digest or
+    the signature does not verify: the package changed after signing, or the signature is forged)
+    or "not checked" (no certificate in it, signxml missing, an algorithm it does not know)."""
+
+    state: str
+    signer_cn: str = ""
+    signer_o: str = ""
+    detail: str = ""
+    count: int = 1  # signatures in the package (the first is verified)
+
+    def note(self) -> str:
+        """One line in Vietnamese for a clerk."""
+        who = ", ".join(filter(None, (self.signer_cn, self.signer_o))) or "không rõ"
+        more = f" (gói có {self.count} chữ ký, đã kiểm tra chữ ký đầu)" if self.count > 1 else ""
+        if self.state == "valid":
+            return (f"edXML: chữ ký số XML của gói hợp lệ, nội dung nguyên vẹn từ khi ký; người ký {who}; "
+                    f"chưa đối chiếu chứng thư với danh sách tổ chức chứng thực tin cậy{more}")
+        if self.state == "broken":
+            return f"edXML: chữ ký số XML của gói không hợp lệ: {self.detail}; người ký ghi trong chữ ký: {who}{more}"
+        return f"edXML: chưa kiểm tra được chữ ký số XML của gói: {self.detail}{more}"
+
+    def to_dict(self) -> dict:
+        """As the record keeps a signature (beside a signed PDF's, `Record.signatures`)."""
+        found = {"field": "edXML", "kind": "xmldsig", "state": self.state, "signer_cn": self.signer_cn,
+                 "signer_o": self.signer_o, "trust": "not checked (edXML package)", "note": self.note()}
+        return {k: v for k, v in found.items() if v}
+
+
+def check_xml_signature(data: bytes, root) -> XmlSignature | None:
+    """Verify the package's XML signature (XMLDSig) with signxml, against the certificate it
+    carries; None when the package carries none. Never raises: what cannot be checked says why."""
+    signatures = list(root.iter(f"{{{DSIG}}}Signature"))
+    if not signatures:
+        return None
+    count = len(signatures)
+    certificates = [c for c in signatures[0].iter(f"{{{DSIG}}}X509Certificate") if (c.text or "").strip()]
+    if not certificates:
+        return XmlSignature("not checked", detail="chữ ký không kèm chứng thư số (X509Certificate)", count=count)
+    try:
+        from cryptography import x509
+
+        der = base64.b64decode("".join(certificates[0].text.split()), validate=True)
+        certificate = x509.load_der_x509_certificate(der)
+    except (ValueError, binascii.Error):
+        return XmlSignature("broken", detail="chứng thư số trong chữ ký bị hỏng, không đọc được", count=count)
+    signer = _subject(certificate)  # (CN, O)
+    try:
+        from lxml import etree
+        from signxml import SignatureMethod, XMLVerifier
+        from signxml.algorithms import DigestAlgorithm
+        from signxml.exceptions import InvalidDigest, InvalidInput, InvalidSignature
+        from signxml.verifier import SignatureConfiguration
+    except ImportError:
+        return XmlSignature("not checked", *signer, "thiếu thư viện signxml (pip install signxml)", count)
+    config = SignatureConfiguration(expect_references=True, location=".//",
+                                    signature_methods=frozenset(SignatureMethod),
+                                    digest_algorithms=frozenset(DigestAlgorithm))
+    try:
+        XMLVerifier().verify(data, x509_cert=certificate, expect_config=config)
+    except InvalidDigest:
+        return XmlSignature("broken", *signer, "mã băm không khớp: nội dung gói đã bị thay đổi sau khi ký", count)
+    except InvalidSignature as err:
+        if "algorithm" in str(err).lower() and "not" in str(err).lower():
+            return XmlSignature("not checked", *signer, "thuật toán ký chưa hỗ trợ", count)
+        return XmlSignature("broken", *signer, "giá trị chữ ký không khớp với chứng thư của người ký", count)
+    except (InvalidInput, etree.DocumentInvalid):  # (signxml checks the signature against the XMLDSig schema)
+        return XmlSignature("broken", *signer, "cấu trúc chữ ký XML không đúng", count)
+    except Exception as err:  # a malformed signature element must never stop the package
+        return XmlSignature("not checked", *signer, f"lỗi khi kiểm tra ({type(err).__name__})", count)
+    return XmlSignature("valid", *signer, count=count)
+
+
+def _subject(certificate) -> tuple[str, str]:
+    """The CN and O of a certificate's subject."""
+    from cryptography.x509.oid import NameOID
+
+    def first(oid) -> str:
+        found = certificate.subject.get_attributes_for_oid(oid)
+        return str(found[0].value) if found else ""
+
+    return first(NameOID.COMMON_NAME), first(NameOID.ORGANIZATION_NAME)
 
 
 def _party(node) -> Party:
@@ -419,6 +517,13 @@ def _apply(record: Record, package: Package, source: SourceText) -> None:
     pdf = getattr(source, "edxml_pdf", None)
     if pdf:
         _check_attached_signatures(record, pdf)
+    signature = package.signature
+    if signature is not None:  # beside the attached PDF's: the package's own
+        record.signatures = list(record.signatures) + [signature.to_dict()]
+        if signature.state == "broken":
+            reason = signature.note().removeprefix("edXML: ")
+            record.warnings.append(reason)
+            record.flag("edxml", reason)
 
 
 def _check_attached_signatures(record: Record, pdf: bytes) -> None:

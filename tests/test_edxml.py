@@ -315,3 +315,85 @@ def test_a_declared_value_settles_what_the_text_left_in_doubt():
     apply_package(record, source)
     assert record.number == "412/BHXH-QLT" and record.issued_on == "2024-03-05"
     assert [entry["field"] for entry in record.review] == ["signer.name"]  # not declared: still to check
+
+
+# --------------------------------------------------------------------------- the package's XML signature
+
+
+@pytest.fixture(scope="module")
+def signing_key():
+    """A throwaway RSA key and its self-signed certificate, as an agency's signing certificate."""
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Trung tâm Y tế thành phố Nha Trang"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Sở Y tế tỉnh Khánh Hòa")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=365)).sign(key, hashes.SHA256()))
+    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return pem_key, cert.public_bytes(serialization.Encoding.PEM)
+
+
+def signed(data: bytes, signing_key) -> bytes:
+    """The package with an enveloped XML signature over the whole of it (as an e-office signs)."""
+    from lxml import etree
+    from signxml import XMLSigner
+
+    root = etree.fromstring(data)
+    signed_root = XMLSigner().sign(root, key=signing_key[0], cert=signing_key[1])
+    return etree.tostring(signed_root, xml_declaration=True, encoding="utf-8")
+
+
+def test_a_signed_package_is_verified_and_the_signer_named(tmp_path, signing_key):
+    pytest.importorskip("signxml")
+    record = record_of(tmp_path, signed(package(None, attachment("876.docx", "", b64(DOCX), "d")), signing_key))
+    [found] = [s for s in record.signatures if s.get("kind") == "xmldsig"]
+    assert (found["state"], found["signer_cn"], found["signer_o"]) == \
+        ("valid", "Trung tâm Y tế thành phố Nha Trang", "Sở Y tế tỉnh Khánh Hòa")
+    assert "hợp lệ" in found["note"] and "chưa đối chiếu" in found["note"]  # the chain of trust is not claimed
+    assert record.to_dict()["signatures"] == [found]  # in the record extract and ingest write
+    assert not any(entry["field"] == "edxml" for entry in record.review)
+
+
+def test_a_package_changed_after_signing_goes_to_review(tmp_path, signing_key):
+    pytest.importorskip("signxml")
+    data = signed(package(None, attachment("876.docx", "", b64(DOCX), "d")), signing_key)
+    changed = data.replace("khám sức khỏe định kỳ".encode(), "khám sức khỏe đột xuất".encode())
+    assert changed != data
+    record = record_of(tmp_path, changed)
+    flagged = [entry["reason"] for entry in record.review if entry["field"] == "edxml"]
+    assert flagged and "không hợp lệ" in flagged[0] and "thay đổi sau khi ký" in flagged[0]
+    store = open_store(str(tmp_path / "c.db"))
+    ingest([str(tmp_path / "goi.edxml")], store, received_on=date(2023, 6, 22))
+    assert store.get(1)["status"] == "needs_review"
+
+
+@pytest.mark.parametrize("damage, state", [
+    (lambda d: d.replace(b"<ds:SignatureValue>", b"<ds:SignatureValue>AAAA"), "broken"),
+    (lambda d: d.replace(b"<ds:X509Certificate>", b"<ds:X509Certificate>@@"), "broken"),
+    (lambda d: __import__("re").sub(rb"<ds:KeyInfo>.*</ds:KeyInfo>", b"", d, flags=16), "not checked"),
+    (lambda d: d.replace(b"<ds:SignedInfo>", b"<ds:SignedInfo><junk/>"), "broken"),
+])
+def test_a_damaged_signature_is_said_so_never_a_crash(tmp_path, signing_key, damage, state):
+    pytest.importorskip("signxml")
+    data = damage(signed(package(None, attachment("876.docx", "", b64(DOCX), "d")), signing_key))
+    found = parse_package(data).signature
+    assert found is not None and found.state == state, found
+    record = record_of(tmp_path, data)
+    assert record.kind == "dispatch" and record.number == "876/TTYT-KHNV"
+    assert any(entry["field"] == "edxml" for entry in record.review) == (state == "broken")
+    assert [s["state"] for s in record.signatures] == [state]
+
+
+def test_an_unsigned_package_says_nothing_of_a_signature(tmp_path):
+    assert parse_package(package(None)).signature is None
+    record = record_of(tmp_path, package(None, attachment("876.docx", "", b64(DOCX), "d")))
+    assert record.signatures == [] and "signatures" not in record.to_dict()
