@@ -751,6 +751,50 @@ def test_reply_preview_then_issue_a_numbered_docx(client):
     assert [r[0].value for r in list(register.iter_rows())[3:]] == ["01/SYT-VP"]
 
 
+def test_an_issued_reply_downloads_as_an_edxml_package_to_the_sender(tmp_path):
+    """Beside the DOCX, «Tải gói edXML»: the same letter as a QCVN 102:2016 package from the
+    organisation (its mã định danh from congvan.toml) to the incoming document's issuer,
+    ResponseFor its number, the DOCX attached; a package that was never made is said so."""
+    from pipeline.edxml import parse_package
+
+    client = make_client(tmp_path)
+    org_file = tmp_path / "congvan.toml"
+    org_file.write_text(EXAMPLE.replace('# organ_id = "000.00.12.H41"', 'organ_id = "000.00.12.H41"'), encoding="utf-8")
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    data = {"template": "phuc-dap", "issued": "2024-03-20", "noi_dung": "Sở Y tế đã rà soát danh sách.",
+            "csrf_token": token(client)}
+    location = client.post("/reply/1/issue", data=data, follow_redirects=False).headers["location"]
+    outgoing_page = client.get(location).text
+    assert 'id="download-edxml"' in outgoing_page and "Tải gói edXML" in outgoing_page
+    assert "edxml-no-organ-id" not in outgoing_page
+    entry = store_of(client).outgoing()[0]
+    response = client.get(f"/outgoing/{entry['id']}/edxml")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/xml")
+    assert 'filename="01-SYT-VP.edxml"' in response.headers["content-disposition"]
+    package = parse_package(response.content)
+    incoming = store_of(client).get(1)
+    assert (package.sender.organ_id, package.fields["number"], package.fields["issued_on"]) == \
+        ("000.00.12.H41", "01/SYT-VP", "2024-03-20")
+    assert [r.name for r in package.receivers] == [incoming["issuer"]]
+    assert package.response_for["Code"] == "412/BHXH-QLT"
+    assert [a.data for a in package.attachments] == [client.get(f"/outgoing/{entry['id']}/docx").content]
+
+    [written] = (tmp_path / "data" / "outgoing").rglob("*.edxml")  # beside the DOCX
+    assert written.with_suffix(".docx").is_file()
+    written.unlink()
+    missing = client.get(f"/outgoing/{entry['id']}/edxml")
+    assert missing.status_code == 404 and "chưa có gói edXML" in missing.text and str(tmp_path) not in missing.text
+    assert 'id="download-edxml"' not in client.get(location).text
+
+
+def test_an_organisation_without_its_identifier_is_told_the_package_lacks_it(client):
+    upload(client, (QNGAI.name, QNGAI.read_bytes()))
+    data = {"template": "phuc-dap", "issued": "2024-03-20", "noi_dung": "Đã rà soát.", "csrf_token": token(client)}
+    location = client.post("/reply/1/issue", data=data, follow_redirects=False).headers["location"]
+    page = client.get(location).text
+    assert 'id="download-edxml"' in page and "chưa ghi mã định danh cơ quan" in page
+
+
 def test_reply_without_the_organisation_file_says_what_to_do(tmp_path):
     client = make_client(tmp_path, org_file=str(tmp_path / "missing.toml"))
     upload(client, (QNGAI.name, QNGAI.read_bytes()))

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from ...check import CheckError, check_docx
+from ...edxml import write_reply_package
 from ...dates import parse_user_date
 from ...generate import (OVERRIDES, ConversionError, Draft, TemplateError, TemplateInfo, issue, list_templates,
                          plain_text, render_draft, review_warnings, to_pdf)
@@ -198,7 +199,18 @@ def issue_and_register(request: Request, doc: dict, form: ReplyForm) -> int:
                 item = doc["directives"][position - 1] if position <= len(doc["directives"]) else None
                 if item is not None and item["status"] == "open":
                     store.mark_done(item["id"], draft.number, draft.issued_on.isoformat())
+    write_package_beside(issued, org, doc)
     return issued.outgoing_id
+
+
+def write_package_beside(issued, org: Org, doc: dict) -> None:
+    """The letter as an edXML package beside its DOCX (``05-SYT-VP.edxml``), as `congvan reply
+    --edxml` writes it: to the incoming document's sender, ResponseFor its number. The number is
+    taken already: a failure here costs only the package, which the page then says is missing."""
+    try:
+        write_reply_package(issued.draft, org, issued.path, doc)
+    except Exception:  # noqa: BLE001 (the issued letter and its number stand)
+        issued.path.with_suffix(".edxml").unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- an issued document
@@ -236,7 +248,16 @@ def outgoing_page(request: Request, entry_id: int):
     titles = {t.name: t.title for t in list_templates()}
     return page(request, "outgoing.html", entry=entry, has_file=path is not None, text=text,
                 template_title=titles.get(entry.get("template"), entry.get("template")),
-                pdf_available=pdf_available(), violations=violations, check_problem=check_problem)
+                pdf_available=pdf_available(), violations=violations, check_problem=check_problem,
+                has_package=bool(path and path.with_suffix(".edxml").is_file()), organ_id=organ_id(request))
+
+
+def organ_id(request: Request) -> str | None:
+    """The organisation's mã định danh (edXML OrganId) from congvan.toml; None when the file cannot be read."""
+    try:
+        return org_of(request).organ_id
+    except OrgError:
+        return None
 
 
 def compliance(path: Path) -> tuple[list[dict], str]:
@@ -271,6 +292,16 @@ async def outgoing_pdf(request: Request, entry_id: int):
             raise PageError(503, "Chưa tạo được bản PDF (cần LibreOffice trên máy chủ); bản DOCX vẫn tải về "
                                  "được.") from None
     return FileResponse(pdf, media_type="application/pdf", filename=pdf.name)
+
+
+@router.get("/outgoing/{entry_id}/edxml")
+def outgoing_edxml(request: Request, entry_id: int):
+    """The letter as an edXML package (QCVN 102:2016/BTTTT) for the national interconnection system."""
+    package = existing_file(request, entry_id).with_suffix(".edxml")
+    if not package.is_file():
+        raise PageError(404, "Văn bản đi này chưa có gói edXML (được cấp số trước khi trang tạo gói, hoặc tạo gói "
+                             "không thành công); tệp DOCX vẫn tải về được.")
+    return FileResponse(package, media_type="application/xml", filename=package.name)
 
 
 def existing_file(request: Request, entry_id: int) -> Path:
