@@ -288,6 +288,93 @@ def test_write_a_reply_and_download_it(site, page, qngai_id, tmp_path):
     shot(page, "05-register-outgoing")
 
 
+@pytest.fixture
+def page_1366(browser):
+    """A laptop's screen: the size the screenshots of the newer points are taken at."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def test_download_the_reply_as_an_edxml_package(site, page_1366, qngai_id):
+    """Next to the DOCX, the issued reply as an edXML package to the sender of 412/BHXH-QLT."""
+    from pipeline.edxml import parse_package
+
+    entry = store(site).outgoing()[-1]  # the reply issued above
+    page_1366.goto(site["url"] + f"/outgoing/{entry['id']}")
+    button = page_1366.locator("#download-edxml")
+    assert button.inner_text() == "Tải gói edXML (liên thông)" and button.is_visible()
+    assert page_1366.locator("#download-docx").bounding_box()["y"] == button.bounding_box()["y"]  # side by side
+    shot(page_1366, "14-outgoing-edxml-1366")
+    with page_1366.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == entry["number"].replace("/", "-") + ".edxml"
+    package = parse_package(Path(download.value.path()).read_bytes())
+    incoming = store(site).get(qngai_id)
+    assert package.fields["number"] == entry["number"] and package.response_for["Code"] == "412/BHXH-QLT"
+    assert [r.name for r in package.receivers] == [incoming["issuer"]]
+    assert [a.name for a in package.attachments] == [entry["file_name"]]
+
+
+def test_check_a_record_and_register_a_failed_one_by_hand(site, page_1366, tmp_path):
+    """«Đã kiểm tra, đúng» marks a record right without an edit; a file the reader failed on,
+    typed in from the paper copy, gets its số đến with «Vào sổ thủ công»."""
+    import dataclasses
+
+    from pipeline.process import process_file
+
+    record = dataclasses.replace(process_file(str(QNGAI)), review=[{"field": "subject", "reason": "trích yếu dài"}],
+                                 subject="đôn đốc thu nợ (bản cần kiểm tra)")
+    doubtful = store(site).add(record, "e" * 64, "can-kiem-tra.txt").id
+    page = page_1366
+    page.goto(site["url"] + f"/review/{doubtful}")
+    with page.expect_navigation():
+        page.click("#checked-button")
+    page.wait_for_selector("text=Đã ghi nhận: văn bản đã được kiểm tra và đúng")
+    shot(page, "15-review-checked-1366")
+    assert store(site).get(doubtful)["status"] == "ok" and store(site).get(doubtful)["corrections"][-1]["field"] == "status"
+
+    failed = process_file(str(tmp_path / "missing.pdf"))  # a file the reader could not open
+    failed_id = store(site).add(failed, "d" * 64, "ban-scan-hong.pdf").id
+    page.goto(site["url"] + f"/review/{failed_id}")
+    page.fill("#f-number", "15/UBND-VP")
+    page.fill("#f-issuer", "ỦY BAN NHÂN DÂN HUYỆN MƯỜNG LA")
+    page.fill("#f-subject", "báo cáo tình hình thu nợ bảo hiểm xã hội")
+    page.once("dialog", lambda dialog: dialog.accept())  # a số đến cannot be given back
+    with page.expect_navigation():
+        page.click("#register-button")
+    page.wait_for_selector("text=Đã vào sổ văn bản đến")
+    shot(page, "16-review-registered-by-hand-1366")
+    stored = store(site).get(failed_id)
+    assert stored["incoming_no"] and stored["number"] == "15/UBND-VP" and stored["status"] == "ok"
+    page.goto(site["url"] + f"/registers?year={stored['incoming_year']}&q=thu no")
+    assert "15/UBND-VP" in page.inner_text("table.register")
+
+
+def test_long_lists_are_paged(site, page_1366):
+    """The review list, one page at a time: the pager's count and its next page."""
+    import dataclasses
+
+    from pipeline.process import process_file
+
+    record = process_file(str(QNGAI))
+    target = store(site)
+    for i in range(60):
+        target.add(dataclasses.replace(record, subject=f"{record.subject} (bản {i})"), f"{i:060x}page", f"p{i}.txt")
+    page = page_1366
+    page.goto(site["url"] + "/review")
+    total = store(site).documents()
+    assert f"1–50 trong {len(total)}" in page.inner_text(".pager-count >> nth=0")
+    first = page.locator("table.review-list tbody tr").count()
+    shot(page, "17-review-paged-1366")
+    with page.expect_navigation():
+        page.click("a[rel=next] >> nth=0")
+    assert "page=2" in page.url and first == 50
+    assert f"51–{len(total)} trong {len(total)}" in page.inner_text(".pager-count >> nth=0")
+
+
 def test_a_missing_document_shows_a_vietnamese_error_page(site, page):
     response = page.goto(site["url"] + "/review/98765")
     assert response.status == 404
