@@ -90,8 +90,9 @@ def walk_sorted(folder: str) -> Iterator[str]:
 
 
 def count_paths(inputs: Iterable[str], list_file: str | None = None) -> int:
-    """How many paths `stream_paths` will give (one more streaming pass: for the progress bar)."""
-    return sum(1 for _ in stream_paths(inputs, list_file))
+    """How many paths `stream_paths` will give, for the progress bar: one more streaming pass;
+    a list file's lines count one each (a stat a line would cost minutes on a network share)."""
+    return sum(1 for _ in stream_paths(inputs)) + (sum(1 for _ in listed(list_file)) if list_file else 0)
 
 
 # --------------------------------------------------------------------------- the cluster
@@ -113,7 +114,7 @@ def cluster_client(address: str):
             workers = local_workers(address)
             import logging
 
-            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                               silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
                 yield client
         else:

@@ -156,3 +156,21 @@ def test_a_local_cluster_with_a_worker_killed_midway_stores_every_document_once(
 
     again = ingest_on_cluster(iter(paths), clustered, client=None, received_on=RECEIVED, window=8)  # nothing to schedule
     assert again.duplicates == len(paths) and again.stored == 0
+
+
+def test_the_command_reads_a_list_file_on_a_local_cluster_and_skips_what_is_stored(tmp_path):
+    pytest.importorskip("distributed", reason="the dask extra is not installed (pip install 'congvan[dask]')")
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    paths = derived_inbox(tmp_path / "inbox", 6)
+    listing = tmp_path / "files.txt"
+    listing.write_text("\n".join(paths[:4]) + "\n")
+    db = str(tmp_path / "store.db")
+    first = CliRunner().invoke(main, ["ingest", "--from-list", str(listing), "--db", db, "--dask", "local:1"])
+    assert first.exit_code == 0, first.output
+    assert re.search(r"stored\s+4\b", first.output)
+    again = CliRunner().invoke(main, ["ingest", str(tmp_path / "inbox"), "--db", db, "--dask", "local:1"])
+    assert re.search(r"stored\s+2\b", again.output) and re.search(r"already in store\s+4\b", again.output)
+    assert open_store(db).documents()[-1]["incoming_no"] == 6
