@@ -31,6 +31,10 @@ def find_directives(body, record: Record, layout=None) -> list[Directive]:
     paragraphs = [p.text for p in body]
     year = int(record.issued_on[:4]) if record.issued_on else None
     items = top_level_items(paragraphs)
+    broken = broken_numbering(paragraphs, items)
+    if broken:
+        record.flag("directives", f"mục đánh số không liền nhau ({', '.join(broken)}): có thể mất số mục khi "
+                                  "đọc, kiểm tra danh sách nhiệm vụ")
     if not items:
         for _, text, _ in unnumbered_tasks(paragraphs, year):
             deadline = short_date(find_deadline(text, year))
@@ -45,6 +49,18 @@ def find_directives(body, record: Record, layout=None) -> list[Directive]:
         piece = body[span_index]
         record.spans.setdefault("directives", []).append([piece.start, piece.end])
     return directives
+
+
+def broken_numbering(paragraphs: list[str], items: list) -> list[str]:
+    """The labels "1.", "3.", "4." when a body numbers its paragraphs with a gap and no run of two
+    was taken: a label OCR or a portal lost ("2." read as part of a line) leaves the items unread."""
+    if len(items) >= 2:
+        return []
+    labels = [m.group(1) for m in map(ARABIC.match, paragraphs) if m]
+    numbers = [int(n) for n in labels]
+    if len(numbers) >= 2 and numbers[0] == 1 and numbers == sorted(set(numbers)) and numbers[-1] > len(numbers):
+        return labels
+    return []
 
 
 ASSIGNS = re.compile(r"\b(?:giao|đề\s+nghị|yêu\s+cầu|phân\s+công|chỉ\s+đạo)\b(?!\s+thông)", re.I)

@@ -13,7 +13,7 @@ from . import references as references_mod
 from .records import LEFT, RIGHT, Record, Signer, SourceText
 from .segment import (AUTHORITY, CONNECTOR_END, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
                       Piece, is_motto, is_upper_line, segment, strip_motto)
-from .normalize import RULE_LINE, fold
+from .normalize import RULE_LINE, fold, fold_words
 from .review import SURNAMES, garbled_words, review_record
 from .vocab import is_signer_title, signer_title_form, type_for_abbreviation, type_title, vocab
 
@@ -553,6 +553,7 @@ def parse_signer(lines: list[Piece], record: Record) -> Signer:
     upper += [Piece(form, p.start, p.column, p.zone) for p, form in forms if form]
     upper.sort(key=lambda p: p.start)
     if upper:
+        upper = collective_line_restored(upper, record)
         authority, title = split_authority_lines(upper)
         if authority:
             signer.authority = normalize_authority(" ".join(p.text for p in authority))
@@ -600,6 +601,27 @@ def up_to_a_known_title(title: list[Piece]) -> list[Piece]:
         if debris and is_signer_title(" ".join(p.text for p in title[:end])):
             return title[:end]
     return title
+
+
+# Collective bodies that sign "TM." (on behalf of) through their head (Decree 30, Art. 13 cl. 1).
+COLLECTIVE_BODIES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THƯỜNG TRỰC HỘI ĐỒNG NHÂN DÂN",
+                     "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "CHÍNH PHỦ", "HỘI ĐỒNG QUẢN TRỊ")
+
+
+def collective_line_restored(upper: list[Piece], record: Record) -> list[Piece]:
+    """ "BAN NHAN DAN" over "CHỦ TỊCH": a collective body's line whose "TM." (and first word) the
+    seal covered, so OCR read only the rest. A line that is a collective body's name, or its last
+    three or more words, above a title is that body's "TM." line; flagged, the seal hides it."""
+    if len(upper) < 2 or AUTHORITY.match(upper[0].text):
+        return upper
+    words = fold_words(upper[0].text).split()
+    for body in COLLECTIVE_BODIES:
+        full = fold_words(body).split()
+        if len(words) >= min(3, len(full)) and full[-len(words):] == words:
+            record.flag("signer.authority", f"dòng «{upper[0].text.strip()}» trên chức vụ đọc thiếu chữ thẩm "
+                                            f"quyền (dấu che): coi là «TM. {body}», đối chiếu bản gốc")
+            return [Piece(f"TM. {body}", upper[0].start, upper[0].column, upper[0].zone)] + upper[1:]
+    return upper
 
 
 def split_authority_lines(upper: list[Piece]) -> tuple[list[Piece], list[Piece]]:

@@ -379,3 +379,34 @@ def test_a_slipped_type_letter_in_the_symbol_is_respelled_from_the_title(tmp_pat
     lines[3], lines[5] = "Số: 24/TB-UBND", "THÔNG BÁO"
     path.write_text("\n".join(lines), encoding="utf-8")
     assert extract(read(path)).number == "24/TB-UBND"
+
+
+def test_a_collective_line_the_seal_cut_is_read_as_its_tm_line(tmp_path):
+    """ "BAN NHAN DAN" over "CHỦ TỊCH": OCR read only the tail of "TM. ỦY BAN NHÂN DÂN"."""
+    head = ["ỦY BAN NHÂN DÂN TỈNH AN PHÚ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+            "Số: 47/QĐ-UBND", "An Phú, ngày 17 tháng 1 năm 2025", "QUYẾT ĐỊNH",
+            "Về việc phê duyệt kế hoạch", "Điều 1. Phê duyệt kế hoạch.", "Điều 2. Quyết định này có hiệu lực từ ngày ký./.",
+            "Nơi nhận:", "- Như Điều 2;", "- Lưu: VT."]
+    record = extract_lines(tmp_path, head + ["BAN NHAN DAN", "CHỦ TỊCH", "Nguyễn Hoàng An"])
+    assert (record.signer.authority, record.signer.title) == ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    assert any(r["field"] == "signer.authority" and "dấu che" in r["reason"] for r in record.review)
+    # Two words are not enough to know the body; a printed "TM." line is left as it is.
+    record = extract_lines(tmp_path, head + ["NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Hoàng An"])
+    assert record.signer.authority == ""
+    record = extract_lines(tmp_path, head + ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Hoàng An"])
+    assert record.signer.authority == "TM. ỦY BAN NHÂN DÂN" and not any(r["field"] == "signer.authority" for r in record.review)
+
+
+def test_numbered_items_with_a_lost_label_go_to_review(tmp_path):
+    """1., 3., 4. (OCR lost "2."): no run of two items is taken, so the list is flagged, not
+    passed on empty as if the letter had no tasks; 1., 2., 3. is not flagged."""
+    head = ["SỞ Y TẾ TỈNH AN PHÚ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+            "Số: 46/SYT-NV", "An Phú, ngày 24 tháng 1 năm 2025", "V/v triển khai nhiệm vụ", "Kính gửi: Các bệnh viện",
+            "Sở Y tế đề nghị các đơn vị:"]
+    tail = ["Nơi nhận:", "- Như trên;", "- Lưu: VT.", "GIÁM ĐỐC", "Lê Văn An"]
+    items = ["1. Rà soát danh sách cán bộ;", "Báo cáo kết quả về Sở;", "3. Tổ chức tập huấn;", "4. Kiểm tra việc thực hiện."]
+    record = extract_lines(tmp_path, head + items + tail)
+    assert any(r["field"] == "directives" and "(1, 3, 4)" in r["reason"] for r in record.review)
+    items[1] = "2. Báo cáo kết quả về Sở;"
+    record = extract_lines(tmp_path, head + items + tail)
+    assert len(record.directives) == 4 and not any(r["field"] == "directives" for r in record.review)
