@@ -20,6 +20,7 @@ _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad\ufffe\x02"), None)
 _DASH_LIKE = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2212"), "-")
 _ODD_CHARACTERS = {**_SPACE_LIKE, **_INVISIBLE, **_DASH_LIKE}  # one pass over each line
+_ODD_CHARACTER = re.compile("[" + re.escape("".join(map(chr, _ODD_CHARACTERS))) + "]")  # is there one at all?
 
 RULE_LINE = re.compile(r"^\s*[-_=–—.*·]{3,}\s*$")
 LIST_MARKER = re.compile(
@@ -43,7 +44,8 @@ def fold_words(value: str) -> str:
 def clean_text(text: str) -> str:
     """NFC, with space-like and invisible characters made plain. Leading spaces are kept."""
     text = unicodedata.normalize("NFC", text)
-    text = text.translate(_ODD_CHARACTERS)
+    if _ODD_CHARACTER.search(text):  # (a search is much cheaper than translate on most lines, which have none)
+        text = text.translate(_ODD_CHARACTERS)
     if _FOREIGN_LETTER.search(text):
         text = _MIXED_WORD.sub(_latinise, text)
     if "Ð" in text:  # Icelandic eth, which OCR and old fonts give for "Đ"; Vietnamese has no eth
@@ -66,7 +68,12 @@ def _latinise(match: re.Match) -> str:
 
 
 def clean_lines(lines: list[Line]) -> list[Line]:
-    return [replace(line, text=clean_text(line.text)) for line in lines]
+    return [_with_text(line, clean_text(line.text)) for line in lines]
+
+
+def _with_text(line: Line, text: str) -> Line:
+    """`replace(line, text=text)`, without dataclasses.replace's cost for a plain Line."""
+    return Line(text, line.column, line.block, line.page) if type(line) is Line else replace(line, text=text)
 
 
 def join_indented_continuations(lines: list[Line]) -> list[Line]:
@@ -141,7 +148,7 @@ def join_wrapped_paragraphs(lines: list[Line]) -> list[Line]:
         if out and out[-1].column == line.column and continues_paragraph(out[-1].text, line.text, width):
             out[-1] = replace(out[-1], text=glue(out[-1].text, line.text.strip()))
         elif line.text.strip():
-            out.append(replace(line, text=line.text.strip()))
+            out.append(_with_text(line, line.text.strip()))
     return out
 
 

@@ -41,6 +41,8 @@ def citation_pattern() -> re.Pattern:
 def citations_in(text: str):
     """Citation matches; a name between type and "số" only after a capitalised type word,
     so "theo quy định tại Thông tư số …" cites a Thông tư, not a "Quy định"."""
+    if not _HAS_SYMBOL.search(text):  # every citation holds a number: most lines can be passed at C speed
+        return
     pos = 0
     while True:
         m = citation_pattern().search(text, pos)
@@ -52,6 +54,9 @@ def citations_in(text: str):
             continue
         yield m
         pos = m.end()
+
+
+_HAS_SYMBOL = re.compile(SYMBOL, re.I)  # as the symbol inside citation_pattern (compiled with re.I)
 
 
 # "số 287/BHXH-VP" without a type; not a form's code ("mẫu số 03/KBS/GSQL", "Biểu số 2/BC").
@@ -75,6 +80,8 @@ def find_references(layout, record: Record) -> list[Reference]:
         if piece.zone not in ("body", "title", "recipients"):
             continue
         text = piece.text
+        if not _HAS_SYMBOL.search(text):  # no number, nothing cited (typed or bare)
+            continue
         covered = []
         for m in citations_in(text):
             number = clean_number(m.group("num"))

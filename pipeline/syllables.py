@@ -20,6 +20,7 @@ _NUCLEI = (
 _SYLLABLE = re.compile(rf"^{_ONSET}(?:{'|'.join(sorted(_NUCLEI, key=len, reverse=True))})(?:ch|nh|ng|[cmnptk])?$")  # k: Đắk Lắk
 
 
+@lru_cache(maxsize=1 << 16)  # the same few thousand words over and over
 def bare_syllable(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word.lower())
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))

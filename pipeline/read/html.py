@@ -87,6 +87,40 @@ def _codec_name(name: str) -> str:
     return codecs.lookup(name).name
 
 
+Tag = NavigableString = None  # bs4's classes, imported on the first page read (start-up stays short)
+
+
+def _load_bs4() -> None:
+    global Tag, NavigableString
+    if Tag is None:
+        from bs4 import NavigableString, Tag
+
+
+JUNK = frozenset(JUNK_TAGS)
+
+
+def prune(soup):
+    """Drop every script, style, navigation… element (JUNK_TAGS) and every hidden one (a
+    display:none or visibility:hidden style, a `hidden` attribute), in one walk in document order;
+    return the first element left that marks the document root (CONTENT_ROOT), or None."""
+    root, dropped, stack = None, [], list(reversed(soup.contents))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Tag):
+            continue
+        attrs = node.attrs
+        style = attrs.get("style")
+        if node.name in JUNK or (isinstance(style, str) and HIDDEN.search(style)) or "hidden" in attrs:
+            dropped.append(node)
+            continue
+        if root is None and CONTENT_ROOT in attrs:
+            root = node
+        stack.extend(reversed(node.contents))
+    for tag in dropped:
+        tag.decompose()
+    return root
+
+
 class HtmlWalker:
     """Turns a parsed page into Lines; counts elements converted from legacy fonts."""
 
@@ -98,14 +132,9 @@ class HtmlWalker:
     def read(self, text: str) -> list[Line]:
         from bs4 import BeautifulSoup  # imported here: bs4 is only needed for HTML
 
+        _load_bs4()
         soup = BeautifulSoup(text, "lxml")
-        for junk in soup.find_all(JUNK_TAGS):
-            junk.decompose()
-        for hidden in soup.find_all(style=HIDDEN):
-            hidden.decompose()
-        for hidden in soup.find_all(hidden=True):
-            hidden.decompose()
-        root = soup.find(attrs={CONTENT_ROOT: True}) or soup.body or soup
+        root = prune(soup) or soup.body or soup
         self.top = LineBuffer()
         self._walk(root, self.top, None)
         self.top.end_line()
@@ -114,14 +143,10 @@ class HtmlWalker:
         return self.top.lines
 
     def _walk(self, node, out: "LineBuffer", font) -> None:
-        from bs4 import NavigableString, Tag
-
-        for child in node.children:
+        for child in node.contents:
             self._node(child, out, font)
 
     def _node(self, child, out: "LineBuffer", font) -> None:
-        from bs4 import NavigableString, Tag
-
         if isinstance(child, Tag):
             name = child.name
             child_font = element_font(child, font)
@@ -154,7 +179,7 @@ class HtmlWalker:
         occupied: set[tuple[int, int]] = set()  # grid slots taken by rowspans from above
         for r, tr in enumerate(table_rows(table)):
             col, row = 0, []
-            for td in tr.find_all(["td", "th"], recursive=False):
+            for td in child_tags(tr, ("td", "th")):
                 while (r, col) in occupied:
                     col += 1
                 span, down = _span(td.get("colspan")), _span(td.get("rowspan"))
@@ -176,9 +201,7 @@ class HtmlWalker:
         return out.lines
 
     def _walk_strays(self, node, out: "LineBuffer", font) -> None:
-        from bs4 import Tag
-
-        for child in node.children:
+        for child in node.contents:
             if isinstance(child, Tag) and child.name in ("td", "th"):
                 continue  # read as cells
             if isinstance(child, Tag) and child.name in ("tr", "thead", "tbody", "tfoot"):
@@ -240,11 +263,16 @@ def element_align(tag) -> str | None:
 
 def table_rows(table):
     """The table's own rows (not those of tables nested in its cells)."""
-    for child in table.find_all(["tr", "thead", "tbody", "tfoot"], recursive=False):
+    for child in child_tags(table, ("tr", "thead", "tbody", "tfoot")):
         if child.name == "tr":
             yield child
         else:
-            yield from child.find_all("tr", recursive=False)
+            yield from child_tags(child, ("tr",))
+
+
+def child_tags(tag, names: tuple[str, ...]) -> list:
+    """`tag.find_all(names, recursive=False)` without bs4's generic matching."""
+    return [child for child in tag.contents if isinstance(child, Tag) and child.name in names]
 
 
 def element_font(tag, inherited):

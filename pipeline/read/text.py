@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -123,8 +124,8 @@ def looks_binary(data: bytes) -> bool:
         text, _ = decode(data, "")
     except ReadError:
         return True
-    bad = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd"
-              or unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+    bad = sum(n for ch, n in Counter(text).items() if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd"
+              or unicodedata.category(ch) in ("Cn", "Co", "Cs"))  # each distinct character tested once
     return bad > 0.02 * len(text)
 
 
@@ -143,6 +144,15 @@ def decode_by_guess(data: bytes, name: str) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+MD_SIGNED = re.compile(r"^\W*Nơi\s+nhận\b")
+MD_HEADING = re.compile(r"^#{1,6}\s+")
+MD_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+MD_STAR_ITALIC = re.compile(r"(?<![\w*])\*(\S.*?\S|\S)\*(?![\w*])")
+MD_UNDERSCORE_ITALIC = re.compile(r"(?<![\w_])_(\S.*?\S|\S)_(?![\w_])")
+MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
+MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
 def markdown_to_text(text: str) -> str:
     """Drop front matter and metadata before the document, and the Markdown markup."""
     text = FRONT_MATTER.sub("", text, count=1)
@@ -154,13 +164,15 @@ def markdown_to_text(text: str) -> str:
     for line in text.splitlines():
         if signed and is_commentary_heading(line):
             break  # the portal's own notes after the document ("## Điểm mới chính", "## Bối cảnh")
-        signed = signed or bool(re.match(r"^\W*Nơi\s+nhận\b", line))
-        line = re.sub(r"^#{1,6}\s+", "", line)
-        line = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), line)
-        line = re.sub(r"(?<![\w*])\*(\S.*?\S|\S)\*(?![\w*])", r"\1", line)
-        line = re.sub(r"(?<![\w_])_(\S.*?\S|\S)_(?![\w_])", r"\1", line)  # _italic_ (căn cứ, date line)
-        line = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", line)
-        if re.match(r"^\s*\|?\s*:?-{3,}", line):  # a table's separator row
+        signed = signed or bool(MD_SIGNED.match(line))
+        line = MD_HEADING.sub("", line)
+        if "*" in line or "_" in line:  # (the markup patterns below need these characters)
+            line = MD_BOLD.sub(lambda m: m.group(1) or m.group(2), line)
+            line = MD_STAR_ITALIC.sub(r"\1", line)
+            line = MD_UNDERSCORE_ITALIC.sub(r"\1", line)  # _italic_ (căn cứ, date line)
+        if "\\" in line:
+            line = MD_ESCAPE.sub(r"\1", line)
+        if MD_TABLE_RULE.match(line):  # a table's separator row
             continue
         if line.strip().startswith("|"):
             cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
