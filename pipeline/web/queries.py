@@ -235,16 +235,16 @@ def outgoing_condition(store: Store, year: int, org: str = "", doc_type: str = "
     return " AND ".join(where), params
 
 
-def searchable(entry: dict) -> str:
-    """An outgoing entry's number, subject, signer and recipients, as the sổ đi's search reads them
-    (not folded)."""
+def searchable(entry) -> str:
+    """An outgoing entry's number, subject, signer and recipients (their stored JSON list as it is:
+    its quotes and commas only separate the names), as the sổ đi's search reads them, not folded."""
     recipients = entry["recipients"]
-    if isinstance(recipients, str):
-        recipients = json.loads(recipients or "[]")
-    return " ".join([entry["number"] or "", entry["subject"] or "", entry.get("signer") or ""] + recipients)
+    if not isinstance(recipients, str):
+        recipients = json.dumps(recipients, ensure_ascii=False)
+    return " ".join((entry["number"] or "", entry["subject"] or "", entry["signer"] or "", recipients or ""))
 
 
-def matching(entries: list[dict], q: str) -> list[dict]:
+def matching(entries: list, q: str) -> list:
     """The entries whose number, subject, signer or recipients hold every word of `q`, without
     diacritics (as `Store.search` folds); all of them folded in one call, not one call each."""
     words = fold(q).split()
@@ -254,9 +254,10 @@ def matching(entries: list[dict], q: str) -> list[dict]:
 
 def outgoing_matches(store: Store, where: str, params: dict, q: str) -> list[int]:
     """The ids, in register order, of the entries matching `q` (the sổ đi has no full-text index:
-    only these short columns are read)."""
-    found = rows(store, f"SELECT id, number, subject, signer, recipients FROM outgoing WHERE {where} "
-                        f"ORDER BY {OUTGOING_ORDER}", **params)
+    only these short columns are read, as plain rows)."""
+    with store.engine.connect() as conn:
+        found = conn.execute(text(f"SELECT id, number, subject, signer, recipients FROM outgoing WHERE {where} "
+                                  f"ORDER BY {OUTGOING_ORDER}"), params).mappings().all()
     return [r["id"] for r in matching(found, q)]
 
 
