@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from conftest import CORPUS
+from test_edxml import signing_key  # noqa: F401 (a fixture: a throwaway signing key and certificate)
 from pipeline.cli import main
 from pipeline.ingest import ingest, sha256_of
 from pipeline.org import EXAMPLE
@@ -793,6 +794,23 @@ def test_an_organisation_without_its_identifier_is_told_the_package_lacks_it(cli
     location = client.post("/reply/1/issue", data=data, follow_redirects=False).headers["location"]
     page = client.get(location).text
     assert 'id="download-edxml"' in page and "chưa ghi mã định danh cơ quan" in page
+
+
+def test_a_signed_edxml_package_shows_its_signature_and_a_broken_one_goes_to_review(client, signing_key):
+    pytest.importorskip("signxml")
+    from test_edxml import DOCX, attachment, b64, package, signed
+
+    good = signed(package(None, attachment("876.docx", "", b64(DOCX), "d")), signing_key)
+    changed = good.replace("khám sức khỏe định kỳ".encode(), "khám sức khỏe đột xuất".encode())
+    rows = upload(client, ("goi-dung.edxml", good), ("goi-sua.edxml", changed)).text
+    assert rows.count("Chữ ký số hợp lệ (1)") == 1 and rows.count("Chữ ký số KHÔNG ĐẠT") == 1  # the inbox rows
+    ids = {d["file_name"]: d["id"] for d in store_of(client).documents()}
+    page = client.get(f"/review/{ids['goi-dung.edxml']}").text
+    assert "Chữ ký số hợp lệ (1)" in page and "Gói edXML (chữ ký XML)" in page
+    assert "Trung tâm Y tế thành phố Nha Trang" in page and "chưa đối chiếu" in page
+    broken = client.get(f"/review/{ids['goi-sua.edxml']}").text
+    assert "Chữ ký số KHÔNG ĐẠT" in broken and "thay đổi sau khi ký" in broken
+    assert store_of(client).get(ids["goi-sua.edxml"])["status"] == "needs_review"
 
 
 def test_reply_without_the_organisation_file_says_what_to_do(tmp_path):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,9 +69,10 @@ def plain_value(value: str | None) -> str:
 
 
 def signatures_of(path) -> list:
-    """A stored PDF's digital signatures, verified from the file as it is now (SignatureInfo list;
-    [] when not a PDF, unsigned or gone). Cached per file version: a page view costs nothing twice."""
-    if not path or not str(path).lower().endswith(".pdf"):
+    """A stored PDF's digital signatures, verified from the file as it is now (SignatureInfo list),
+    or an edXML package's XML signature (PackageSignature); [] when neither, unsigned or gone.
+    Cached per file version: a page view costs nothing twice."""
+    if not path or not str(path).lower().endswith((".pdf", ".edxml", ".xml")):
         return []
     try:
         stat = Path(path).stat()
@@ -81,9 +83,53 @@ def signatures_of(path) -> list:
 
 @lru_cache(maxsize=256)
 def _signatures(path: str, _mtime: int, _size: int) -> list:
+    if not path.lower().endswith(".pdf"):
+        return package_signatures(path)
     from ..signatures import has_signature_fields, verify_pdf
 
     return verify_pdf(path, thorough=False) if has_signature_fields(path) else []
+
+
+@dataclass
+class PackageSignature:
+    """An edXML package's XML signature as the signature list of a page shows it (the attributes of a
+    PDF's SignatureInfo that `_signatures.html` reads)."""
+
+    state: str  # valid, broken, not checked (edxml.XmlSignature)
+    signer_cn: str = ""
+    organisation: str = ""
+    detail: str = ""
+    field: str = "Gói edXML (chữ ký XML)"
+    when: str = ""
+    trust_vi: str = "chưa đối chiếu với tổ chức chứng thực tin cậy"
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "valid"
+
+    @property
+    def state_vi(self) -> str:
+        return {"valid": "hợp lệ, nội dung nguyên vẹn", "broken": "KHÔNG HỢP LỆ"}.get(self.state, "chưa kiểm tra được")
+
+    @property
+    def problems(self) -> list[str]:
+        return [self.detail] if self.detail else []
+
+
+def package_signatures(path: str) -> list:
+    """The XML signature of the edXML package at `path` ([] when it is none or carries none)."""
+    from ..edxml import is_package, parse_package
+    from ..records import ReadError
+
+    try:
+        data = Path(path).read_bytes()
+        found = parse_package(data, path).signature if is_package(data[:4096]) else None
+    except (OSError, ReadError):
+        return []
+    if found is None:
+        return []
+    return [PackageSignature(found.state, found.signer_cn, found.signer_o, found.detail)]
 
 
 def thousands(n) -> str:
