@@ -13,7 +13,7 @@ import re
 
 from .records import Record
 from .syllables import garbled_words
-from .vocab import is_signer_title, type_for_abbreviation, vocab
+from .vocab import is_signer_title, type_for_abbreviation, type_title, vocab
 
 def review_record(record: Record, today: dt.date | None = None) -> None:
     """Flag the fields of a dispatch record that fail a plausibility rule."""
@@ -108,6 +108,10 @@ def check_signer(record: Record) -> None:
         if len(signer.title) > 80:  # headings of appendix forms, not a title: better empty than wrong
             signer.title = ""
             record.spans.pop("signer.title", None)
+    if signer.title and type_title(signer.title):  # "QUYẾT ĐỊNH:" before the articles, on a page without the signature
+        record.flag("signer.title", f"«{signer.title}» là tên loại văn bản, không phải chức vụ người ký")
+        signer.title = ""
+        record.spans.pop("signer.title", None)
     if re.search(r"\s(?:PHÓ\s|THỨ\s+TRƯỞNG\b)", signer.title):
         # "THỐNG ĐỐC PHÓ THỐNG ĐỐC": a deputy's title after another one; the "KT." line lost
         record.flag("signer.title", f"chức vụ «{signer.title}» ghép hai chức danh: có thể thiếu dòng KT./TL.")

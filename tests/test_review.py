@@ -79,6 +79,13 @@ def test_appendix_headings_taken_for_a_title_are_emptied():
     assert "signer.title" in flagged(record) and record.signer.title == ""
 
 
+@pytest.mark.parametrize("title", ["QUYẾT ĐỊNH:", "QUYÉT ĐỊNH:", "THÔNG BÁO"])
+def test_a_type_heading_taken_for_a_title_is_emptied(title):
+    """A page image without the signature: "QUYẾT ĐỊNH:" before the articles is the last capitals."""
+    record = dispatch(signer=Signer("", title, ""))
+    assert "signer.title" in flagged(record) and record.signer.title == ""
+
+
 @pytest.mark.parametrize("text, joined", [
     ("B Ộ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"),
     ("Qu ả ng Ngãi, ngày 05", "Quảng Ngãi, ngày 05"),
