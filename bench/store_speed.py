@@ -54,6 +54,9 @@ def build(path: Path, docs: int, seed: int = 16) -> None:
     rnd = random.Random(seed)
     con = sqlite3.connect(path)
     fts_columns = [r[1] for r in con.execute("PRAGMA table_info(documents_fts)")]
+    # (from migration 8 `folded` is no column: the diacritic-free index reads a view of subject and text)
+    columns = [c for c in COLUMNS if c in {r[1] for r in con.execute("PRAGMA table_info(documents)")}]
+    keep = [COLUMNS.index(c) for c in columns]
     stamp = "2026-01-01T00:00:00+07:00"
     batch = 5000
     for start in range(1, docs + 1, batch):
@@ -63,11 +66,11 @@ def build(path: Path, docs: int, seed: int = 16) -> None:
             body = "\n".join(sentence(rnd, 25) for _ in range(8))
             issuer = rnd.choice(ISSUERS)
             folded = fold(f"{subject}\n{body}")
-            documents.append((i, f"{i:064x}", f"d{i}.txt", f"inbox/d{i}.txt", "ok", "dispatch", None, "Công văn",
+            documents.append(tuple((i, f"{i:064x}", f"d{i}.txt", f"inbox/d{i}.txt", "ok", "dispatch", None, "Công văn",
                               f"{i}/UBND-VP", f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}", "Sơn La", issuer, "", subject,
                               json.dumps(["Các sở, ban, ngành"], ensure_ascii=False), json.dumps(["Như trên", "Lưu: VT"]),
                               "", "GIÁM ĐỐC", "Nguyễn Văn A", json.dumps({"number": [10, 20]}), "[]", body, folded,
-                              2026, i, "2026-01-02", None, "", "", stamp, stamp))
+                              2026, i, "2026-01-02", None, "", "", stamp, stamp)[k] for k in keep))
             for k in range(1, 4):
                 directives.append((i, k, str(k), sentence(rnd, 15), f"2026-{1 + k:02d}-15" if k == 2 else None,
                                    "Sở Tài chính", json.dumps(["Sở Y tế"], ensure_ascii=False), "open"))
@@ -76,7 +79,7 @@ def build(path: Path, docs: int, seed: int = 16) -> None:
             row = {"subject": subject, "body": body, "text": body, "folded": folded}
             fts.append((i, *(row[c] for c in fts_columns)))
         with con:
-            con.executemany(f"INSERT INTO documents ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+            con.executemany(f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                             documents)
             con.executemany("INSERT INTO directives (document_id, position, label, text, deadline, lead, support, status) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", directives)
@@ -111,12 +114,19 @@ def floor_search(con: sqlite3.Connection, query: str, body: str = "body", limit:
     """The least any search must do: the FTS5 query congvan builds, then the hits' rows in one SELECT."""
     words = query.split()
     plain = fold(query) == query.casefold()
-    columns = "{folded}" if plain else "{subject %s}" % body
     terms = " AND ".join(f'"{fold(w) if plain else w.casefold()}"' for w in words)
-    ids = [r[0] for r in con.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?",
-                                     (f"{columns} : ({terms})", limit))]
+    if plain and has_table(con, "documents_fold"):  # migration 8: the diacritic-free index of its own
+        table, match = "documents_fold", f"({terms})"
+    else:
+        table, match = "documents_fts", ("{folded}" if plain else "{subject %s}" % body) + f" : ({terms})"
+    ids = [r[0] for r in con.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT ?",
+                                     (match, limit))]
     marks = ", ".join("?" * len(ids))
     return con.execute(f"SELECT * FROM documents WHERE id IN ({marks})", ids).fetchall()
+
+
+def has_table(con: sqlite3.Connection, name: str) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
 
 
 def floor_get(con: sqlite3.Connection, doc_id: int) -> tuple:

@@ -222,7 +222,43 @@ def _v7(conn: Connection, dialect: str) -> None:
                       "(incoming_year, issuer, parent_body, doc_type, incoming_no)"))
 
 
-MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7)]
+def _v8(conn: Connection, dialect: str) -> None:
+    """SQLite: the text is stored once. The diacritic-free search no longer keeps a second copy of
+    subject and text with the marks dropped (`folded`): its own FTS5 index, `documents_fold`, reads
+    them from the view `documents_folded` (đ written d; FTS5's `remove_diacritics 2` drops the tones
+    and vowel marks as it indexes) and keeps no text of its own either. Triggers keep both indexes
+    in step with every insert, delete and change in the same transaction, with SQLite's own
+    functions only (any sqlite3 client can still edit a row). Same terms, hits and ranks as before."""
+    if dialect != "sqlite":
+        return
+    folded = "replace(replace(coalesce({0}.subject, '') || char(10) || coalesce({0}.text, ''), 'đ', 'd'), 'Đ', 'D')"
+    new, old = folded.format("new"), folded.format("old")
+    add = ("INSERT INTO documents_fts (rowid, subject, text) VALUES (new.id, new.subject, new.text); "
+           f"INSERT INTO documents_fold (rowid, folded) VALUES (new.id, {new}); ")
+    remove = ("INSERT INTO documents_fts (documents_fts, rowid, subject, text) "
+              "VALUES ('delete', old.id, old.subject, old.text); "
+              f"INSERT INTO documents_fold (documents_fold, rowid, folded) VALUES ('delete', old.id, {old}); ")
+    for sql in (
+        "DROP TRIGGER documents_fts_insert",
+        "DROP TRIGGER documents_fts_delete",
+        "DROP TRIGGER documents_fts_update",
+        "DROP TABLE documents_fts",
+        "ALTER TABLE documents DROP COLUMN folded",
+        f"CREATE VIEW documents_folded AS SELECT id, {folded.format('documents')} AS folded FROM documents",
+        "CREATE VIRTUAL TABLE documents_fts USING fts5(subject, text, content='documents', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 0')",
+        "CREATE VIRTUAL TABLE documents_fold USING fts5(folded, content='documents_folded', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN {add}END",
+        f"CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN {remove}END",
+        f"CREATE TRIGGER documents_fts_update AFTER UPDATE OF subject, text ON documents BEGIN {remove}{add}END",
+        "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')",
+        "INSERT INTO documents_fold (documents_fold) VALUES ('rebuild')",
+    ):
+        conn.execute(text(sql))
+
+
+MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7), (8, _v8)]
 
 
 LATEST = MIGRATIONS[-1][0]
@@ -441,8 +477,9 @@ class Store:
             "signer_name": record.signer.name, "spans": json.dumps(record.spans),
             "warnings": json.dumps(record.warnings, ensure_ascii=False),
             "review": json.dumps(record.review, ensure_ascii=False), "text": record.text,
-            "folded": fold(f"{record.subject}\n{record.text}"), "incoming_year": None, "incoming_no": None,
+            "incoming_year": None, "incoming_no": None,
             "received_on": None, "assignee": "", "note": "", "created_at": stamp, "updated_at": stamp,
+            **({} if self.fts else {"folded": fold(f"{record.subject}\n{record.text}")}),
         }
 
     def _insert(self, table: str, row: dict, conn: Connection) -> int:
@@ -529,7 +566,7 @@ class Store:
                 conn.execute(text("INSERT INTO corrections (document_id, field, old_value, new_value, author, corrected_at) "
                                   "VALUES (:d, :f, :o, :n, :a, :t)"),
                              {"d": doc_id, "f": name, "o": row[name], "n": stored, "a": author, "t": stamp})
-            if "subject" in changes:
+            if "subject" in changes and not self.fts:  # (SQLite's index follows by its triggers)
                 subject, body = changes["subject"].strip(), row["text"] or ""
                 conn.execute(text("UPDATE documents SET folded = :f WHERE id = :id"),
                              {"f": fold(f"{subject}\n{body}"), "id": doc_id})
@@ -665,7 +702,7 @@ class Store:
         sql, params = match
         with self.engine.connect() as conn:
             if self.fts:
-                sql = f"SELECT rowid FROM documents_fts WHERE {sql} ORDER BY rank LIMIT :n"
+                sql = f"SELECT rowid FROM {sql.split()[0]} WHERE {sql} ORDER BY rank LIMIT :n"
             else:
                 sql = f"SELECT id FROM documents WHERE {sql} LIMIT :n"
             return [r[0] for r in conn.execute(text(sql), dict(params, n=limit))]
@@ -677,19 +714,21 @@ class Store:
         if match is None:
             return "1 = 0", {}
         sql, params = match
-        return (f"id IN (SELECT rowid FROM documents_fts WHERE {sql})" if self.fts else f"({sql})"), params
+        return (f"id IN (SELECT rowid FROM {sql.split()[0]} WHERE {sql})" if self.fts else f"({sql})"), params
 
     def _search_match(self, query: str) -> tuple[str, dict] | None:
-        """The search's condition: on `documents_fts` (SQLite: FTS5 MATCH) or on `documents`
-        (elsewhere: LIKE on the folded text); a query without diacritics matches either way."""
+        """The search's condition: SQLite, an FTS5 MATCH on `documents_fold` (a query without
+        diacritics) or `documents_fts` (with them), the table named first; elsewhere LIKE on
+        `documents` (the folded text or the text); a query without diacritics matches either way."""
         words = re.findall(r"\w+", query)
         if not words:
             return None
         plain = fold(query) == query.casefold()
         if self.fts:
-            columns = "{folded}" if plain else "{subject text}"
             terms = " AND ".join(f'"{fold(w) if plain else w.casefold()}"' for w in words)
-            return "documents_fts MATCH :search_q", {"search_q": f"{columns} : ({terms})"}
+            if plain:
+                return "documents_fold MATCH :search_q", {"search_q": f"({terms})"}
+            return "documents_fts MATCH :search_q", {"search_q": f"{{subject text}} : ({terms})"}
         column = "folded" if plain else "LOWER(subject || ' ' || text)"
         clauses = " AND ".join(f"{column} LIKE :search_w{i}" for i in range(len(words)))
         return clauses, {f"search_w{i}": f"%{fold(w) if plain else w.lower()}%" for i, w in enumerate(words)}
@@ -803,7 +842,9 @@ class Store:
                     raise ValueError("not a congvan export (a line is neither a document nor a sổ đi entry): "
                                      "nothing imported")
                 doc = line
-                row = {k: doc.get(k) for k in DOCUMENT_COLUMNS}
+                row = {k: doc.get(k) for k in DOCUMENT_COLUMNS if k != "folded"}
+                if not self.fts:  # PostgreSQL: the LIKE search's key (an export from SQLite has none)
+                    row["folded"] = fold(f"{doc.get('subject') or ''}\n{doc.get('text') or ''}")
                 for k in JSON_COLUMNS:
                     row[k] = json.dumps(doc.get(k) or ([] if k != "spans" else {}), ensure_ascii=False)
                 row["id"] = doc["id"]
