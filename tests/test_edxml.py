@@ -95,6 +95,20 @@ def test_the_mapping_is_one_table_of_element_and_field():
     assert {"number", "issued_on", "issuer", "subject", "signer.name"} <= set(fields)
 
 
+def test_the_readme_table_names_every_element_and_field_of_the_mapping():
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| edXML (under `MessageHeader`) | record field |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split("|")[1:3] for line in table.splitlines() if line.startswith("| `")]
+    for element, name in MAPPING:
+        paths = [p.strip() for p in element.split("+")]  # "SignerInfo/Position" may stand as "`Position`"
+        row = next((r for r in rows if all(f"`{p}`" in r[0] for p in paths)), None) or \
+            next((r for r in rows if all(f"`{p.split('/')[-1]}`" in r[0] for p in paths)), None)
+        assert row is not None, element
+        assert re.search(rf"`(signer)?\.?{re.escape(name.split('.')[-1])}`", row[1]), (element, name, row[1])
+
+
 def test_a_package_is_read_through_its_pdf_with_vietnamese_metadata(tmp_path):
     """Several attachment types: the PDF is the document; the DOCX and the spreadsheet are named."""
     files = (attachment("Phụ lục số liệu.xlsx", "application/vnd.ms-excel", base64.b64encode(b"PK\x03\x04xx").decode(),
