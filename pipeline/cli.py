@@ -240,10 +240,10 @@ def ingest(inputs, db, jobs, received, settle, list_file, dask_address, ocr):
 
 def ingest_on_dask(inputs, list_file, db, address, received_on, settle, ocr) -> None:
     """`ingest --dask`: the same batch with reading on a Dask cluster's workers (pipeline/distributed.py)."""
-    from .distributed import DaskMissing, cluster_client, count_paths, ingest_on_cluster, stream_paths
+    from .distributed import ClusterError, DaskMissing, cluster_client, count_paths, ingest_on_cluster, stream_paths
     from .store import open_store
 
-    total = count_paths(inputs, None if list_file == "-" else list_file) if list_file != "-" else 0
+    total = 0 if list_file == "-" else count_paths(inputs, list_file)  # standard input can be read only once
     store = open_store(db)
     store.check()
     try:
@@ -256,7 +256,7 @@ def ingest_on_dask(inputs, list_file, db, address, received_on, settle, ocr) -> 
                 click.echo("interrupted: the work in flight was cancelled; every document stored so far is "
                            "complete; run the same command to continue", err=True)
                 sys.exit(130)
-    except (DaskMissing, ValueError) as err:
+    except (DaskMissing, ClusterError, ValueError) as err:
         raise click.ClickException(str(err)) from None
     if not summary.total:
         raise click.ClickException("no documents found in " + ", ".join(list(inputs) + [list_file or ""]).strip(", "))

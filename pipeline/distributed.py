@@ -39,6 +39,10 @@ class DaskMissing(RuntimeError):
     pass
 
 
+class ClusterError(RuntimeError):
+    pass
+
+
 # --------------------------------------------------------------------------- inputs, streamed
 
 
@@ -118,7 +122,12 @@ def cluster_client(address: str):
                               silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
                 yield client
         else:
-            with Client(address, timeout="30s") as client:
+            try:
+                client = Client(address, timeout="30s")
+            except (OSError, TimeoutError) as err:
+                raise ClusterError(f"không kết nối được Dask scheduler {address} "
+                                   f"(cannot reach the Dask scheduler at {address}: {err})") from None
+            with client:
                 yield client
 
 
