@@ -243,12 +243,12 @@ def split_distribution(piece: str) -> list[str]:
 def split_signer_title(piece: str) -> list[str]:
     """ "- Lưu: VT, ĐMDN (2b). Trung Anh BỘ TRƯỞNG, CHỦ NHIỆM …": the title starts a new line."""
     words = list(re.finditer(r"\S+", piece))
+    title_like = [bool(UPPER_WORD.match(w.group())) and len(w.group().strip(",.")) >= 2 for w in words]  # once each
     for i in range(1, len(words)):
-        run = []
-        for w in words[i:]:
-            if not UPPER_WORD.match(w.group()) or len(w.group().strip(",.")) < 2:
-                break
-            run.append(w.group())
+        end = i
+        while end < len(words) and title_like[end]:
+            end += 1
+        run = [w.group() for w in words[i:end]]
         if len(run) >= 2 and not is_upper_token(words[i - 1].group()) and signer_title_words().search(" ".join(run)):
             return [piece[: words[i].start()].strip(), piece[words[i].start():].strip()]
     return [piece]
@@ -260,10 +260,8 @@ def split_trailing_name(piece: str) -> list[str]:
     words = piece.split()
     if piece.startswith(("-", "+", "•")):  # a Nơi nhận entry ("- UBND Quảng Ngãi") has no signer
         return [piece]
-    for i in range(1, len(words)):
+    for i in range(first_titled_prefix(words), len(words)):
         before = words[i - 1]
-        if not signer_title_words().search(" ".join(words[:i])):
-            continue
         # "Y Ngọc Hà", "A Lềnh": a one-letter word opens some minority names; a title word is longer.
         if not (is_upper_token(before) and sum(c.isalpha() for c in before) >= 2):
             continue
@@ -275,6 +273,20 @@ def split_trailing_name(piece: str) -> list[str]:
             parts = [" ".join(words[:i]), " ".join(words[i:i + n]), " ".join(rest)]
             return [p for p in parts if p]
     return [piece]
+
+
+def first_titled_prefix(words: list[str]) -> int:
+    """The least i ≥ 1 whose first i words hold a signer's title word (len(words) when none does).
+    A longer prefix holds every title word a shorter one does, so it is found by halving, not by
+    joining and searching every prefix (quadratic on a long flattened tail line)."""
+    low, high = 1, len(words)
+    while low < high:
+        mid = (low + high) // 2
+        if signer_title_words().search(" ".join(words[:mid])):
+            high = mid
+        else:
+            low = mid + 1
+    return low
 
 
 def join_dangling(lines: list[Line]) -> list[Line]:
