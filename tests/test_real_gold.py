@@ -17,8 +17,8 @@ from conftest import SHARED
 from pipeline.process import process_many
 
 # source prefix -> lowest accepted field accuracy
-FLOORS = {"vbpl": 0.99, "diep": 0.98, "tax": 0.95, "tvpl": 0.97, "qngai": 0.83}
-OVERALL_FLOOR = 0.95
+FLOORS = {"vbpl": 0.99, "diep": 0.98, "tax": 0.95, "tvpl": 0.97, "qngai": 0.88}
+OVERALL_FLOOR = 0.96
 WRONG_UNFLAGGED_CEILING = 0.01
 
 
