@@ -68,15 +68,25 @@ def clean_text(value):
 
 
 def clean_value(value):
-    """`clean_text` through a record: its strings, lists, dicts and nested dataclasses."""
+    """`clean_text` through a record: its strings, lists, dicts and nested dataclasses. What has
+    nothing to clean (almost every record) comes back as it is, the same object, not a copy."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, list):
-        return [clean_value(v) for v in value]
+        cleaned = [clean_value(v) for v in value]
+        return value if all(c is v for c, v in zip(cleaned, value)) else cleaned
     if isinstance(value, dict):
-        return {k: clean_value(v) for k, v in value.items()}
+        cleaned = {k: clean_value(v) for k, v in value.items()}
+        return value if all(cleaned[k] is v for k, v in value.items()) else cleaned
     if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: clean_value(getattr(value, f.name)) for f in fields(value) if f.init})
+        changed = {}
+        for f in fields(value):
+            if f.init:
+                old = getattr(value, f.name)
+                new = clean_value(old)
+                if new is not old:
+                    changed[f.name] = new
+        return replace(value, **changed) if changed else value
     return value
 
 
@@ -498,13 +508,18 @@ class Store:
         if items:  # one statement for all of them (executemany), in order
             conn.execute(text("INSERT INTO directives (document_id, position, label, text, deadline, lead, support, status) "
                               "VALUES (:document_id, :position, :label, :text, :deadline, :lead, :support, :status)"), items)
-        for i, ref in enumerate(record.references, start=1):
-            cited = conn.execute(text("SELECT MIN(id) FROM documents WHERE number = :n AND id <> :id"),
-                                 {"n": ref.number, "id": doc_id}).scalar()
-            self._insert("citations", {
-                "document_id": doc_id, "position": i, "doc_type": ref.doc_type, "number": ref.number,
-                "issued_on": ref.issued_on, "issuer": ref.issuer, "cited_id": cited,
-            }, conn)
+        if not record.references:
+            return
+        numbers = list(dict.fromkeys(ref.number for ref in record.references))
+        cited = dict(conn.execute(text("SELECT number, MIN(id) FROM documents WHERE number IN :ns AND id <> :id "
+                                       "GROUP BY number").bindparams(bindparam("ns", expanding=True)),
+                                  {"ns": numbers, "id": doc_id}).all())  # the documents cited, in one query
+        conn.execute(text("INSERT INTO citations (document_id, position, doc_type, number, issued_on, issuer, cited_id) "
+                          "VALUES (:document_id, :position, :doc_type, :number, :issued_on, :issuer, :cited_id)"),
+                     [{k: clean_text(v) for k, v in {
+                         "document_id": doc_id, "position": i, "doc_type": ref.doc_type, "number": ref.number,
+                         "issued_on": ref.issued_on, "issuer": ref.issuer, "cited_id": cited.get(ref.number),
+                     }.items()} for i, ref in enumerate(record.references, start=1)])  # in order (executemany)
 
     def _link_citations(self, conn: Connection, doc_id: int, number: str) -> None:
         """Earlier documents that cited this one by number now point at it."""
