@@ -6,7 +6,9 @@ Whole commands (one process per run, start-up included), alternating paired runs
 floor — the least work any reader of the same files must do with the library congvan itself
 calls (bench/floors/):
 
-- text and Markdown: read + decode + NFC (`floors/floor_text.py`);
+- text and Markdown: read + decode + NFC (`floors/floor_text.py`); the real Markdown also against
+  that plus a markdown-it-py parse with tables (`floors/floor_markdown.py`), the parse congvan's
+  reader does too (read+decode+NFC alone is a few milliseconds: no extraction can be within 3× of it);
 - HTML: BeautifulSoup with lxml, `get_text()`, NFC (`floors/floor_html.py`);
 - text PDF: pdfplumber `extract_words()` on every page (`floors/floor_pdf.py`) — the call congvan's
   PDF reader makes, not `extract_text()`;
@@ -69,6 +71,8 @@ def sets(quick: bool, full: bool = False) -> list[tuple]:
     md = files("diep_*.md", REAL)
     if md:
         out.append((f"Markdown, real diep ({len(md)} files)", md, "text", (len(md), "docs"), 3.0, ()))
+        # The same files against a Markdown parse (congvan's reader parses the markup and its tables too).
+        out.append((f"Markdown, real diep ({len(md)} files), parse floor", md, "markdown", (len(md), "docs"), 3.0, ()))
     html = files("vbpl_*.html", REAL)
     if html:
         html = html[:40] if quick else html
@@ -88,7 +92,8 @@ def measures(n: int = 5, quick: bool = False, log=print, full: bool = False) -> 
     for measure, paths, floor, unit, goal, options in sets(quick, full):
         runs = n if len(paths) < 40 else max(3, n // 2)
         pair = commands(extract_cmd(paths, *options), floor_cmd(floor, paths), runs)
-        floor_name = {"text": "read+decode+NFC", "html": "bs4+lxml get_text", "pdf": "pdfplumber extract_words"}[floor]
+        floor_name = {"text": "read+decode+NFC", "markdown": "read+decode+NFC, markdown-it-py parse (tables)",
+                      "html": "bs4+lxml get_text", "pdf": "pdfplumber extract_words"}[floor]
         if measure.startswith("`congvan extract one"):
             goal_row = Row(measure, pair, floor_name, unit)
             rows.append(goal_row)

@@ -166,21 +166,17 @@ _VNI_MARKER = re.compile(
 _MIN_EVIDENCE = 2
 
 
-def _evidence(text: str) -> tuple[int, int, int]:
-    """(TCVN3 markers, VNI markers, Unicode-only Vietnamese letters) counted in `text`."""
-    return (len(_TCVN3_MARKER.findall(text)), len(_VNI_MARKER.findall(text)),
-            len(text) - len(_UNICODE_VIETNAMESE.sub("", text)))  # (counted without a list of matches)
-
-
 def detect_legacy(text: str) -> str | None:
     """"tcvn3" or "vni" when `text` reads as legacy-font bytes, None when it is ordinary text.
 
     Legacy text is full of bytes that no Vietnamese word uses ("µ", "¸", "oä") and has none of
     the letters only Unicode has (ộ, ư, đ…); the side with more evidence wins.
     """
-    tcvn3, vni, unicode_letters = _evidence(text)
+    tcvn3, vni = len(_TCVN3_MARKER.findall(text)), len(_VNI_MARKER.findall(text))
     best = max(tcvn3, vni)
-    if best < _MIN_EVIDENCE or best <= unicode_letters:
+    if best < _MIN_EVIDENCE:  # (ordinary text: the Unicode letters need not be counted)
+        return None
+    if best <= len(text) - len(_UNICODE_VIETNAMESE.sub("", text)):
         return None
     return "tcvn3" if tcvn3 >= vni else "vni"
 

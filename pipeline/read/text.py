@@ -242,7 +242,11 @@ def drop_junk(lines: list[Line]) -> list[Line]:
     for line in lines:
         if portal_junk().match(line.text):
             continue
-        stripped = TRAILING_JUNK.sub("", EDITORIAL_NOTE.sub("", line.text))
+        stripped = line.text
+        if "[" in stripped:  # (each pattern needs its first word or bracket: most lines are passed at once)
+            stripped = EDITORIAL_NOTE.sub("", stripped)
+        if "Tải" in stripped or "In" in stripped:
+            stripped = TRAILING_JUNK.sub("", stripped)
         if stripped != line.text and not stripped.strip():
             continue
         kept.append(Line(stripped) if stripped != line.text else line)
