@@ -11,8 +11,9 @@ import re
 from . import directives as directives_mod
 from . import references as references_mod
 from .records import LEFT, RIGHT, Record, Signer, SourceText
-from .segment import (AUTHORITY, CONNECTOR_END, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SUBJECT_START, Layout,
-                      Piece, is_motto, is_upper_line, segment, strip_motto)
+from .decree30 import (AUTHORITY, AUTHORITY_INSIDE, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE,
+                       SIGN_MARK, SUBJECT_START, is_motto, is_upper_line, strip_motto)
+from .segment import CONNECTOR_END, Layout, Piece, segment
 from .normalize import RULE_LINE, fold, fold_words
 from .review import SURNAMES, garbled_words, review_record
 from .vocab import is_signer_title, signer_title_form, type_for_abbreviation, type_title, vocab
@@ -579,8 +580,6 @@ def name_candidates(lines: list[Piece], upper: list[Piece]) -> list[Piece]:
     after = [p for p in lines if not upper or p.start > upper[-1].start]
     return after[:NAME_LINES_AFTER_TITLE] if upper else lines[-NAME_LINES_AFTER_TITLE:]
 
-
-AUTHORITY_INSIDE = re.compile(r"(?<=\s)(?:(?:TM|KT|TL|TUQ)\.\s*(?=\S)|(?:T/M|K/T|T/L)\s)")
 
 
 def from_the_authority(piece: Piece) -> Piece:

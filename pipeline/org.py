@@ -12,13 +12,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .decree30 import AUTHORITY_EXACT
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 DEFAULT_ORG_FILE = "congvan.toml"
-AUTHORITY = re.compile(r"^(TM|Q|KT|TL|TUQ)\. \S")
 
 EXAMPLE = """\
 # congvan: the organisation that issues replies (cơ quan, tổ chức ban hành).
@@ -142,7 +143,7 @@ def _signer(entry: dict, where: str) -> SignerInfo:
     if missing:
         raise OrgError(f"{where}: a [[signers]] entry needs {', '.join(missing)}")
     authority = (entry.get("authority") or "").strip()
-    if authority and not AUTHORITY.match(authority):
+    if authority and not AUTHORITY_EXACT.match(authority):
         raise OrgError(f"{where}: authority {authority!r} must start with TM., Q., KT., TL. or TUQ. "
                        "(Decree 30, Article 13)")
     return SignerInfo(key=entry["key"].strip(), title=entry["title"].strip().upper(),

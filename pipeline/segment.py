@@ -12,36 +12,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import normalize
+from .decree30 import (APPENDIX, AUTHORITY, BARE_DATE_LINE, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN,
+                       NUMBER_LINE, SUBJECT_START, URGENCY, is_motto, is_upper_line)
 from .records import FOOTER, HEADER, LEFT, RIGHT, Line, SourceText
 from .restore import restore_lines
 from .vocab import type_title, vocab
 
-# Any tone on the motto's vowels, spaces optional: OCR reads "XÃ HỌI", "Độclập - Tựdo".
-_A, _O = "[AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ]", "[OÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ]"
-_I, _U, _E = "[IÌÍỈĨỊ]", "[UÙÚỦŨỤƯỪỨỬỮỰ]", "[EÈÉẺẼẸÊỀẾỂỄỆ]"
-MOTTO = re.compile(rf"C{_O}NG\s*H{_O}{_A}\s*X{_A}\s*H{_O}{_I}(?:\s*CH{_U}\s*NGH{_I}{_A}\s*V{_I}{_E}T\s*NAM)?"
-                   rf"|CH{_U}\s+NGH{_I}{_A}\s+V{_I}{_E}T\s+NAM", re.I)
-SLOGAN = re.compile(rf"Đ{_O}c\s*l{_A}p\s*[-–—]?\s*T{_U}\s*do\s*[-–—]?\s*H{_A}nh\s*ph{_U}c", re.I)
-NUMBER_LINE = re.compile(r"^\s*Số\s*[:.]?\s*\d|^\s*Số\s*:|\sSố\s*:\s*\d")
-DATE_LINE = re.compile(
-    r"(?P<place>[^\d,;:\n][^,;:\n]{1,60}?)\s*,\s*ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})",
-    re.I,
-)
-# A date line whose hand-written day OCR could not read: "Quảng Ngãi, ngày #tháng 6 năm 2022".
-DAMAGED_DATE_LINE = re.compile(r"ngày\W{0,3}.{0,4}tháng\s*\d{1,2}\s*năm\s*:?\s*\d{4}")
-BARE_DATE_LINE = re.compile(r"^\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$", re.I)
-KINH_GUI = re.compile(r"^\s*Kính\s+gửi\s*[:：]?", re.I)
-NOI_NHAN = re.compile(r"^\s*N[ơo]i\s+nh[ậa]n\s*[:：]?", re.I)
-SUBJECT_START = re.compile(r"^\s*(?:V/v|V/V|v/v|Về\s+việc|VỀ\s+VIỆC)\b", re.I)
-AUTHORITY = re.compile(r"^\s*(?:(TM|KT|TL|TUQ|Q)\s*[.:]\s*|(T/M|K/T|T/L)\s*[.:]?\s*)(?=\S)", re.I)
-DIEN = re.compile(r"\bđiện\s*:\s*$", re.I)  # "THỦ TƯỚNG CHÍNH PHỦ điện:" opens a Công điện's recipients
-# Urgency and secrecy stamps printed under the number: never part of the issuer or the subject.
-URGENCY = re.compile(r"^(?:THƯỢNG\s+KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|KHẨN|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT)(?:\s+HẸN\s+GIỜ)?$")
 BODY_STARTERS = re.compile(
     r"^\s*(?:Căn\s+cứ|Thực\s+hiện|Theo|Để|Nhằm|Ngày\s+\d|Trên\s+cơ\s+sở|Xét|Nhận\s+được|Trả\s+lời|Phúc\s+đáp|"
     r"Sau\s+khi|Thời\s+gian|Vừa\s+qua|Hiện\s+nay|Tiếp\s+theo|Qua|Trong|Năm\s+\d{4}|Kính\s+mời)\b"
 )
-SIGN_MARK = re.compile(r"\((?:đã\s+ký|Đã\s+ký|ĐÃ\s+KÝ|ký|Ký)[^)]*\)|\bđã\s+ký\b|\bĐã\s+ký\b|\[?\s*chữ\s+ký\s*\]?", re.I)
 
 
 @dataclass
@@ -68,25 +48,6 @@ class Layout:
 
     def zone(self, name: str) -> list[Piece]:
         return [p for p in self.pieces if p.zone == name]
-
-
-# "PHỤ LỤC", "PHỤ LỤC HỆ THỐNG MẪU BIỂU", "Phụ lục XII", "Phụ lục số 2", "Phụ lục: Biểu …":
-# an appendix's heading.
-APPENDIX = re.compile(r"^(?:PHỤ\s+LỤC\b|Phụ\s+lục(?:\s+(?:số\s+)?[IVXLCDM\d]+[a-z]?)?\s*(?:[:.\-–].*)?$)")
-
-
-def is_upper_line(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
-
-
-def is_motto(text: str) -> bool:
-    return bool(MOTTO.search(text) or SLOGAN.search(text))
-
-
-def strip_motto(text: str) -> str:
-    """Remove the national motto and slogan from an interleaved header line, keep the rest."""
-    return SLOGAN.sub(" ", MOTTO.sub(" ", text)).strip(" -")
 
 
 def segment(source: SourceText) -> Layout:

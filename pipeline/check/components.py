@@ -2,7 +2,6 @@
 bodies, Số, date, V/v), the type name and trích yếu, Kính gửi, the body, the signer, Nơi nhận."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .document import Document
@@ -10,9 +9,8 @@ from .recognise import (APPENDIX, APPENDIX_REF, ARTICLE, CAN_CU, COPY_FORM, DASH
                         HEADING, KINH_GUI, KINH_GUI_LABEL, LONG_LINE, NOI_NHAN, NOI_NHAN_LABEL, NUMBER, PARTY,
                         QUOC_HIEU, SIGN_MARK, SLOGAN, VV, _after_label, _date_line, _first, _norm_upper,
                         is_decoration, is_name_like, is_type_title, is_upper_line, mark_kind)
+from ..decree30 import AUTHORITY_PREFIX_DOTTED as PREFIX_START
 from .walk import Line, Para
-
-PREFIX_START = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\.", re.I)
 
 
 @dataclass

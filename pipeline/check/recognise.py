@@ -5,20 +5,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .. import decree30
+from ..decree30 import QUOC_HIEU, TIEU_NGU  # noqa: F401 (the checker's modules take them from here)
 from ..vocab import vocab
 from .walk import Line
 
-QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
-SLOGAN = re.compile(r"^độc\s+lập\s*[-–—]\s*tự\s+do\s*[-–—]\s*hạnh\s+phúc$", re.I)
-NUMBER = re.compile(r"^số\s*[:.]?\s*\d|^số\s*:", re.I)
-# A draft leaves day and month blank ("ngày    tháng    năm 2026") for the văn thư to fill in.
-DATE_WORDS = re.compile(r"ngày[\s.…_]*(?:\d{1,2})?[\s.…_]*tháng[\s.…_]*(?:\d{1,2})?[\s.…_]*năm\s*\d{4}", re.I)
-VV = re.compile(r"^(?:v/v|về\s+việc)\b", re.I)
-KINH_GUI = re.compile(r"^kính\s+gửi\b", re.I)
-NOI_NHAN = re.compile(r"^n[ơo]i\s+nh[ậa]n\b", re.I)
-KINH_GUI_LABEL = re.compile(r"^kính\s+gửi\s*:?\s*", re.I)
-NOI_NHAN_LABEL = re.compile(r"^n[ơo]i\s+nh[ậa]n\s*:?\s*", re.I)
+# The checker holds a draft to the decree's spelling: the exact forms (see decree30's docstring).
+SLOGAN = decree30.SLOGAN_EXACT
+NUMBER = decree30.NUMBER_EXACT
+DATE_WORDS = decree30.DATE_WORDS_BLANKS_ALLOWED
+VV = decree30.SUBJECT_EXACT
+KINH_GUI = decree30.KINH_GUI_EXACT
+NOI_NHAN = decree30.NOI_NHAN_EXACT
+KINH_GUI_LABEL = decree30.KINH_GUI_LABEL_EXACT
+NOI_NHAN_LABEL = decree30.NOI_NHAN_LABEL_EXACT
 # The marks Appendix I prints near the number: mức độ khẩn (cell 10b), độ mật (cell 10a, a secrecy
 # mark, not an urgency), and the circulation marks (cell 11).
 URGENCY = re.compile(r"^(?:HỎA\s+TỐC|HOẢ\s+TỐC|THƯỢNG\s+KHẨN|KHẨN)(?:\s+HẸN\s+GIỜ)?$")
@@ -49,8 +49,8 @@ LONG_LINE = 150  # characters; longer lines are body text, never header componen
 
 
 def is_upper_line(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
+    """All letters capitals: a draft is judged strictly (the reader forgives 15 %)."""
+    return decree30.is_upper_line(text, share=1.0)
 
 
 def _norm_upper(text: str) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..legacy import convert_legacy, detect_legacy, legacy_font_encoding, repair_legacy
 from ..records import FOOTER, HEADER, LEFT, RIGHT, Line, ReadError, SourceText
-from ..segment import AUTHORITY, MOTTO, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SLOGAN
+from ..decree30 import AUTHORITY, MOTTO, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SLOGAN
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"

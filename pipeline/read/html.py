@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..legacy import convert_legacy, detect_legacy, legacy_font_encoding, repair_legacy
 from ..records import FOOTER, RIGHT, Line, ReadError, SourceText
-from ..segment import AUTHORITY
+from ..decree30 import AUTHORITY
 from .docx import APPENDIX, Cell, TableState, arrange_table
 
 JUNK_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",

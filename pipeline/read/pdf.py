@@ -28,7 +28,7 @@ from pathlib import Path
 from ..legacy import convert_legacy, detect_legacy, legacy_font_encoding
 from ..limits import limits
 from ..records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, SourceText
-from ..segment import AUTHORITY, KINH_GUI, MOTTO, NOI_NHAN, SLOGAN
+from ..decree30 import AUTHORITY, KINH_GUI, MOTTO, NOI_NHAN, SLOGAN
 from ..vocab import type_title
 from .docx import short_reason
 from .ocr import LANG as LANG_NAME
