@@ -162,7 +162,7 @@ def test_a_known_agency_phrase_is_respelled_even_without_its_vowel_shapes():
 
 
 def test_the_motto_is_found_through_ocr_slips():
-    from pipeline.segment import MOTTO, SLOGAN
+    from pipeline.decree30 import MOTTO, SLOGAN
 
     assert MOTTO.search("UY BAN NHAN DÀN CỘNG HÒA XÃ HỌI CHỦ NGHĨA VIỆT NAM")
     assert SLOGAN.search("Độclập - Tựdo- Hạnh phúc")
@@ -231,6 +231,8 @@ def test_running_text_pairs_with_one_spelling_are_respelled():
     assert repaired("Uỷ ban nhân dân tỉnh") == "Uỷ ban nhân dân tỉnh"  # the old tone placement is the writer's
     assert repaired("UỶ BAN NHÂN DÂN TỈNH") == "UỶ BAN NHÂN DÂN TỈNH"
     assert repaired("Trung tâm Công nghệ") == "Trung tâm Công nghệ"
+    assert repaired("Sở Nông nghiệp và Phát triên nông thôn;") == "Sở Nông nghiệp và Phát triển nông thôn;"
+    assert repaired("PHÁT TRIÊN") == "PHÁT TRIỂN"
 
 
 def test_the_head_of_a_trich_yeu_is_not_a_list_item():

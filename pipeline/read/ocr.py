@@ -456,7 +456,7 @@ SURNAMES = (
 PORTAL_NEXT = {"ttdt", "tt-dt", "tt.dt", "thong"}  # "Cổng TTĐT", "Cổng TT-ĐT", "Cổng thông tin điện tử"
 # Word pairs of running text with one spelling once the diacritics are gone ("thành phô" can
 # only be "thành phố"): the second word respelled, its case kept.
-TEXT_PAIRS = {("thanh", "pho"): "phố", ("nhan", "dan"): "dân"}
+TEXT_PAIRS = {("thanh", "pho"): "phố", ("nhan", "dan"): "dân", ("phat", "trien"): "triển"}
 
 
 def repair_portal(words: list[dict]) -> None:
