@@ -33,6 +33,7 @@ from jinja2 import meta
 from . import wording
 from .normalize import fold_words
 from .org import Org, SignerInfo
+from .records import Draft, Paragraph  # noqa: F401 (hand-off types: generate makes them, layout writes them)
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SUFFIX = ".j2"
@@ -101,42 +102,6 @@ def _passing_missing(func):
             return value
         return func(value, *args, **kwargs)
     return wrapper
-
-
-@dataclass
-class Paragraph:
-    """One body paragraph: runs of (text, bold)."""
-
-    runs: list[tuple[str, bool]]
-
-    @property
-    def text(self) -> str:
-        return "".join(t for t, _ in self.runs)
-
-
-@dataclass
-class Draft:
-    """An outgoing document, ready to lay out: every value as it will be printed."""
-
-    doc_type: str
-    issuer: str  # header lines, upper case, "\n" between lines
-    parent: str
-    place: str
-    issued_on: date
-    subject: str
-    recipients: list[str]
-    body: list[Paragraph]
-    distribution: list[str]  # entries without "-" and ";", "Lưu: VT, VP" last
-    signer: SignerInfo
-    number: str = ""  # "05/SYT-VP"; "" in a preview, before a number is taken
-    unit: str = ""
-    template: str = ""
-    reply_to: int | None = None
-    answered: list[int] = field(default_factory=list)  # 1-based items of reply_to this letter reports done
-
-    @property
-    def is_cong_van(self) -> bool:
-        return self.doc_type.casefold() == "công văn"
 
 
 @dataclass

@@ -21,12 +21,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
+from .decree30 import QUOC_HIEU, TIEU_NGU
 from .docxwriter import TEXT_WIDTH_MM, Writer
-from .generate import Draft
+from .records import Draft
 from .wording import place_and_date
 
-QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 HEADER_MM = (72.0, 93.0)  # left (bodies, number) and right (motto, date) columns
 FOOTER_MM = (80.0, 85.0)  # Nơi nhận and signer
 BODY_PT, HEADER_PT, VV_PT = 14, 13, 12

@@ -7,7 +7,11 @@ the gold files in ``corpus/`` and the evaluation.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
+from datetime import date
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # only for the annotations: records stays the bottom of the import graph
+    from .org import SignerInfo
 
 # Where a line sits on the page, when the reader can tell from geometry or table cells.
 LEFT, RIGHT, FULL = "left", "right", ""
@@ -134,3 +138,42 @@ FIELDS = (
     "kind", "doc_type", "number", "issued_on", "place", "issuer", "parent_body", "subject",
     "recipients", "directives", "references", "distribution", "signer",
 )
+
+
+# ---- outgoing documents: what generate makes and layout writes
+
+
+@dataclass
+class Paragraph:
+    """One body paragraph: runs of (text, bold)."""
+
+    runs: list[tuple[str, bool]]
+
+    @property
+    def text(self) -> str:
+        return "".join(t for t, _ in self.runs)
+
+
+@dataclass
+class Draft:
+    """An outgoing document, ready to lay out: every value as it will be printed."""
+
+    doc_type: str
+    issuer: str  # header lines, upper case, "\n" between lines
+    parent: str
+    place: str
+    issued_on: date
+    subject: str
+    recipients: list[str]
+    body: list[Paragraph]
+    distribution: list[str]  # entries without "-" and ";", "Lưu: VT, VP" last
+    signer: SignerInfo
+    number: str = ""  # "05/SYT-VP"; "" in a preview, before a number is taken
+    unit: str = ""
+    template: str = ""
+    reply_to: int | None = None
+    answered: list[int] = field(default_factory=list)  # 1-based items of reply_to this letter reports done
+
+    @property
+    def is_cong_van(self) -> bool:
+        return self.doc_type.casefold() == "công văn"
