@@ -88,7 +88,7 @@ DIEN = re.compile(r"\bđiện\s*:\s*$", re.I)  # "THỦ TƯỚNG CHÍNH PHỦ đ
 
 # ---- thẩm quyền ký (Art. 8 cl. 7; prefixes from vocab.json "authority_prefixes")
 
-_UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+UPPER_LETTERS = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 
 
 def _prefixes() -> tuple[list[str], list[str]]:
@@ -108,7 +108,7 @@ _DOTTED_MIDLINE = [p for p in DOTTED if p != "Q"]
 # A line that opens with a prefix, lenient: "KT.CỤC TRƯỞNG", "K/T THỦ TƯỚNG", "TL:" from OCR.
 AUTHORITY = re.compile(rf"^\s*(?:({_alternation(DOTTED)})\s*[.:]\s*|({_alternation(SLASHED)})\s*[.:]?\s*)(?=\S)", re.I)
 # Where a flattened footer line starts the signature: a prefix before an upper-case word.
-AUTHORITY_MIDLINE = re.compile(rf"(?<!\S)(?:(?:{_alternation(_DOTTED_MIDLINE)})\.\s*(?=[{_UP}])|(?:{_alternation(SLASHED)})\s)")
+AUTHORITY_MIDLINE = re.compile(rf"(?<!\S)(?:(?:{_alternation(_DOTTED_MIDLINE)})\.\s*(?=[{UPPER_LETTERS}])|(?:{_alternation(SLASHED)})\s)")
 # The signature inside a line a PDF joined to the last Nơi nhận entry ("TTĐT, TM. CHÍNH PHỦ").
 AUTHORITY_INSIDE = re.compile(rf"(?<=\s)(?:(?:{_alternation(_DOTTED_MIDLINE)})\.\s*(?=\S)|(?:{_alternation(SLASHED)})\s)")
 # A prefix as the decree writes it: dotted, then one space (the org config and the writer).

@@ -16,23 +16,17 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from .decree30 import (AUTHORITY_MIDLINE, DATE_MIDLINE, KINH_GUI_MIDLINE, MOTTO_MIDLINE, NOI_NHAN_AFTER_SENTENCE,
+                       NOI_NHAN_MIDLINE, NUMBER_MIDLINE, SUBJECT_MIDLINE)
+from .decree30 import UPPER_LETTERS as _UP
 from .records import Line
 from .vocab import type_title, vocab
 
 HEAD_LINES = 12  # a flattened header, however run-on, starts within the first lines
 TAIL_LINES = 30  # the Nơi nhận and signature block sit in the last lines
 
-_UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 RULE = re.compile(r"(?<!\S)[-_=–—]{3,}(?!\S)")
-MOTTO_START = re.compile(r"C[OÔ][NM]G\s+H[OÒ][AÀ]\s+X[AÃ]\s+H[OỘ]I", re.I)
-NUMBER_START = re.compile(r"(?<!\S)Số\s*:")
-SUBJECT_START = re.compile(r"(?<!\S)(?:V/v|V/V|Về\s+việc)(?=[\s:])")
-DATE = re.compile(r",\s*ngày\s*\d{1,2}\s*tháng\s*\d{1,2}\s*năm\s*\d{4}", re.I)
-KINH_GUI = re.compile(r"(?<!\S)Kính\s+gửi\s*:?", re.I)
-NOI_NHAN = re.compile(r"(?<!\S)Nơi\s+nhận\s*:")
-NOI_NHAN_AFTER_SENTENCE = re.compile(r"(?<=[.;:!?)])\s+(?=Nơi\s+nhận\s*:)")  # "… thực hiện./. Nơi nhận: …"
 BULLET_RUN = re.compile(r"(?<=[;.:])\s+(?=[-+•]\s)")
-AUTHORITY_START = re.compile(r"(?<!\S)(?:(?:TM|KT|TL|TUQ)\.\s*(?=[" + _UP + r"])|(?:T/M|K/T|T/L)\s)")
 UPPER_WORD = re.compile(rf"^[{_UP}][{_UP}]*[,.]?$")
 NAME_WORD = re.compile(rf"^[{_UP}][a-zđà-ỹ]+$")
 # Body openings a run-on "Kính gửi: …" line continues into.
@@ -76,7 +70,7 @@ def restore_lines(lines: list[Line]) -> list[Line]:
 def head_zone_end(lines: list[Line]) -> int:
     """The header ends by the first "Kính gửi" or the first plain paragraph after the date."""
     for i, line in enumerate(lines[:HEAD_LINES]):
-        if KINH_GUI.match(line.text.strip()):
+        if KINH_GUI_MIDLINE.match(line.text.strip()):
             return i + 1
     return min(HEAD_LINES, len(lines))
 
@@ -104,14 +98,14 @@ def split_at(pieces: list[str], pattern: re.Pattern, keep_match_alone: bool = Fa
 
 def split_head(pieces: list[str]) -> list[str]:
     pieces = split_at(pieces, RULE, keep_match_alone=True)
-    pieces = split_at(pieces, MOTTO_START)
+    pieces = split_at(pieces, MOTTO_MIDLINE)
     pieces = [q for i, p in enumerate(pieces) for q in (split_upper_tail(p) if followed_by_rule(pieces, i) else [p])]
-    pieces = split_at(pieces, NUMBER_START)
-    pieces = [q for p in pieces for q in (split_at([p], SUBJECT_START) if NUMBER_START.match(p) else [p])]
+    pieces = split_at(pieces, NUMBER_MIDLINE)
+    pieces = [q for p in pieces for q in (split_at([p], SUBJECT_MIDLINE) if NUMBER_MIDLINE.match(p) else [p])]
     pieces = [q for p in pieces for q in split_date_line(p)]
     # "V/v … Kính gửi: …": only a number or V/v line runs on into the Kính gửi ("6. Kính gửi và Nơi
     # nhận: …" in a how-to is running text)
-    pieces = [q for p in pieces for q in (split_at([p], KINH_GUI) if NUMBER_START.match(p) or SUBJECT_START.match(p) else [p])]
+    pieces = [q for p in pieces for q in (split_at([p], KINH_GUI_MIDLINE) if NUMBER_MIDLINE.match(p) or SUBJECT_MIDLINE.match(p) else [p])]
     return [q for p in pieces for q in split_type_title(p)]
 
 
@@ -122,20 +116,20 @@ def followed_by_rule(pieces: list[str], i: int) -> bool:
 def split_upper_tail(piece: str) -> list[str]:
     """ "… do Bộ Y tế ban hành. BỘ Y TẾ": the issuer glued after the portal's title sentence."""
     m = re.search(rf"[.;:]\s+((?:[{_UP}]+\s+)*[{_UP}]+)\s*$", piece)
-    if m and len(m.group(1).split()) >= 2 and not MOTTO_START.search(m.group(1)):
+    if m and len(m.group(1).split()) >= 2 and not MOTTO_MIDLINE.search(m.group(1)):
         return [piece[: m.start(1)].strip(), m.group(1)]
     return [piece]
 
 
 def split_date_line(piece: str) -> list[str]:
     """Cut "<subject> Hà Nội, ngày 23 tháng 5 năm 2019 <more>" into subject, date line, rest."""
-    m = DATE.search(piece)
+    m = DATE_MIDLINE.search(piece)
     if not m:
         return [piece]
     before, after = piece[: m.start()], piece[m.end():].strip()
     # A date cited in running text ("Công văn số 12/UBND, ngày 3 tháng 5 năm 2020 của …") is not
     # the header's date line: that one is followed by nothing, "Kính gửi" or an upper-case title.
-    if after and not (KINH_GUI.match(after) or is_upper_token(after.split()[0])):
+    if after and not (KINH_GUI_MIDLINE.match(after) or is_upper_token(after.split()[0])):
         return [piece]
     if not re.search(r"[" + _UP + r"]\w*\s*$", before):
         return [piece]
@@ -153,7 +147,7 @@ def place_start(before: str) -> int:
             prefix = re.search(r"(?:(?:Thành\s+phố|TP\.?|Tỉnh|tỉnh)\s+)$", before[:start])
             return prefix.start() if prefix else start
     words = list(re.finditer(r"\S+", before))
-    if len(words) <= 4 and not NUMBER_START.search(before):
+    if len(words) <= 4 and not NUMBER_MIDLINE.search(before):
         return 0
     start = len(before)
     for word in reversed(words[-4:]):
@@ -192,10 +186,10 @@ def split_recipients(pieces: list[str]) -> list[str]:
     """ "Kính gửi: - Bộ Tài chính; - Bộ Kế hoạch và Đầu tư" and "Kính gửi: X Trong thời gian qua, …"."""
     out = []
     for piece in pieces:
-        if not KINH_GUI.match(piece):
+        if not KINH_GUI_MIDLINE.match(piece):
             out.append(piece)
             continue
-        label = KINH_GUI.match(piece)
+        label = KINH_GUI_MIDLINE.match(piece)
         rest = piece[label.end():].strip()
         body = BODY_START.search(rest) or sentence_after(rest)
         tail = ""
@@ -225,15 +219,15 @@ def sentence_after(text: str) -> re.Match | None:
 
 def split_tail(pieces: list[str]) -> list[str]:
     pieces = split_at(pieces, NOI_NHAN_AFTER_SENTENCE)
-    pieces = [q for p in pieces for q in (split_distribution(p) if NOI_NHAN.match(p) else [p])]
-    pieces = split_at(pieces, AUTHORITY_START)
+    pieces = [q for p in pieces for q in (split_distribution(p) if NOI_NHAN_MIDLINE.match(p) else [p])]
+    pieces = split_at(pieces, AUTHORITY_MIDLINE)
     pieces = [q for p in pieces for q in split_signer_title(p)]
     return [q for p in pieces for q in split_trailing_name(p)]
 
 
 def split_distribution(piece: str) -> list[str]:
     """ "Nơi nhận: - Như trên; - Sở Tài chính; - Lưu: VT, QLN." → the label and one entry a line."""
-    label = NOI_NHAN.match(piece)
+    label = NOI_NHAN_MIDLINE.match(piece)
     rest = piece[label.end():].strip()
     if not rest.startswith(("-", "+", "•")):
         return [piece]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .formatting import Numbering, Styles, displayed_text
 # The reader walks content controls, mc:AlternateContent and text boxes the same way.
-from ..read.docx import _branch, _children, _collect_text_boxes
+from ..ooxml import branch, children, collect_text_boxes
 from .ooxml import (ALTERNATE, BR, CR, CUSTOM_XML, NO_BREAK_HYPHEN, P, PPR, PTAB, R, RPR, SDT, SDT_CONTENT, SECT_PR, T,
                     TAB, TBL, TC, TR, VAL, _int, _w)
 
@@ -160,12 +160,12 @@ class Walker:
             elif tag in BLOCK_WRAPPERS:
                 self.blocks(child, scope)
             elif tag == ALTERNATE:
-                branch = _branch(child)
-                if branch is not None:
-                    self.blocks(branch, scope)
+                chosen = branch(child)
+                if chosen is not None:
+                    self.blocks(chosen, scope)
 
     def table(self, tbl, scope: Scope) -> None:
-        rows = list(_children(tbl, TR))
+        rows = list(children(tbl, TR))
         grid = tbl.find(_w("tblGrid"))
         cols = len(grid.findall(_w("gridCol"))) if grid is not None else 0
         nested = scope.kind == "cell" or scope.parent is not None
@@ -176,7 +176,7 @@ class Walker:
         for r, tr in enumerate(rows):
             before = tr.find(f"{_w('trPr')}/{_w('gridBefore')}")
             col = _int(before.get(VAL), 0) if before is not None else 0
-            for tc in _children(tr, TC):
+            for tc in children(tr, TC):
                 cell = Scope((id(tbl), col), "cell", scope if scope.kind != "body" else None, info, r, col)
                 self.blocks(tc, cell)
                 span = tc.find(f"{_w('tcPr')}/{_w('gridSpan')}")
@@ -214,9 +214,9 @@ class Walker:
             if tag == R:
                 self.run(child, style, out, boxes)
             elif tag == ALTERNATE:
-                branch = _branch(child)
-                if branch is not None:
-                    self.inline(branch, style, out, boxes)
+                chosen = branch(child)
+                if chosen is not None:
+                    self.inline(chosen, style, out, boxes)
             else:  # hyperlink, ins, smartTag, fldSimple, run-level sdt, customXml…
                 self.inline(child, style, out, boxes)
 
@@ -235,7 +235,7 @@ class Walker:
             elif tag == NO_BREAK_HYPHEN:
                 out.append(Piece("-", look, r))
             elif isinstance(tag, str) and tag != RPR:
-                _collect_text_boxes(child, boxes)  # w:drawing, w:pict, mc:AlternateContent
+                collect_text_boxes(child, boxes)  # w:drawing, w:pict, mc:AlternateContent
 
     def split_lines(self, para: Para, pieces: list) -> None:
         """Cut the paragraph into lines at manual breaks and, after some text, at tabs."""

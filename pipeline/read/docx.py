@@ -27,28 +27,15 @@ from pathlib import Path
 from ..legacy import convert_legacy, detect_legacy, legacy_font_encoding, repair_legacy
 from ..records import FOOTER, HEADER, LEFT, RIGHT, Line, ReadError, SourceText
 from ..decree30 import AUTHORITY, MOTTO, NOI_NHAN, NUMBER_LINE, SIGN_MARK, SLOGAN
+from ..ooxml import (ALTERNATE, BR, CR, NO_BREAK_HYPHEN, PPR, PTAB, RPR, TAB, TBL, TC, TR, VAL, WRAPPERS, P, R, T, branch,
+                     children, collect_text_boxes, w)
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-
-
-def _w(tag: str) -> str:
-    return f"{{{W_NS}}}{tag}"
-
-
-P, R, T, TBL, TR, TC = _w("p"), _w("r"), _w("t"), _w("tbl"), _w("tr"), _w("tc")
-SDT, SDT_CONTENT, CUSTOM_XML = _w("sdt"), _w("sdtContent"), _w("customXml")
-BR, CR, TAB, PTAB = _w("br"), _w("cr"), _w("tab"), _w("ptab")
-NO_BREAK_HYPHEN, TXBX_CONTENT = _w("noBreakHyphen"), _w("txbxContent")
-RPR, RFONTS, RSTYLE, PPR, PSTYLE = _w("rPr"), _w("rFonts"), _w("rStyle"), _w("pPr"), _w("pStyle")
-CAPS, VANISH = _w("caps"), _w("vanish")
-ALTERNATE, CHOICE, FALLBACK = f"{{{MC_NS}}}AlternateContent", f"{{{MC_NS}}}Choice", f"{{{MC_NS}}}Fallback"
-VAL, ASCII, HANSI = _w("val"), _w("ascii"), _w("hAnsi")
+RFONTS, RSTYLE, PSTYLE = w("rFonts"), w("rStyle"), w("pStyle")
+CAPS, VANISH = w("caps"), w("vanish")
+ASCII, HANSI = w("ascii"), w("hAnsi")
 # Inline elements whose text is not part of the printed text (deleted revisions, field codes, props).
-SKIPPED_INLINE = {PPR, RPR, _w("del"), _w("moveFrom"), _w("sdtPr"), _w("sdtEndPr"), _w("instrText"),
-                  _w("delText"), _w("fldChar"), _w("proofErr"), _w("bookmarkStart"), _w("bookmarkEnd")}
-# Elements that only wrap rows or cells (or blocks) and are walked through.
-WRAPPERS = {SDT, SDT_CONTENT, CUSTOM_XML}
+SKIPPED_INLINE = {PPR, RPR, w("del"), w("moveFrom"), w("sdtPr"), w("sdtEndPr"), w("instrText"),
+                  w("delText"), w("fldChar"), w("proofErr"), w("bookmarkStart"), w("bookmarkEnd")}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 LINE_BREAK = "\n"
 RULE_TEXT = "________"
@@ -139,13 +126,13 @@ class FontResolver:
         self._cache: dict[tuple, tuple[str, bool] | None] = {}
         if styles_element is None:
             return
-        defaults = styles_element.find(f"{_w('docDefaults')}/{_w('rPrDefault')}/{RPR}")
+        defaults = styles_element.find(f"{w('docDefaults')}/{w('rPrDefault')}/{RPR}")
         self._default_font = _font_of(defaults)
-        for style in styles_element.iter(_w("style")):
-            style_id = style.get(_w("styleId"))
-            based = style.find(_w("basedOn"))
+        for style in styles_element.iter(w("style")):
+            style_id = style.get(w("styleId"))
+            based = style.find(w("basedOn"))
             self._styles[style_id] = (_font_of(style.find(RPR)), based.get(VAL) if based is not None else None)
-            if style.get(_w("type")) == "paragraph" and style.get(_w("default")) in ("1", "true", "on"):
+            if style.get(w("type")) == "paragraph" and style.get(w("default")) in ("1", "true", "on"):
                 self._default_paragraph_style = style_id
 
     def legacy_encoding(self, run, paragraph_style: str | None) -> tuple[str, bool] | None:
@@ -212,9 +199,9 @@ class BodyReader:
             elif tag in WRAPPERS:
                 self._blocks(child, out)
             elif tag == ALTERNATE:
-                branch = _branch(child)
-                if branch is not None:
-                    self._blocks(branch, out)
+                chosen = branch(child)
+                if chosen is not None:
+                    self._blocks(chosen, out)
 
     def _paragraph(self, p, out: list[Line]) -> None:
         pieces: list[str] = []
@@ -241,9 +228,9 @@ class BodyReader:
             elif tag in SKIPPED_INLINE or not isinstance(tag, str):  # comments/PIs have callable tags
                 continue
             elif tag == ALTERNATE:
-                branch = _branch(child)
-                if branch is not None:
-                    self._inline(branch, style, pieces, boxes)
+                chosen = branch(child)
+                if chosen is not None:
+                    self._inline(chosen, style, pieces, boxes)
             else:  # hyperlink, ins, smartTag, fldSimple, run-level sdt, customXml…
                 self._inline(child, style, pieces, boxes)
 
@@ -263,7 +250,7 @@ class BodyReader:
             elif tag == NO_BREAK_HYPHEN:
                 parts.append("-")
             elif tag != RPR and isinstance(tag, str):
-                _collect_text_boxes(child, boxes)  # w:drawing, w:pict, mc:AlternateContent
+                collect_text_boxes(child, boxes)  # w:drawing, w:pict, mc:AlternateContent
         text = "".join(parts)
         if text.strip():
             text = self._decode(run, style, text)
@@ -284,12 +271,12 @@ class BodyReader:
 
     def _table(self, tbl) -> list[Line]:
         rows = []
-        for tr in _children(tbl, TR):
-            grid_before = tr.find(f"{_w('trPr')}/{_w('gridBefore')}")
+        for tr in children(tbl, TR):
+            grid_before = tr.find(f"{w('trPr')}/{w('gridBefore')}")
             col = _int(grid_before.get(VAL), 0) if grid_before is not None else 0
             row = []
-            for tc in _children(tr, TC):
-                span_el = tc.find(f"{_w('tcPr')}/{_w('gridSpan')}")
+            for tc in children(tr, TC):
+                span_el = tc.find(f"{w('tcPr')}/{w('gridSpan')}")
                 lines: list[Line] = []
                 self._blocks(tc, lines)
                 row.append(Cell(col, lines))
@@ -301,46 +288,10 @@ class BodyReader:
 def _has_rule_border(ppr) -> bool:
     if ppr is None:
         return False
-    border = ppr.find(f"{_w('pBdr')}/{_w('bottom')}")
+    border = ppr.find(f"{w('pBdr')}/{w('bottom')}")
     if border is None:
-        border = ppr.find(f"{_w('pBdr')}/{_w('top')}")
+        border = ppr.find(f"{w('pBdr')}/{w('top')}")
     return border is not None and border.get(VAL) not in (None, "nil", "none")
-
-
-def _children(el, tag: str):
-    """Direct children named `tag`, looking through content-control and customXml wrappers."""
-    for child in el:
-        if child.tag == tag:
-            yield child
-        elif child.tag in WRAPPERS:
-            yield from _children(child, tag)
-
-
-def _branch(alternate):
-    """The one branch of mc:AlternateContent to read: a Choice with text, else the Fallback."""
-    choices = alternate.findall(CHOICE)
-    for choice in choices:
-        if next(choice.iter(T), None) is not None:
-            return choice
-    fallback = alternate.find(FALLBACK)
-    if fallback is not None:
-        return fallback
-    return choices[0] if choices else None
-
-
-def _collect_text_boxes(el, boxes: list) -> None:
-    """The outermost w:txbxContent under `el`, in document order (nested ones are walked later)."""
-    if el.tag == TXBX_CONTENT:
-        boxes.append(el)
-        return
-    if el.tag == ALTERNATE:
-        branch = _branch(el)
-        if branch is not None:
-            _collect_text_boxes(branch, boxes)
-        return
-    for child in el:
-        if isinstance(child.tag, str):
-            _collect_text_boxes(child, boxes)
 
 
 def _is_on(el) -> bool:
