@@ -10,8 +10,9 @@
 
 Tokens are syllables, numbers and single punctuation marks; whitespace runs are kept as tokens,
 so every span's character offsets point into the text as given. The entities are the record's
-own values (the rules decide them); bench/train_ner.py trains a NER on gold-matched spans and
-bench/ner_eval.py measures it against those rules.
+own values: the rules decide them. bench/train_ner.py trains a NER on gold-matched spans and
+bench/ner_eval.py puts it in place of each rule it could replace; it won nowhere (README, "spaCy"),
+so extraction never loads spaCy or a model.
 """
 from __future__ import annotations
 
