@@ -1,6 +1,6 @@
-"""Measure the NER model of pipeline/data/ner against the rules it could replace (issue 17).
+"""Measure the NER model bench/train_ner.py trains against the rules it could replace (issue 17).
 
-    python bench/ner_eval.py [--real ../shared/real] [--skip-scans]
+    python bench/train_ner.py && python bench/ner_eval.py [--model DIR] [--real ../shared/real] [--skip-scans]
 
 Prints:
 1. entity precision / recall / F1 per label on the held-apart real documents (the fixed split of
@@ -8,6 +8,7 @@ Prints:
    does not name counts against precision);
 2. per field, accuracy and "wrong and not flagged" with the rules alone and with each use of the
    model (signer-name fallback, directive lead/support, reference issuers, run-on recipients),
+   each either alone or only where its rule finds nothing, and how many records it changed,
    on the real gold (all of it, and the held-apart third alone: the rest was trained on) and on
    the corpus (text formats and scans, all trained on), scored as bench/real_gold.py and
    pipeline/evaluate.py score them;
@@ -122,54 +123,61 @@ def issuer_at(text: str, start: int) -> str:
 
 # ---- the model's uses, switched on one at a time ------------------------------------------------
 
-def model_signer_name(replace: bool):
+def model_signer_name(alone: bool):
+    """The name among the lines under the title when the layout has no name line: the model's last
+    PER there, alone or only where the surname rule (NAME_RUN) finds none."""
     rule = extract_mod.name_from_noisy_line
+    not_found = "không tìm thấy họ tên người ký"
 
     def fallback(signer, lines, record):
+        if not alone:
+            rule(signer, lines, record)
+            if signer.name:
+                return
+            record.warnings.remove("signer's name not found")
+            record.review = [r for r in record.review if r.get("reason") != not_found]
         found = signer_name_in(lines)
         if found:
             signer.name = found[0]
             record.flag("signer.name", "họ tên người ký tách từ một dòng lẫn ký tự khác: kiểm tra lại")
             record.spans["signer.name"] = [found[1], found[2]]
-            return
-        if replace:
-            record.warnings.append("signer's name not found")
-            record.flag("signer.name", "không tìm thấy họ tên người ký")
         else:
-            rule(signer, lines, record)
+            record.warnings.append("signer's name not found")
+            record.flag("signer.name", not_found)
     return {(extract_mod, "name_from_noisy_line"): fallback}
 
 
-def model_lead_support(replace: bool):
+def model_lead_support(alone: bool):
     rule = directives_mod.find_lead_and_support
 
     def find(text):
-        if replace:
+        if alone:
             return lead_and_support(text)
         lead, support = rule(text)
-        if lead and support:
+        if lead and support or not LEAD.search(text) and not SUPPORT.search(text):
             return lead, support
         m_lead, m_support = lead_and_support(text)
         return lead or m_lead, support or m_support
     return {(directives_mod, "find_lead_and_support"): find}
 
 
-def model_issuer(replace: bool):
+def model_issuer(alone: bool):
     rule = references_mod.issuer_after
 
     def issuer(text, start):
-        found = issuer_at(text, start)
-        return found if replace or found else rule(text, start)
+        found = "" if alone else rule(text, start)
+        return found or issuer_at(text, start)
     return {(references_mod, "issuer_after"): issuer}
 
 
-def model_recipients(replace: bool):
-    """A single Kính gửi entry (run-on text) that holds several ORGs is split into them."""
+def model_recipients(alone: bool):
+    """A single Kính gửi entry (run-on text) holding several ORGs is split into them: any single
+    entry (alone), or only one with a comma or semicolon in it."""
     rule = extract_mod.fill_recipients
 
     def fill(record, layout):
         rule(record, layout)
-        if len(record.recipients) != 1 or (not replace and ";" not in record.recipients[0]
+        if len(record.recipients) != 1 or (not alone and ";" not in record.recipients[0]
                                            and "," not in record.recipients[0]):
             return
         entry = record.recipients[0]
@@ -180,7 +188,7 @@ def model_recipients(replace: bool):
 
 
 USES = {
-    "signer-name fallback": model_signer_name,
+    "signer name": model_signer_name,
     "lead/support": model_lead_support,
     "reference issuers": model_issuer,
     "run-on recipients": model_recipients,
@@ -301,8 +309,8 @@ def entity_scores(test_real) -> None:
 def field_scores(sets: dict, scorer) -> None:
     configs = [("rules", {})]
     for use, make in USES.items():
-        configs.append((f"+model {use} (fallback)", make(False)))
-        configs.append((f"+model {use} (replaces)", make(True)))
+        configs.append((f"{use}: model where rule finds none", make(False)))
+        configs.append((f"{use}: model alone", make(True)))
     outputs = {}
     for name, replacements in configs:
         with patched(replacements):
@@ -312,10 +320,13 @@ def field_scores(sets: dict, scorer) -> None:
         real = not set_name.startswith("corpus")
         fields = REAL_FIELDS if real else CORPUS_FIELDS
         print(f"\n{set_name} ({len(pairs)} documents)")
-        print(f"{'':44s}" + "".join(f"{f:>14s}" for f in fields + ("overall",)))
+        print(f"{'':46s}" + "".join(f"{f:>14s}" for f in fields + ("overall",)) + "  changed")
         for name, _ in configs:
             table = real_table(pairs, outputs[name], scorer) if real else corpus_table(pairs, outputs[name])
-            print(f"{name:44s}" + "".join(f"{cell(table, f):>14s}" for f in fields + ("overall",)))
+            changed = sum(outputs[name][p.name] != outputs["rules"][p.name] for p, _ in pairs)
+            print(f"{name:46s}" + "".join(f"{cell(table, f):>14s}" for f in fields + ("overall",))
+                  + f"  {changed:>7d}")
+    print("changed: documents whose record differs from the rules' record")
 
 
 def speed(pairs) -> None:
@@ -325,7 +336,7 @@ def speed(pairs) -> None:
     done = subprocess.run([sys.executable, "-c", probe % (str(ROOT), str(MODEL))], capture_output=True, text=True)
     size = sum(f.stat().st_size for f in MODEL.rglob("*") if f.is_file()) / 1e6
     print(f"model: {size:.1f} MB; import spacy + load in a fresh process: {float(done.stdout or 'nan'):.2f} s")
-    for name, replacements in [("rules", {})] + [(f"+model {u}", make(True)) for u, make in USES.items()]:
+    for name, replacements in [("rules", {})] + [(f"{u}: model alone", make(True)) for u, make in USES.items()]:
         with patched(replacements):
             t = time.perf_counter()
             for path, _ in pairs:
