@@ -200,7 +200,7 @@ def register_page(store: Store, year: int, pager_of, doc_type: str = "", issuer:
         total = rows(store, f"SELECT COUNT(*) AS n FROM documents WHERE {where}", **params)[0]["n"]
         return segmented_page(store, select, "id", "documents", [(where, "incoming_no", total)], params, pager_of)
     with store.engine.connect() as conn:
-        keys = sorted(conn.execute(text(f"SELECT incoming_no, id FROM documents WHERE {where}"), params).all())
+        keys = sorted(map(tuple, conn.execute(text(f"SELECT incoming_no, id FROM documents WHERE {where}"), params)))
     pager = pager_of(len(keys))
     wanted = [doc_id for _, doc_id in keys[pager.offset:pager.offset + pager.size]]
     marks = ", ".join(f":d{n}" for n in range(len(wanted)))
