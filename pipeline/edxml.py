@@ -373,14 +373,15 @@ def _safe_name(name: str, position: int, content_type: str) -> str:
     return f"{position:02d}.{suffix}"
 
 
-def read_package(path: str | Path, ocr: str = "auto", jobs: int = 1) -> SourceText:
-    """The main attachment's text (read by the normal readers), carrying the package as ``.edxml``.
+def read_package(path: str | Path, read_file, ocr: str = "auto", jobs: int = 1) -> SourceText:
+    """The main attachment's text, carrying the package as ``.edxml``.
 
-    The main attachment is the first one of the best type that can be read; the others are named in
-    the notes. A package without a readable attachment gives the text it declares (Subject, Content).
+    ``read_file`` is the readers' dispatcher (``pipeline.read.read``), handed in by it: a package
+    holds files of every kind, and passing the dispatcher keeps the readers and this module from
+    importing each other. The main attachment is the first one of the best type that can be read;
+    the others are named in the notes. A package without a readable attachment gives the text it
+    declares (Subject, Content).
     """
-    from . import read as read_mod
-
     where = str(path)
     try:
         data = Path(path).read_bytes()
@@ -401,7 +402,7 @@ def read_package(path: str | Path, ocr: str = "auto", jobs: int = 1) -> SourceTe
                 notes.append(f"edXML: tệp đính kèm {attachment.name} là một gói edXML lồng nhau, không đọc")
                 continue
             try:
-                source = read_mod.read(target, ocr=ocr, jobs=jobs)
+                source = read_file(target, ocr=ocr, jobs=jobs)
                 main_name = attachment.name
                 if target.suffix == ".pdf":
                     source.edxml_pdf = attachment.data  # its signatures are checked in apply_package
@@ -530,12 +531,12 @@ def _check_attached_signatures(record: Record, pdf: bytes) -> None:
     """The attached PDF's digital signatures, as for a PDF received on its own."""
     if b"/ByteRange" not in pdf:
         return
-    from .process import check_signatures
+    from .signatures import check_file_signatures
 
     with tempfile.TemporaryDirectory(prefix="congvan-edxml-") as folder:
         target = Path(folder) / "attachment.pdf"
         target.write_bytes(pdf)
-        check_signatures(record, str(target), limits().file_mb)
+        check_file_signatures(record, str(target), limits().file_mb)
 
 
 # --------------------------------------------------------------------------- writing

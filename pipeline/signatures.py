@@ -664,6 +664,24 @@ def matches_body(info: dict, bodies: Iterable[str]) -> Optional[bool]:
     return False
 
 
+def check_file_signatures(record, path: Union[str, Path], file_mb: float) -> None:
+    """A received PDF's digital signatures into its record (Decree 30, Art. 21 cl. 2), also when its
+    text could not be read (a scan without OCR); a broken one, a document changed after signing or
+    a certificate of another body goes to review. A file past [limits] file_mb is not opened, and
+    a verification that fails costs the record nothing but a review flag."""
+    try:
+        if not str(path).lower().endswith(".pdf") or os.path.getsize(path) > file_mb * 1024 * 1024:
+            return
+    except OSError:  # gone or unreadable: the record already says so
+        return
+    try:
+        attach_signatures(record, path)
+    except MemoryError:
+        raise
+    except Exception as err:  # the per-file time limit is a BaseException: it still goes through
+        record.flag("signatures", f"không kiểm tra được chữ ký số ({type(err).__name__})")
+
+
 def attach_signatures(record, path: Union[str, Path], trust: TrustArg = None) -> None:
     """Fill `record.signatures` for a PDF and send a failing one to review (reasons in Vietnamese).
 

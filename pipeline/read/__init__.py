@@ -67,7 +67,7 @@ def read(path: str | Path, ocr: str = "auto", jobs: int = 1) -> SourceText:
     elif kind == "edxml":
         from ..edxml import read_package
 
-        source = read_package(path, ocr=ocr, jobs=jobs)
+        source = read_package(path, read, ocr=ocr, jobs=jobs)
     elif kind == "text":
         from .text import read_text
 
