@@ -420,6 +420,8 @@ def decide_doc_type(record: Record, layout: Layout) -> str:
     named = type_for_abbreviation(abbreviation)
     if named:
         return named
+    if not record.number:  # no title, no V/v, no symbol: nothing says what the document is
+        record.flag("doc_type", "không có tên loại, trích yếu V/v hay ký hiệu: coi là Công văn, cần kiểm tra")
     return "Công văn"
 
 

@@ -410,3 +410,16 @@ def test_numbered_items_with_a_lost_label_go_to_review(tmp_path):
     items[1] = "2. Báo cáo kết quả về Sở;"
     record = extract_lines(tmp_path, head + items + tail)
     assert len(record.directives) == 4 and not any(r["field"] == "directives" for r in record.review)
+
+
+def test_a_document_type_nothing_names_is_flagged(tmp_path):
+    """No type title, no "V/v", no number: "Công văn" is a guess and goes to review."""
+    record = extract_lines(tmp_path, ["BỘ Y TẾ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                                      "Hà Nội, ngày 5 tháng 3 năm 2026", "Điều 1. Sửa đổi biểu mẫu.",
+                                      "Điều 2. Hiệu lực thi hành.", "Nơi nhận:", "- Các đơn vị thuộc Bộ;", "- Lưu: VT.",
+                                      "BỘ TRƯỞNG", "Lê Văn An"])
+    assert record.kind == "dispatch" and record.doc_type == "Công văn" and any(r["field"] == "doc_type" for r in record.review)
+    record = extract_lines(tmp_path, ["BỘ Y TẾ", "Số: 12/BYT-KH", "Hà Nội, ngày 5 tháng 3 năm 2026",
+                                      "V/v triển khai kế hoạch", "Kính gửi: Sở Y tế các tỉnh", "Đề nghị triển khai.",
+                                      "Nơi nhận:", "- Như trên;", "BỘ TRƯỞNG", "Lê Văn An"])
+    assert record.doc_type == "Công văn" and not any(r["field"] == "doc_type" for r in record.review)
