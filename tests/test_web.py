@@ -959,3 +959,11 @@ def test_a_damaged_row_is_said_so_and_the_other_pages_still_work(client):
     assert page.status_code == 500 and "#1" in page.text and "bị hỏng" in page.text
     assert client.get("/review/2").status_code == 200
     assert client.get("/registers").status_code == 200
+
+
+def test_folding_a_year_of_the_outgoing_register_at_once_folds_as_fold_does():
+    from pipeline.web.queries import fold_all
+
+    text = "\x1f".join(path.read_bytes().decode("utf-8", "ignore") for path in sorted(CORPUS.glob("*.txt")))
+    text += "\x1fĐà Lạt İß ΣΑΣ ǅ ﬁ Ð e\u0301 \u0300x ỦY BAN NHÂN DÂN"
+    assert fold_all(text) == fold(text)

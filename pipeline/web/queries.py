@@ -248,8 +248,15 @@ def matching(entries: list, q: str) -> list:
     """The entries whose number, subject, signer or recipients hold every word of `q`, without
     diacritics (as `Store.search` folds); all of them folded in one call, not one call each."""
     words = fold(q).split()
-    folded = fold("\x1f".join(searchable(e) for e in entries)).split("\x1f") if entries else []
+    folded = fold_all("\x1f".join(searchable(e) for e in entries)).split("\x1f") if entries else []
     return [e for e, text in zip(entries, folded) if all(w in text for w in words)]
+
+
+def fold_all(value: str) -> str:
+    """`fold` of a long text in one pass: each distinct character is folded once and the text
+    translated. The same result, since `fold` works character by character (marks dropped, đ as d,
+    case folded), in a fraction of the time on a year's sổ đi."""
+    return value.translate({ord(c): fold(c) for c in set(value)})
 
 
 def outgoing_matches(store: Store, where: str, params: dict, q: str) -> list[int]:
