@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .read import SUPPORTED
-from .records import ReadError, Record
+from .records import ReadError, Record, ScannedLine
 
 
 def iter_paths(inputs: Iterable[str]) -> Iterator[str]:
@@ -128,11 +127,8 @@ def check_signatures(record: Record, path: str, file_mb: float) -> None:
 
 def flag_low_confidence(record: Record, source) -> None:
     """Warn about key fields (number, date, issuer, signer) that OCR read with low confidence."""
-    if __package__ + ".read.ocr" not in sys.modules:  # nothing was OCR'd in this process: no ScannedLine can exist
-        return
-    from .read.ocr import ScannedLine, field_confidences, flag_unsure_fields, warnings_for
-
     if any(isinstance(line, ScannedLine) for line in source.lines):
+        from .confidence import field_confidences, flag_unsure_fields, warnings_for
         from .read.reread import reread_signer_name
 
         reread_signer_name(record, source)  # before the flags: a re-read name is flagged as such

@@ -30,6 +30,21 @@ class Line:
 
 
 @dataclass
+class ScannedLine(Line):
+    """A line read (partly) by OCR: each whitespace-separated token's confidence, 0–100.
+
+    Tokens from a text layer in the same line count as 100.
+    """
+
+    confidences: tuple = field(default_factory=tuple)
+    box: tuple = ()  # (x0, top, x1, bottom) in points on its page, for a second, closer reading
+
+    @property
+    def confidence(self) -> float:
+        return sum(self.confidences) / len(self.confidences) if self.confidences else 100.0
+
+
+@dataclass
 class SourceText:
     """What a reader returns: the document's lines in reading order, plus provenance."""
 

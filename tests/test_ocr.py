@@ -7,10 +7,11 @@ import pytest
 from PIL import Image
 
 from conftest import CORPUS
+from pipeline import confidence
 from pipeline.process import process_file
 from pipeline.read import read
 from pipeline.read import ocr
-from pipeline.records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, Record
+from pipeline.records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, Record, ScannedLine
 
 needs_tesseract = pytest.mark.skipif(ocr.tesseract_problem() is not None,
                                      reason=f"OCR unavailable here: {ocr.tesseract_problem()}")
@@ -124,7 +125,7 @@ def test_missing_vietnamese_data_is_a_clear_read_error(tmp_path, monkeypatch):
     def without_vie(args, **kwargs):
         return subprocess.CompletedProcess(args, 0, stdout="List of available languages (2):\neng\nosd\n", stderr="")
 
-    monkeypatch.setattr(ocr.subprocess, "run", without_vie)
+    monkeypatch.setattr(subprocess, "run", without_vie)
     path = tmp_path / "page.png"
     Image.new("L", (100, 100), 255).save(path)
     with pytest.raises(ReadError, match=r"Vietnamese data \(vie\), which is not installed: apt-get install"):
@@ -132,12 +133,12 @@ def test_missing_vietnamese_data_is_a_clear_read_error(tmp_path, monkeypatch):
 
 
 def test_low_confidence_key_fields_get_a_warning():
-    lines = [ocr.ScannedLine("Số: 58/KH-SYT", LEFT, HEADER, 1, (93.0, 61.0)),
+    lines = [ScannedLine("Số: 58/KH-SYT", LEFT, HEADER, 1, (93.0, 61.0)),
              Line("SỞ Y TẾ", LEFT, HEADER, 1),
-             ocr.ScannedLine("Quảng Trị, ngày 08 tháng 4 năm 2024", RIGHT, HEADER, 1, (96.0,) * 8)]
+             ScannedLine("Quảng Trị, ngày 08 tháng 4 năm 2024", RIGHT, HEADER, 1, (96.0,) * 8)]
     text = "Số: 58/KH-SYT\nSỞ Y TẾ\nQuảng Trị, ngày 08 tháng 4 năm 2024"
     record = Record("x", text=text, spans={"number": [4, 13], "issuer": [14, 21], "issued_on": [26, 50]})
-    assert ocr.low_confidence_warnings(record, lines) == ["low OCR confidence on number (61%)"]
+    assert confidence.warnings_for(confidence.field_confidences(record, lines)) == ["low OCR confidence on number (61%)"]
 
 
 def test_repairs_only_what_the_vocabulary_makes_certain():
@@ -202,11 +203,11 @@ def test_a_hand_written_day_must_fit_the_signing_date():
 
 
 def test_fields_read_unsurely_go_to_review():
-    lines = [ocr.ScannedLine("Số: 58/KH-SYT", LEFT, HEADER, 1, (93.0, 61.0)),
-             ocr.ScannedLine("Trần Phước Hiên", RIGHT, FOOTER, 1, (96.0, 95.0, 90.0))]
+    lines = [ScannedLine("Số: 58/KH-SYT", LEFT, HEADER, 1, (93.0, 61.0)),
+             ScannedLine("Trần Phước Hiên", RIGHT, FOOTER, 1, (96.0, 95.0, 90.0))]
     text = "Số: 58/KH-SYT\nTrần Phước Hiên"
     record = Record("x", text=text, spans={"number": [4, 13], "signer.name": [14, 29]})
-    ocr.flag_unsure_fields(record, lines)
+    confidence.flag_unsure_fields(record, lines)
     assert [r["field"] for r in record.review] == ["number", "signer.name"]  # a name's tones must be sure
 
 
@@ -245,17 +246,17 @@ def test_the_head_of_a_trich_yeu_is_not_a_list_item():
 
 
 def test_an_ocr_title_outside_the_vocabulary_goes_to_review():
-    assert ocr.is_known_title("PHÓ CHỦ TỊCH") and ocr.is_known_title("GIÁM ĐỐC SỞ Y TẾ")
-    assert not ocr.is_known_title("BAN NHAN DAN CHỦ TỊCH") and not ocr.is_known_title("PHÓ CHỦ TỊCH R.EH8")
+    assert confidence.is_known_title("PHÓ CHỦ TỊCH") and confidence.is_known_title("GIÁM ĐỐC SỞ Y TẾ")
+    assert not confidence.is_known_title("BAN NHAN DAN CHỦ TỊCH") and not confidence.is_known_title("PHÓ CHỦ TỊCH R.EH8")
     record = Record("x", text="BAN NHAN DAN CHỦ TỊCH")
     record.signer.title = "BAN NHAN DAN CHỦ TỊCH"
-    ocr.flag_unsure_fields(record, [])
+    confidence.flag_unsure_fields(record, [])
     assert {r["field"] for r in record.review} == {"signer.title", "signer.authority"}
 
 
 def test_a_task_read_unsurely_goes_to_review():
-    lines = [ocr.ScannedLine("1. Điều chỉnh, bố sung dự toán chi", FULL, "", 1, (96.0, 97.0, 95.0, 80.0, 96.0, 96.0, 95.0))]
+    lines = [ScannedLine("1. Điều chỉnh, bố sung dự toán chi", FULL, "", 1, (96.0, 97.0, 95.0, 80.0, 96.0, 96.0, 95.0))]
     text = "1. Điều chỉnh, bố sung dự toán chi"
     record = Record("x", text=text, spans={"directives": [[0, len(text)]]})
-    ocr.flag_unsure_fields(record, lines)
+    confidence.flag_unsure_fields(record, lines)
     assert [r["field"] for r in record.review] == ["directives"]

@@ -202,10 +202,9 @@ def test_only_annotation_text_filling_a_blank_joins_the_line():
 
 
 def test_an_ocr_signer_name_takes_the_certificate_spelling():
-    from pipeline.read.ocr import ScannedLine
     from pipeline.read.pdf import PdfSource, name_from_certificate
     from pipeline.read.pdfium import Signature
-    from pipeline.records import Line, Record, Signer
+    from pipeline.records import Line, Record, ScannedLine, Signer
 
     signatures = [Signature("2025-01-07 10:00:00 +07:00", "", "Ủy ban nhân dân tỉnh Quảng Ngãi"),
                   Signature("2025-01-07 10:05:00 +07:00", "", "Trần Phước Hiền")]

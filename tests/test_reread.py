@@ -6,9 +6,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.read import ocr
-from pipeline.read.ocr import ScannedLine, drop_strokes_over_words
+from pipeline.read.ocr import drop_strokes_over_words
 from pipeline.read.reread import reread_signer_name, vote
-from pipeline.records import FOOTER, RIGHT, Record, SourceText
+from pipeline.records import FOOTER, RIGHT, Record, ScannedLine, SourceText
 
 needs_tesseract = pytest.mark.skipif(ocr.tesseract_problem() is not None,
                                      reason=f"OCR unavailable here: {ocr.tesseract_problem()}")

@@ -11,7 +11,7 @@ body lines between are FULL. Running page numbers are dropped.
 
 The cost is one ``extract_words`` per page, about what ``extract_text`` costs; everything else
 is arithmetic on word boxes. PDFs typeset in legacy TCVN3/VNI fonts are converted. Pages
-without a usable text layer are OCR'd (``ocr.py``) and their words, with boxes and confidences,
+without a usable text layer are OCR'd (``ocr/``) and their words, with boxes and confidences,
 go through the same line and column logic; a page with a good text layer is never rendered.
 """
 from __future__ import annotations
@@ -27,12 +27,12 @@ from pathlib import Path
 
 from ..legacy import convert_legacy, detect_legacy, legacy_font_encoding
 from ..limits import limits
-from ..records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, SourceText
+from ..records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, ScannedLine, SourceText
 from ..decree30 import AUTHORITY, KINH_GUI, MOTTO, NOI_NHAN, SLOGAN
 from ..vocab import type_title
 from .docx import short_reason
 from .ocr import LANG as LANG_NAME
-from .ocr import STAMP_PAD, ScannedLine, covers_text
+from .ocr import STAMP_PAD, covers_text
 
 LINE_TOLERANCE = 3.0  # pt: words whose tops differ less are on one visual line
 GLUE_GAP = 0.5  # pt: words this close were split by a stray zero-width space ("CỘ NG")

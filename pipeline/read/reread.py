@@ -22,7 +22,7 @@ MIN_CONFIDENCE = 60.0  # a second reading less sure than this changes nothing
 
 def reread_signer_name(record, source) -> None:
     """Correct the diacritics of an OCR'd signer name from closer readings of its line."""
-    from .ocr import ScannedLine
+    from ..records import ScannedLine
 
     name = record.signer.name
     found = name_line(name, [l for l in source.lines if isinstance(l, ScannedLine) and l.box])
