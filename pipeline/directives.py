@@ -149,6 +149,15 @@ def deadline_cue() -> re.Pattern:
 CITATION_BEFORE = re.compile(r"(?:số\s+\S+|/[A-ZĐ][\wĐđ&.\-]*)\s*,?\s*(?:ban\s+hành\s+)?ngày\s*$", re.I)
 
 
+# Dates that carry a cue word but set no task's deadline: how long a card or licence is valid
+# ("thẻ … hết thời hạn sử dụng vào ngày 31/12/2020") and the end of a period something applies in
+# ("từ ngày 15 tháng 12 năm 2020 đến hết ngày 31 tháng 12 năm 2020").
+NOT_A_DEADLINE = re.compile(
+    r"(?:hạn\s+sử\s+dụng|giá\s+trị\s+sử\s+dụng)\D{0,20}$"
+    r"|\btừ\s+ngày\s+\d{1,2}(?:[/.]\d{1,2}(?:[/.]\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)\s+đến\s+hết\s+ngày\s*$",
+    re.I)
+
+
 def find_deadline(text: str, year: int | None) -> str | None:
     for m in DATE.finditer(text):
         before = text[max(0, m.start() - 45): m.start()]
@@ -158,7 +167,7 @@ def find_deadline(text: str, year: int | None) -> str | None:
             continue
         if "." in m.group(0) and not m.group("y"):
             continue
-        if not deadline_cue().search(before):
+        if not deadline_cue().search(before) or NOT_A_DEADLINE.search(text[max(0, m.start() - 80): m.start()]):
             continue
         iso = to_iso(m.group("d"), m.group("m"), m.group("y"), year)
         if iso:

@@ -423,3 +423,13 @@ def test_a_document_type_nothing_names_is_flagged(tmp_path):
                                       "V/v triển khai kế hoạch", "Kính gửi: Sở Y tế các tỉnh", "Đề nghị triển khai.",
                                       "Nơi nhận:", "- Như trên;", "BỘ TRƯỞNG", "Lê Văn An"])
     assert record.doc_type == "Công văn" and not any(r["field"] == "doc_type" for r in record.review)
+
+
+@pytest.mark.parametrize("text, deadline", [
+    ("Thẻ BHYT mã CN3 hết thời hạn sử dụng vào ngày 31 tháng 12 năm 2020: được thanh toán 95%.", None),
+    ("Chi phí phát sinh từ ngày 15 tháng 12 năm 2020 đến hết ngày 31 tháng 12 năm 2020: được thanh toán.", None),
+    ("Các đơn vị hoàn thành rà soát đến hết ngày 31/12/2025.", "2025-12-31"),
+    ("Báo cáo kết quả về Sở trước ngày 15 tháng 3 năm 2025.", "2025-03-15"),
+])
+def test_a_validity_or_a_period_end_is_no_deadline(text, deadline):
+    assert find_deadline(text, 2025) == deadline
