@@ -33,7 +33,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request
 
-from .errors import LoginRequired, PageError
+from .exceptions import LoginRequired, PageError
 
 HASHER = PasswordHasher()
 USER_NAME = re.compile(r"[\w.@-]{1,64}")

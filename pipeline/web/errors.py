@@ -11,6 +11,8 @@ from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..store import BadRow
+from .exceptions import LoginRequired, PageError, UploadTooLarge  # noqa: F401 (the pages import them from here)
+from .render import page
 
 log = logging.getLogger("congvan.web")
 
@@ -25,29 +27,7 @@ STATUS_MESSAGES = {
 }
 
 
-class PageError(Exception):
-    """An error whose message (Vietnamese) is meant for the person at the page."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class LoginRequired(Exception):
-    def __init__(self, path: str):
-        super().__init__(path)
-        self.path = path
-
-
-class UploadTooLarge(PageError):
-    def __init__(self, limit_bytes: int):
-        super().__init__(413, f"Tệp tải lên quá lớn: tối đa {limit_bytes // (1024 * 1024)} MB mỗi lần gửi.")
-
-
 def error_page(request: Request, status: int, message: str):
-    from .render import page  # here, not at the top: render → auth → errors would be a cycle
-
     title = f"Lỗi {status}" if status >= 500 else "Không thực hiện được"
     return page(request, "error.html", status_code=status, title=title, message=message, status=status)
 
