@@ -246,15 +246,6 @@ def fill_place_date(record: Record, header: list[Piece]) -> None:
     record.flag("place", "không tìm thấy dòng địa danh, ngày tháng")
 
 
-# Warnings about how the sender formatted the document (not doubts about what was extracted):
-# shown to the clerk, but they do not send a record to "needs review".
-FORMAT_NOTES = ("date rule:", "number rule:", "Nơi nhận has no 'Lưu")
-
-
-def is_format_note(warning: str) -> bool:
-    return warning.startswith(FORMAT_NOTES)
-
-
 def warn_leading_zero(record: Record, day: str, month: str) -> None:
     """Decree 30, App. I §II.4: days below 10 and months 1 and 2 are written with a leading 0."""
     if int(day) < 10 and not day.startswith("0"):

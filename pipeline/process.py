@@ -69,7 +69,10 @@ def process_file(path: str, ocr: str = "auto", jobs: int = 1) -> Record:
     try:
         with time_limit(lim.seconds_per_file):
             record = _process(path, ocr, jobs)
-            check_signatures(record, path, lim.file_mb)
+            if str(path).lower().endswith(".pdf"):  # signatures.py (pyHanko) is loaded only for a PDF
+                from .signatures import check_file_signatures
+
+                check_file_signatures(record, path, lim.file_mb)
             return record
     except FileTimeLimit:
         return Record(source=path, kind="error",
@@ -104,25 +107,6 @@ def _process(path: str, ocr: str, jobs: int) -> Record:
 
         date_from_signature(record, source)  # a signed PDF whose date the text leaves blank
     return record
-
-
-def check_signatures(record: Record, path: str, file_mb: float) -> None:
-    """A PDF's digital signatures into the record (Decree 30, Art. 21 cl. 2), also when its text
-    could not be read (a scan without OCR); a broken one, a document changed after signing or a
-    certificate of another body goes to review. A file past [limits] file_mb is not opened."""
-    try:
-        if not str(path).lower().endswith(".pdf") or os.path.getsize(path) > file_mb * 1024 * 1024:
-            return
-    except OSError:  # gone or unreadable: the record already says so
-        return
-    from .signatures import attach_signatures
-
-    try:
-        attach_signatures(record, path)
-    except (FileTimeLimit, MemoryError):
-        raise
-    except Exception as err:  # verification must never cost the record itself
-        record.flag("signatures", f"không kiểm tra được chữ ký số ({type(err).__name__})")
 
 
 def flag_low_confidence(record: Record, source) -> None:

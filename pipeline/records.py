@@ -93,6 +93,15 @@ class Signer:
     name: str = ""  # "Chu Mạnh Sinh"
 
 
+# Warnings about how the sender formatted the document (not doubts about what was extracted):
+# shown to the clerk, but they do not send a record to "needs review".
+FORMAT_NOTES = ("date rule:", "number rule:", "Nơi nhận has no 'Lưu")
+
+
+def is_format_note(warning: str) -> bool:
+    return warning.startswith(FORMAT_NOTES)
+
+
 @dataclass
 class Record:
     source: str

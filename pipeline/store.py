@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from .normalize import fold  # the store's diacritic-free search key (also imported from here)
-from .records import Record
+from .records import Record, is_format_note
 
 DEFAULT_DB = "congvan.db"
 # Fields a person may correct with `congvan edit`; list fields take JSON or "a; b; c".
@@ -907,8 +907,6 @@ def nothing_left_to_check(conn: Connection, row, values: dict) -> bool:
     has been corrected (now or before), the key fields are filled, no warning doubts a value and
     it is not a possible duplicate. Otherwise the record stays "needs review" until a person
     marks it checked."""
-    from .extract import is_format_note
-
     corrected = {r[0] for r in conn.execute(text("SELECT field FROM corrections WHERE document_id = :id"),
                                             {"id": row["id"]})} | set(values)
     review = json.loads(row["review"] or "[]")
@@ -926,8 +924,6 @@ def status_of(record: Record, duplicate_of: int | None) -> str:
         return "failed"
     if record.kind != "dispatch":
         return "other"
-    from .extract import is_format_note
-
     missing = not (record.number and record.issued_on and record.issuer and (record.subject or record.doc_type))
     doubts = [w for w in record.warnings if not is_format_note(w)]
     return "needs_review" if (missing or doubts or record.review or duplicate_of) else "ok"
