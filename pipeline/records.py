@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Optional
 
+from . import notes
+
 if TYPE_CHECKING:  # only for the annotations: records stays the bottom of the import graph
     from .org import SignerInfo
 
@@ -93,13 +95,52 @@ class Signer:
     name: str = ""  # "Chu Mạnh Sinh"
 
 
-# Warnings about how the sender formatted the document (not doubts about what was extracted):
-# shown to the clerk, but they do not send a record to "needs review".
-FORMAT_NOTES = ("date rule:", "number rule:", "Nơi nhận has no 'Lưu")
+@dataclass(frozen=True)
+class Note:
+    """What a record says about itself beyond its values (``Record.warnings``): a code from the
+    table in data/notes.json, the field it is about and a detail from the document. Its kind says
+    whether it doubts a value ("doubt": the record goes to review) or only notes how the sender
+    formatted the document ("format"); its words come from the table, in Vietnamese or English."""
 
+    code: str
+    field: str = ""
+    detail: str = ""
 
-def is_format_note(warning: str) -> bool:
-    return warning.startswith(FORMAT_NOTES)
+    def __post_init__(self):
+        if self.code not in notes.codes():
+            raise ValueError(f"no note code {self.code!r} in data/notes.json")
+
+    @property
+    def kind(self) -> str:
+        return notes.kind(self.code)
+
+    @property
+    def is_doubt(self) -> bool:
+        return self.kind == notes.DOUBT
+
+    @property
+    def vi(self) -> str:
+        return notes.text(self.code, self.field, self.detail, "vi")
+
+    @property
+    def text(self) -> str:
+        """In English, for logs and the command line's messages."""
+        return notes.text(self.code, self.field, self.detail, "en")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "field": self.field, "detail": self.detail}
+
+    @classmethod
+    def load(cls, value: "Note | dict | str") -> "Note":
+        """A note as stored or exported: a dict, or an English sentence from before the codes."""
+        if isinstance(value, Note):
+            return value
+        if isinstance(value, dict):
+            return cls(value.get("code") or notes.OTHER, value.get("field") or "", value.get("detail") or "")
+        return cls(*notes.legacy(str(value)))
 
 
 @dataclass
@@ -119,7 +160,7 @@ class Record:
     distribution: list[str] = field(default_factory=list)
     signer: Signer = field(default_factory=Signer)
     spans: dict = field(default_factory=dict)  # field -> [start, end] or list of them, in `text`
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)  # see Note; to_dict writes {code, field, detail}
     text: str = ""  # the normalised text the spans point into
     error: str = ""  # set when the file could not be read
     confidence: dict = field(default_factory=dict)  # OCR'd key field -> lowest word confidence, 0–100
@@ -153,6 +194,7 @@ class Record:
         data["directives"] = [Directive(**d) for d in data.get("directives", [])]
         data["references"] = [Reference(**r) for r in data.get("references", [])]
         data["signer"] = Signer(**data.get("signer", {}))
+        data["warnings"] = [Note.load(w) for w in data.get("warnings", [])]
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 

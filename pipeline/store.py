@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from .normalize import fold  # the store's diacritic-free search key (also imported from here)
-from .records import Record, is_format_note
+from .records import Note, Record
 
 DEFAULT_DB = "congvan.db"
 # Fields a person may correct with `congvan edit`; list fields take JSON or "a; b; c".
@@ -485,7 +485,7 @@ class Store:
             "distribution": json.dumps(record.distribution, ensure_ascii=False),
             "signer_authority": record.signer.authority, "signer_title": record.signer.title,
             "signer_name": record.signer.name, "spans": json.dumps(record.spans),
-            "warnings": json.dumps(record.warnings, ensure_ascii=False),
+            "warnings": json.dumps([Note.load(w).to_dict() for w in record.warnings], ensure_ascii=False),
             "review": json.dumps(record.review, ensure_ascii=False), "text": record.text,
             "incoming_year": None, "incoming_no": None,
             "received_on": None, "assignee": "", "note": "", "created_at": stamp, "updated_at": stamp,
@@ -915,7 +915,7 @@ def nothing_left_to_check(conn: Connection, row, values: dict) -> bool:
     value = {name: values.get(name, row[name]) for name in ("number", "issued_on", "issuer", "subject", "doc_type")}
     if not (value["number"] and value["issued_on"] and value["issuer"] and (value["subject"] or value["doc_type"])):
         return False
-    doubts = [w for w in json.loads(row["warnings"] or "[]") if not is_format_note(w)]
+    doubts = [w for w in json.loads(row["warnings"] or "[]") if Note.load(w).is_doubt]
     return not doubts and not row["duplicate_of"]
 
 
@@ -925,7 +925,7 @@ def status_of(record: Record, duplicate_of: int | None) -> str:
     if record.kind != "dispatch":
         return "other"
     missing = not (record.number and record.issued_on and record.issuer and (record.subject or record.doc_type))
-    doubts = [w for w in record.warnings if not is_format_note(w)]
+    doubts = [w for w in record.warnings if Note.load(w).is_doubt]
     return "needs_review" if (missing or doubts or record.review or duplicate_of) else "ok"
 
 
