@@ -55,7 +55,10 @@ def read_cached(path: Path):
 
     key = CACHE / f"{file_hash(path)}.pkl"
     if key.exists():
-        return pickle.loads(key.read_bytes())
+        try:
+            return pickle.loads(key.read_bytes())
+        except Exception:  # noqa: BLE001 - kept by an older congvan (a class moved): read again
+            pass
     source = read(str(path))
     CACHE.mkdir(parents=True, exist_ok=True)
     key.write_bytes(pickle.dumps(source))
