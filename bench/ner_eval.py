@@ -40,6 +40,7 @@ from pipeline import extract as extract_mod  # noqa: E402
 from pipeline import ner  # noqa: E402
 from pipeline import references as references_mod  # noqa: E402
 from pipeline.evaluate import Report, add_document, format_family  # noqa: E402
+from pipeline.records import Note  # noqa: E402
 
 REAL_FIELDS = ("signer.name", "recipients", "directives", "references", "issuer")
 CORPUS_FIELDS = ("signer", "recipients", "directives", "references")
@@ -134,7 +135,7 @@ def model_signer_name(alone: bool):
             rule(signer, lines, record)
             if signer.name:
                 return
-            record.warnings.remove("signer's name not found")
+            record.warnings.remove(Note("signer-name-missing", "signer.name"))
             record.review = [r for r in record.review if r.get("reason") != not_found]
         found = signer_name_in(lines)
         if found:
@@ -142,7 +143,7 @@ def model_signer_name(alone: bool):
             record.flag("signer.name", "họ tên người ký tách từ một dòng lẫn ký tự khác: kiểm tra lại")
             record.spans["signer.name"] = [found[1], found[2]]
         else:
-            record.warnings.append("signer's name not found")
+            record.warnings.append(Note("signer-name-missing", "signer.name"))
             record.flag("signer.name", not_found)
     return {(extract_mod, "name_from_noisy_line"): fallback}
 

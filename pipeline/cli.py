@@ -292,9 +292,8 @@ def print_summary(summary) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show(doc_id, db, fmt):
     """Show one stored document with its items, references and corrections."""
-    from .store import open_store
-
-    from .store import BadRow
+    from .records import Note
+    from .store import BadRow, open_store
 
     try:
         doc = open_store(db).get(doc_id)
@@ -312,7 +311,7 @@ def show(doc_id, db, fmt):
     corrected = {c["field"] for c in doc["corrections"]}
     fields = ["status", "file_name", "incoming_no", "received_on", "doc_type", "number", "issued_on", "place",
               "parent_body", "issuer", "subject", "recipients", "distribution", "signer_authority", "signer_title",
-              "signer_name", "assignee", "note", "error", "warnings"]
+              "signer_name", "assignee", "note", "error"]
     click.echo(f"#{doc['id']}")
     for name in fields:
         value = doc.get(name)
@@ -322,6 +321,8 @@ def show(doc_id, db, fmt):
             value = "; ".join(value)
         mark = "  (corrected)" if name in corrected else ""
         click.echo(f"  {name:<17}{value}{mark}")
+    for note in doc.get("warnings") or []:
+        click.echo(f"  {'warning':<17}{Note.load(note).vi}")
     for entry in doc.get("review") or []:
         click.echo(f"  check {entry['field']:<11}{entry['reason']}")
     for item in doc["directives"]:

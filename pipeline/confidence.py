@@ -13,7 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 from .read.ocr.engine import LOW_CONFIDENCE
-from .records import Line, ScannedLine
+from .records import Line, Note, ScannedLine
 
 NAME_CONFIDENCE = 94.0  # % a person's name must reach: below it, a tone is often wrong ("Hiên" for "Hiền")
 LIST_CONFIDENCE = 85.0  # … and a list (Kính gửi, Nơi nhận): many words, one wrong tone loses an entry
@@ -99,6 +99,6 @@ def known_titles() -> set:
     return {" ".join(t.upper().split()) for t in vocab()["signer_titles"]}
 
 
-def warnings_for(confidences: dict[str, float]) -> list[str]:
-    return [f"low OCR confidence on {KEY_FIELDS[name]} ({conf:.0f}%)"
+def warnings_for(confidences: dict[str, float]) -> list[Note]:
+    return [Note("low-ocr-confidence", name, f"{conf:.0f}")
             for name, conf in confidences.items() if conf < LOW_CONFIDENCE]

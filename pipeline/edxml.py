@@ -52,7 +52,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .limits import limits, megabytes
-from .records import ReadError, Record, SourceText
+from .records import Note, ReadError, Record, SourceText
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 # A package carries its files in base64 (4/3 of their size) inside XML: it may be this much larger than
@@ -511,7 +511,7 @@ def _apply(record: Record, package: Package, source: SourceText) -> None:
         if name in COMPARED:
             reason = (f"gói edXML khai báo {COMPARED[name]} {_shown(name, declared)!r}, văn bản đính kèm ghi "
                       f"{_shown(name, read)!r}")
-            record.warnings.append(reason)
+            record.warnings.append(Note("edxml-mismatch", name, f"{_shown(name, declared)!r} ≠ {_shown(name, read)!r}"))
             record.flag(name, reason)
     if package.fields.get("number") or package.fields.get("subject"):
         record.kind = "dispatch"
@@ -523,7 +523,7 @@ def _apply(record: Record, package: Package, source: SourceText) -> None:
         record.signatures = list(record.signatures) + [signature.to_dict()]
         if signature.state == "broken":
             reason = signature.note().removeprefix("edXML: ")
-            record.warnings.append(reason)
+            record.warnings.append(Note("edxml-signature-broken", "edxml", signature.detail))
             record.flag("edxml", reason)
 
 

@@ -10,7 +10,7 @@ import re
 
 from . import directives as directives_mod
 from . import references as references_mod
-from .records import LEFT, RIGHT, Record, Signer, SourceText
+from .records import LEFT, RIGHT, Note, Record, Signer, SourceText
 from .decree30 import (AUTHORITY, AUTHORITY_INSIDE, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN, NUMBER_LINE,
                        SIGN_MARK, SUBJECT_START, is_motto, is_upper_line, strip_motto)
 from .segment import CONNECTOR_END, Layout, Piece, segment
@@ -154,14 +154,14 @@ def fill_number(record: Record, header: list[Piece]) -> None:
             number = m.group("n").translate(DIGIT_LOOKALIKES)
             record.number = f"{number}/{re.sub(r'[ ]+', '', m.group('sym')).rstrip('.-')}"
             set_span(record, "number", piece, m.start("n"), m.end("sym"))
-            record.warnings.append(f"number read from look-alike letters ({m.group('n')} → {number}): check it")
+            record.warnings.append(Note("number-lookalike", "number", f"{m.group('n')} → {number}"))
             record.flag("number", f"số đọc từ chữ giống chữ số ({m.group('n')} → {number})")
             return
         m = NUMBER_BLANK.search(piece.text)
         if m:
             record.number = "/" + m.group("sym").rstrip(".-")
             set_span(record, "number", piece, m.start("sym"), m.end("sym"))
-            record.warnings.append("number not filled in (blank before the symbol)")
+            record.warnings.append(Note("number-blank", "number"))
             record.flag("number", "số để trống trước ký hiệu")
             return
     for piece in header:
@@ -169,10 +169,10 @@ def fill_number(record: Record, header: list[Piece]) -> None:
         if m:
             record.number = "/" + re.sub(r"\s+", "", m.group("sym"))
             set_span(record, "number", piece, m.start("sym"), m.end("sym"))
-            record.warnings.append("number not readable (only the symbol was read)")
+            record.warnings.append(Note("number-unreadable", "number"))
             record.flag("number", "không đọc được số, chỉ đọc được ký hiệu")
             return
-    record.warnings.append("no 'Số:' line found in the header")
+    record.warnings.append(Note("number-missing", "number"))
     record.flag("number", "không tìm thấy dòng «Số:» ở phần đầu")
 
 
@@ -225,7 +225,7 @@ def fill_place_date(record: Record, header: list[Piece]) -> None:
         try:
             record.issued_on = dt.date(year, month, day).isoformat()
         except ValueError:
-            record.warnings.append(f"impossible date: {m.group(0).strip()}")
+            record.warnings.append(Note("date-impossible", "issued_on", m.group(0).strip()))
             record.flag("issued_on", f"ngày không có thật: {m.group(0).strip()}")
             continue
         record.place = place
@@ -238,10 +238,10 @@ def fill_place_date(record: Record, header: list[Piece]) -> None:
         if m:
             record.place = strip_motto(m.group("place")).strip(" .-")
             set_span(record, "place", piece, m.end("place") - len(record.place), m.end("place"))
-            record.warnings.append(f"day of the date not readable (tháng {m.group('m')} năm {m.group('y')})")
+            record.warnings.append(Note("date-day-unreadable", "issued_on", f"tháng {m.group('m')} năm {m.group('y')}"))
             record.flag("issued_on", f"không đọc được ngày (tháng {m.group('m')} năm {m.group('y')})")
             return
-    record.warnings.append("no place and date line found")
+    record.warnings.append(Note("date-missing", "issued_on"))
     record.flag("issued_on", "không tìm thấy dòng địa danh, ngày tháng")
     record.flag("place", "không tìm thấy dòng địa danh, ngày tháng")
 
@@ -249,9 +249,9 @@ def fill_place_date(record: Record, header: list[Piece]) -> None:
 def warn_leading_zero(record: Record, day: str, month: str) -> None:
     """Decree 30, App. I §II.4: days below 10 and months 1 and 2 are written with a leading 0."""
     if int(day) < 10 and not day.startswith("0"):
-        record.warnings.append(f"date rule: day {day} should be written 0{day}")
+        record.warnings.append(Note("date-rule-day", "issued_on", str(day)))
     if int(month) in (1, 2) and not month.startswith("0"):
-        record.warnings.append(f"date rule: month {month} should be written 0{month}")
+        record.warnings.append(Note("date-rule-month", "issued_on", str(month)))
 
 
 def issuer_lines(header: list[Piece], has_columns: bool) -> list[Piece]:
@@ -290,7 +290,7 @@ def starts_with_org_head(text: str) -> bool:
 def fill_issuer(record: Record, header: list[Piece], has_columns: bool) -> None:
     lines = issuer_lines(header, has_columns)
     if not lines:
-        record.warnings.append("issuing body not found in the header")
+        record.warnings.append(Note("issuer-missing", "issuer"))
         record.flag("issuer", "không tìm thấy tên cơ quan ban hành ở phần đầu")
         return
     if len(lines) == 1:
@@ -463,7 +463,7 @@ HONORIFIC = re.compile(r"^(?:(?:GS|PGS|TS|ThS|BS|CKII|CKI|KS|Ths|Ts|Gs|Pgs|TTƯT
 def fill_footer(record: Record, layout: Layout) -> None:
     footer = layout.zone("footer")
     if not footer:
-        record.warnings.append("no Nơi nhận or signature block found")
+        record.warnings.append(Note("signature-block-missing", "distribution"))
         record.flag("signer", "không tìm thấy khối Nơi nhận và chữ ký")
         record.flag("distribution", "không tìm thấy khối Nơi nhận và chữ ký")
         return
@@ -474,7 +474,7 @@ def fill_footer(record: Record, layout: Layout) -> None:
             record.distribution.append(value)
             record.spans.setdefault("distribution", []).append([start, end])
     if not record.distribution:
-        record.warnings.append("Nơi nhận missing")
+        record.warnings.append(Note("distribution-missing", "distribution"))
         record.flag("distribution", "không tìm thấy Nơi nhận")
     record.signer = parse_signer(signer_lines, record)
 
@@ -693,7 +693,7 @@ def name_from_noisy_line(signer: Signer, lines: list[Piece], record: Record) -> 
             record.flag("signer.name", "họ tên người ký tách từ một dòng lẫn ký tự khác: kiểm tra lại")
             record.spans["signer.name"] = [piece.start + m.start(), piece.start + m.end()]
             return
-    record.warnings.append("signer's name not found")
+    record.warnings.append(Note("signer-name-missing", "signer.name"))
     record.flag("signer.name", "không tìm thấy họ tên người ký")
 
 
@@ -711,12 +711,12 @@ def normalize_authority(text: str) -> str:
 
 def check_record(record: Record, layout: Layout) -> None:
     if record.doc_type == "Công văn" and not record.subject:
-        record.warnings.append("no trích yếu (V/v …) found")
+        record.warnings.append(Note("subject-missing", "subject"))
         record.flag("subject", "không tìm thấy trích yếu (V/v …)")
     if record.doc_type == "Công văn" and not record.recipients:
-        record.warnings.append("no Kính gửi found")
+        record.warnings.append(Note("recipients-missing", "recipients"))
         record.flag("recipients", "không tìm thấy Kính gửi")
     if record.number and re.match(r"^[1-9]/", record.number):
-        record.warnings.append(f"number rule: {record.number.split('/')[0]} should be written with a leading 0")
+        record.warnings.append(Note("number-rule", "number", record.number.split('/')[0]))
     if record.distribution and not any(d.lower().startswith("lưu") for d in record.distribution):
-        record.warnings.append("Nơi nhận has no 'Lưu: VT, …' line")
+        record.warnings.append(Note("distribution-no-luu", "distribution"))

@@ -33,7 +33,7 @@ from jinja2 import meta
 from . import wording
 from .normalize import fold_words
 from .org import Org, SignerInfo
-from .records import Draft, Paragraph  # noqa: F401 (hand-off types: generate makes them, layout writes them)
+from .records import Draft, Note, Paragraph  # noqa: F401 (hand-off types: generate makes them, layout writes them)
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SUFFIX = ".j2"
@@ -460,16 +460,14 @@ def review_warnings(doc: dict | None) -> list[str]:
         return []
     corrected = {c["field"] for c in doc.get("corrections") or []}
     used = (("number", "number"), ("issued_on", "date"), ("issuer", "issuer"), ("subject", "trích yếu"))
-    flags = {"number": ("number", "số", "ký hiệu"), "issued_on": ("date", "ngày"), "issuer": ("issuer", "cơ quan"),
-             "subject": ("subject", "trích yếu")}
-    warnings = [str(w) for w in doc.get("warnings") or []]
+    notes = [Note.load(w) for w in doc.get("warnings") or []]
     doubtful, unchecked = [], []
     for field_name, label in used:
         value = doc.get(field_name)
         if field_name in corrected or not value:
             continue
         shown = wording.short_date(value) if field_name == "issued_on" else value
-        reasons = [w for w in warnings if any(k in w.lower() for k in flags[field_name])]
+        reasons = [note.text for note in notes if note.field == field_name]
         item = f"{label} {shown!r}" + (f" ({'; '.join(reasons)})" if reasons else "")
         (doubtful if reasons else unchecked).append(item)
     values = doubtful + unchecked

@@ -56,6 +56,7 @@ def _signed(found: re.Match) -> str:
 
 # The English sentences written before the codes: (pattern matched at the start, code, field,
 # detail). The detail is a group name, a function of the match, or "" (the sentence had none).
+# (The edXML notes were written in Vietnamese: as "other" they are shown as they were.)
 LEGACY = [
     (r"number read from look-alike letters \((?P<d>.*)\): check it", "number-lookalike", "number", "d"),
     (r"number not filled in", "number-blank", "number", ""),
@@ -89,8 +90,6 @@ LEGACY = [
      "signature-not-issuer", "signatures", "d"),
     (r"digital signature (?P<f>.*?): .*? by (?P<who>.*)", "signature-failed", "signatures",
      lambda m: f"{m['f']} ({m['who']})"),
-    (r"gói edXML khai báo (?P<d>.*)", "edxml-mismatch", "", "d"),
-    (r"chữ ký số XML của gói không hợp lệ: (?P<d>.*)", "edxml-signature-broken", "edxml", "d"),
 ]
 _LEGACY = [(re.compile(rx, re.S), code, field, detail) for rx, code, field, detail in LEGACY]
 

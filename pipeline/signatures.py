@@ -30,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
+from .records import Note
+
 # States of one signature.
 VALID = "valid"  # intact, cryptographically valid, nothing but signatures/annotations added after it
 BROKEN = "broken"  # the signed bytes changed, or the signature does not verify
@@ -721,13 +723,14 @@ def attach_signatures(record, path: Union[str, Path], trust: TrustArg = None) ->
         signers = "; ".join(filter(None, (", ".join(filter(None, (i.signer_cn, i.organisation))) for i in usable)))
         body = record.issuer or record.parent_body
         record.flag("signatures", f"chứng thư ký số ({signers}) không khớp cơ quan ban hành ({body})")
-        record.warnings.append(f"digital signature: no signer certificate names the issuing body {body} ({signers})")
+        record.warnings.append(Note("signature-not-issuer", "signatures", f"{body} ({signers})"))
     date_note(record, usable)
 
 
-def _warning(info: SignatureInfo) -> str:
-    who = ", ".join(filter(None, (info.signer_cn, info.organisation))) or "unknown signer"
-    return f"digital signature {info.field}: {info.state}, trust {info.trust}, signed {info.when or '?'} by {who}"
+def _warning(info: SignatureInfo) -> Note:
+    """The record's note (the state and trust are in record.signatures, the reason in its review flag)."""
+    who = ", ".join(filter(None, (info.signer_cn, info.organisation))) or "?"
+    return Note("signature-failed", "signatures", f"{info.field} ({who})")
 
 
 def date_note(record, infos: list) -> None:
@@ -742,5 +745,4 @@ def date_note(record, infos: list) -> None:
     except ValueError:
         return
     if abs(gap) > DATE_SLACK_DAYS:
-        record.warnings.append(f"date line {record.issued_on} is {abs(gap)} days "
-                               f"{'before' if gap > 0 else 'after'} the digital signing time ({times[0]})")
+        record.warnings.append(Note("date-vs-signing", "issued_on", f"{record.issued_on} → {times[0]}"))

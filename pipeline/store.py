@@ -940,6 +940,8 @@ def decode_row(row) -> dict:
             doc[k] = json.loads(doc[k]) if doc.get(k) else ({} if k == "spans" else [])
         except ValueError:
             raise BadRow(doc.get("id"), f"{k}: not a valid list ({shorten(doc[k])})") from None
+    if doc.get("warnings"):  # notes stored as sentences before the codes get theirs here, once
+        doc["warnings"] = [Note.load(w).to_dict() for w in doc["warnings"]]
     return doc
 
 

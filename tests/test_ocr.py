@@ -11,7 +11,7 @@ from pipeline import confidence
 from pipeline.process import process_file
 from pipeline.read import read
 from pipeline.read import ocr
-from pipeline.records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, Record, ScannedLine
+from pipeline.records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, Note, ReadError, Record, ScannedLine
 
 needs_tesseract = pytest.mark.skipif(ocr.tesseract_problem() is not None,
                                      reason=f"OCR unavailable here: {ocr.tesseract_problem()}")
@@ -138,7 +138,7 @@ def test_low_confidence_key_fields_get_a_warning():
              ScannedLine("Quảng Trị, ngày 08 tháng 4 năm 2024", RIGHT, HEADER, 1, (96.0,) * 8)]
     text = "Số: 58/KH-SYT\nSỞ Y TẾ\nQuảng Trị, ngày 08 tháng 4 năm 2024"
     record = Record("x", text=text, spans={"number": [4, 13], "issuer": [14, 21], "issued_on": [26, 50]})
-    assert confidence.warnings_for(confidence.field_confidences(record, lines)) == ["low OCR confidence on number (61%)"]
+    assert confidence.warnings_for(confidence.field_confidences(record, lines)) == [Note("low-ocr-confidence", "number", "61")]
 
 
 def test_repairs_only_what_the_vocabulary_makes_certain():

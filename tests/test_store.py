@@ -291,13 +291,13 @@ def test_two_writers_at_once_get_distinct_incoming_numbers(tmp_path):
 
 def test_format_notes_do_not_send_a_record_to_review():
     """The sender's formatting slips are shown, but only doubts about the extraction need a person."""
-    from pipeline.records import Record
+    from pipeline.records import Note, Record
     from pipeline.store import status_of
 
     record = Record("x", kind="dispatch", number="5/UBND-VP", issued_on="2024-03-05", issuer="UBND", subject="s",
-                    warnings=["number rule: 5 should be written with a leading 0", "date rule: day 5 should be written 05"])
+                    warnings=[Note("number-rule", "number", "5"), Note("date-rule-day", "issued_on", "5")])
     assert status_of(record, None) == "ok"
-    record.warnings.append("no Kính gửi found")
+    record.warnings.append(Note("recipients-missing", "recipients"))
     assert status_of(record, None) == "needs_review"
 
 

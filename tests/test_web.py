@@ -414,32 +414,39 @@ def pipeline_messages(pattern: str) -> list[str]:
     return sorted(found)
 
 
-def test_every_warning_and_reason_the_pipeline_writes_is_shown_in_vietnamese():
+def test_every_note_and_reason_the_pipeline_writes_is_shown_in_vietnamese():
+    from pipeline import notes
+    from pipeline.records import Note
     from pipeline.web.render import reason_vi, warning_vi
 
-    warnings = pipeline_messages(r'warnings\.append\(f?"([^"]+)"')
     reasons = pipeline_messages(r'ReadError\([^,()]+(?:\([^)]*\))?, (?:lim\.reason\(|limits\(\)\.reason\()?f?"([^"]+)"')
     reasons += pipeline_messages(r'error=f?"([^"]+)"') + ["the worker process reading this file died (killed)"]
-    warnings += ["low OCR confidence on signer (60%)", "low OCR confidence on issuer (70%)",
-                 "digital signature Signature1: modified after signing, trust untrusted root, signed 2024-03-01 by A, B"]
-    assert len(warnings) >= 15 and len(reasons) >= 20
-    untranslated = [w for w in warnings if ENGLISH.search(warning_vi(w))] + \
+    assert len(notes.codes()) >= 20 and len(reasons) >= 20
+    said = [warning_vi(Note(code, field, "12")) for code in notes.codes() if code != "other"
+            for field in ("number", "issued_on", "issuer", "signer.name")]
+    untranslated = [w for w in said if ENGLISH.search(w)] + \
                    [r for r in reasons if ENGLISH.search(reason_vi(r)) or reason_vi(r) == reason_vi("zzz unknown")]
     assert untranslated == []
 
 
-@pytest.mark.parametrize("english, vietnamese", [
+@pytest.mark.parametrize("stored, vietnamese", [
     ("date rule: day 6 should be written 06", "Cách ghi ngày chưa đúng Nghị định 30: ngày 6 phải viết 06"),
     ("number read from look-alike letters (II → 11): check it", "Số được đọc từ chữ giống số (II → 11): hãy so với bản gốc"),
     ("low OCR confidence on date (70%)", "Nhận dạng chữ (OCR) chưa chắc ở ngày ban hành (70%)"),
     ("day of the date not readable (tháng 01 năm 2025)", "Không đọc được ngày trong dòng ngày tháng (tháng 01 năm 2025)"),
     ("no trích yếu (V/v …) found", "Không thấy trích yếu (V/v …)"),
-    ("date line 2024-03-01 is 9 days before the signing", "Ngày ghi trên văn bản (01/03/2024) lệch ngày ký số 9 ngày"),
+    ("date line 2024-03-01 is 9 days before the digital signing time (2024-03-10)",
+     "Ngày ghi trên văn bản lệch ngày ký số (ngày ghi → ngày ký): 01/03/2024 → 10/03/2024"),
+    ({"code": "number-rule", "field": "number", "detail": "5"},
+     "Cách ghi số chưa đúng Nghị định 30: số 5 phải viết thêm số 0 ở đầu"),
+    ({"code": "low-ocr-confidence", "field": "signer.name", "detail": "60"},
+     "Nhận dạng chữ (OCR) chưa chắc ở tên người ký (60%)"),
 ])
-def test_warnings_read_in_vietnamese_with_their_details(english, vietnamese):
+def test_notes_read_in_vietnamese_with_their_details(stored, vietnamese):
+    """A note as stored now (its code) or before the codes (an English sentence) says the same."""
     from pipeline.web.render import warning_vi
 
-    assert warning_vi(english) == vietnamese
+    assert warning_vi(stored) == vietnamese
 
 
 def test_dates_are_typed_as_dd_mm_yyyy_whatever_the_browser(client):
@@ -621,6 +628,31 @@ def test_correcting_every_field_in_doubt_makes_the_record_ok(client):
     doc_id = doubtful(client, [{"field": "signer.name", "reason": "tên người ký đọc chưa chắc"}])
     post_form(client, f"/review/{doc_id}", doc_id, signer_name="Nguyễn Văn A")
     assert store_of(client).get(doc_id)["status"] == "ok"
+
+
+def test_the_review_page_says_each_note_in_vietnamese_from_its_code(client):
+    """Notes reach the clerk in Vietnamese, a note stored as an English sentence before the codes too."""
+    from sqlalchemy import text
+
+    from pipeline.process import process_file
+    from pipeline.records import Note
+
+    notes = [Note("number-rule", "number", "5"), Note("low-ocr-confidence", "issued_on", "70"),
+             Note("date-vs-signing", "issued_on", "2024-03-01 → 2024-03-10")]
+    record = dataclasses.replace(process_file(str(QNGAI)), warnings=notes, review=[])
+    store = store_of(client)
+    doc_id = store.add(record, "e" * 64, QNGAI.name, date(2024, 3, 1)).id
+    page = html.unescape(client.get(f"/review/{doc_id}").text)
+    assert "Cách ghi số chưa đúng Nghị định 30: số 5 phải viết thêm số 0 ở đầu" in page
+    assert "Nhận dạng chữ (OCR) chưa chắc ở ngày ban hành (70%)" in page
+    assert "Ngày ghi trên văn bản lệch ngày ký số (ngày ghi → ngày ký): 01/03/2024 → 10/03/2024" in page
+    with store.engine.begin() as conn:  # a row written before the codes
+        conn.execute(text("UPDATE documents SET warnings = :w WHERE id = :id"),
+                     {"w": '["no Kính gửi found", "date rule: day 5 should be written 05"]', "id": doc_id})
+    assert store.get(doc_id)["warnings"][0] == {"code": "recipients-missing", "field": "recipients", "detail": ""}
+    page = html.unescape(client.get(f"/review/{doc_id}").text)
+    assert "Không thấy «Kính gửi»" in page and "ngày 5 phải viết 05" in page
+    assert not re.search(r"number rule|low OCR|date rule|Kính gửi found", page)
 
 
 def test_a_failed_document_typed_in_by_hand_gets_its_incoming_number(client):

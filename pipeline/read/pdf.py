@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..legacy import convert_legacy, detect_legacy, legacy_font_encoding
 from ..limits import limits
-from ..records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, ReadError, ScannedLine, SourceText
+from ..records import FOOTER, FULL, HEADER, LEFT, RIGHT, Line, Note, ReadError, ScannedLine, SourceText
 from ..decree30 import AUTHORITY, KINH_GUI, MOTTO, NOI_NHAN, SLOGAN
 from ..vocab import type_title
 from .docx import short_reason
@@ -263,7 +263,8 @@ def date_from_signature(record, source) -> None:
     flag = getattr(record, "flag", lambda name, reason: None)
     if not record.issued_on:
         record.issued_on = first.signed_on
-        record.warnings.append(f"date not in the text: taken from the digital signature (signed {first.signed_at}{by}); check it")
+        signed = first.signed_at + (f" — {first.subject}" if first.subject else "")
+        record.warnings.append(Note("date-from-signature", "issued_on", signed))
         flag("issued_on", f"ngày lấy từ chữ ký số (ký lúc {first.signed_at}{by.replace(' by ', ', ')}), cần kiểm tra")
         return
     try:
@@ -292,7 +293,7 @@ def name_from_certificate(record, source) -> None:
         subject = signature.subject
         if subject != name and fold(subject) == fold(name) and 2 <= len(subject.split()) <= 5:
             record.signer.name = subject
-            record.warnings.append(f"signer's name spelled as in the digital signature certificate ({subject})")
+            record.warnings.append(Note("signer-name-from-certificate", "signer.name", subject))
             return
 
 

@@ -22,7 +22,7 @@ MIN_CONFIDENCE = 60.0  # a second reading less sure than this changes nothing
 
 def reread_signer_name(record, source) -> None:
     """Correct the diacritics of an OCR'd signer name from closer readings of its line."""
-    from ..records import ScannedLine
+    from ..records import Note, ScannedLine
 
     name = record.signer.name
     found = name_line(name, [l for l in source.lines if isinstance(l, ScannedLine) and l.box])
@@ -36,7 +36,7 @@ def reread_signer_name(record, source) -> None:
     better = vote(name.split(), first, readings)
     if better != name:
         record.signer.name = better
-        record.warnings.append(f"signer's name re-read on its own line: {name} → {better}")
+        record.warnings.append(Note("signer-name-reread", "signer.name", f"{name} → {better}"))
         if hasattr(record, "flag"):
             record.flag("signer.name", f"các lần đọc OCR khác dấu ({name} / {better}): đã lấy cách đọc "
                                        "được nhiều lần đọc chắc nhất, cần kiểm tra")

@@ -1,8 +1,8 @@
-"""Templates and the Vietnamese words the pages use (field names, statuses, read-failure reasons)."""
+"""Templates and the Vietnamese words the pages use (field names, statuses, read-failure reasons;
+a record's notes say themselves from their code, records.Note.vi)."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from ..records import Note
 from ..register import vn_date
 
 HERE = Path(__file__).resolve().parent
@@ -20,20 +21,12 @@ NAV = [("/inbox", "Hộp thư đến"), ("/review", "Xem lại"), ("/registers",
        ("/check", "Kiểm tra thể thức")]
 
 
-ISO_DATE = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)\b")
-PATTERNS = [(re.compile(rx), vi) for rx, vi in VI.get("warning_patterns", [])]
-
-
-def in_vietnamese(message: str | None, table: dict[str, str], patterns=(), unknown: str | None = None) -> str:
-    """A pipeline message (English) in Vietnamese: a whole-message pattern with its details, else
-    its longest known prefix alone — never the English detail after it, which may hold library
-    words or a server path. An unknown message is `unknown` when given (reasons), else itself."""
+def in_vietnamese(message: str | None, table: dict[str, str], unknown: str | None = None) -> str:
+    """A read-failure reason (English) in Vietnamese: its longest known prefix alone — never the
+    English detail after it, which may hold library words or a server path. An unknown message is
+    `unknown` when given, else itself."""
     if not message:
         return ""
-    for pattern, vi in patterns:
-        found = pattern.fullmatch(message)
-        if found:
-            return ISO_DATE.sub(r"\3/\2/\1", vi.format(**found.groupdict()))
     for prefix in sorted(table, key=len, reverse=True):
         if message.startswith(prefix):
             return table[prefix]
@@ -46,8 +39,9 @@ def reason_vi(reason: str | None) -> str:
     return in_vietnamese(reason, VI["reasons"], unknown=VI["reasons"]["unknown"])
 
 
-def warning_vi(warning: str | None) -> str:
-    return in_vietnamese(warning, VI["warnings"], PATTERNS)
+def warning_vi(note) -> str:
+    """A record's note (a Note, its stored dict, or a sentence stored before the codes) as the page says it."""
+    return Note.load(note).vi if note else ""
 
 
 def status_vi(status: str) -> str:

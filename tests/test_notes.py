@@ -1,0 +1,97 @@
+"""Coded notes (records.Note, data/notes.json): every code the pipeline writes has its words and its
+kind, a record's notes survive to_dict/from_dict, and records stored before the codes still load."""
+import ast
+from pathlib import Path
+
+import pytest
+
+from pipeline import notes
+from pipeline.records import Note, Record
+from pipeline.store import status_of
+
+PIPELINE = Path(__file__).parents[1] / "pipeline"
+
+
+def codes_in_source() -> dict[str, str]:
+    """code → where: every Note("code", …) call in pipeline/."""
+    found = {}
+    for path in PIPELINE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Note" and node.args:
+                first = node.args[0]
+                assert isinstance(first, ast.Constant), f"{path}:{node.lineno}: a Note's code is a literal"
+                found[first.value] = f"{path.name}:{node.lineno}"
+    return found
+
+
+def test_every_code_the_pipeline_writes_has_its_words_and_kind():
+    used = codes_in_source()
+    assert len(used) >= 25
+    assert {code: where for code, where in used.items() if code not in notes.codes()} == {}
+    for code, entry in notes.codes().items():
+        assert entry["kind"] in (notes.DOUBT, notes.FORMAT), code
+        assert entry["vi"] and entry["en"], code
+        Note(code, "number", "5").vi  # the templates take {detail} and {field} only
+    assert set(notes.codes()) - set(used) == {notes.OTHER}  # no code the pipeline no longer writes
+
+
+def test_a_code_not_in_the_table_is_refused():
+    with pytest.raises(ValueError):
+        Note("no-such-code")
+
+
+def test_format_notes_are_the_senders_formatting():
+    assert {c for c, e in notes.codes().items() if e["kind"] == notes.FORMAT} == {
+        "date-rule-day", "date-rule-month", "number-rule", "distribution-no-luu"}
+
+
+@pytest.mark.parametrize("sentence, note", [
+    ("date rule: month 2 should be written 02", Note("date-rule-month", "issued_on", "2")),
+    ("number rule: 5 should be written with a leading 0", Note("number-rule", "number", "5")),
+    ("Nơi nhận has no 'Lưu: VT, …' line", Note("distribution-no-luu", "distribution")),
+    ("no 'Số:' line found in the header", Note("number-missing", "number")),
+    ("low OCR confidence on signer (60%)", Note("low-ocr-confidence", "signer.name", "60")),
+    ("impossible date: ngày 31 tháng 02 năm 2024", Note("date-impossible", "issued_on", "ngày 31 tháng 02 năm 2024")),
+    ("date not in the text: taken from the digital signature (signed 2024-03-14T09:00:00 by Nguyễn Văn A); check it",
+     Note("date-from-signature", "issued_on", "2024-03-14T09:00:00 — Nguyễn Văn A")),
+    ("digital signature Signature1: modified, trust not checked, signed 2024-03-01 by A, B",
+     Note("signature-failed", "signatures", "Signature1 (A, B)")),
+    ("digital signature: no signer certificate names the issuing body SỞ Y TẾ (A, B)",
+     Note("signature-not-issuer", "signatures", "SỞ Y TẾ (A, B)")),
+    ("gói edXML khai báo số, ký hiệu '1/X', văn bản đính kèm ghi '2/X'",
+     Note("other", "", "gói edXML khai báo số, ký hiệu '1/X', văn bản đính kèm ghi '2/X'")),
+    ("something nobody wrote", Note("other", "", "something nobody wrote")),
+])
+def test_a_note_stored_as_a_sentence_loads_with_its_code(sentence, note):
+    assert Note.load(sentence) == note
+
+
+def test_a_record_exported_before_the_codes_loads_and_keeps_its_status():
+    old = {"source": "a.txt", "kind": "dispatch", "number": "5/UBND-VP", "issued_on": "2024-03-05", "issuer": "UBND",
+           "subject": "s", "warnings": ["date rule: day 5 should be written 05"]}
+    record = Record.from_dict(old)
+    assert record.warnings == [Note("date-rule-day", "issued_on", "5")]
+    assert status_of(record, None) == "ok"  # a format note only
+    record = Record.from_dict(dict(old, warnings=old["warnings"] + ["no Kính gửi found"]))
+    assert status_of(record, None) == "needs_review"
+
+
+def test_to_dict_writes_code_field_detail_and_reads_back():
+    record = Record("a.txt", warnings=[Note("number-rule", "number", "5"), Note("issuer-missing", "issuer")])
+    data = record.to_dict()
+    assert data["warnings"] == [{"code": "number-rule", "field": "number", "detail": "5"},
+                                {"code": "issuer-missing", "field": "issuer", "detail": ""}]
+    assert Record.from_dict(data).warnings == record.warnings
+
+
+def test_status_asks_the_kind_not_the_words():
+    record = Record("x", kind="dispatch", number="5/UBND-VP", issued_on="2024-03-05", issuer="UBND", subject="s")
+    for code, entry in notes.codes().items():
+        record.warnings = [Note(code, "number", "5")]
+        assert status_of(record, None) == ("ok" if entry["kind"] == notes.FORMAT else "needs_review"), code
+
+
+def test_english_text_stays_for_logs_and_the_command_line():
+    assert str(Note("date-rule-day", "issued_on", "5")) == "date rule: day 5 should be written 05"
+    assert Note("low-ocr-confidence", "issued_on", "70").text == "low OCR confidence on date (70%)"
+    assert Note("date-vs-signing", "issued_on", "2024-03-01 → 2024-03-10").vi.endswith("01/03/2024 → 10/03/2024")
