@@ -293,11 +293,11 @@ def print_summary(summary) -> None:
 def show(doc_id, db, fmt):
     """Show one stored document with its items, references and corrections."""
     from .records import Note
-    from .store import BadRow, open_store
+    from .store import BadRow, NotFound, open_store
 
     try:
         doc = open_store(db).get(doc_id)
-    except KeyError:
+    except NotFound:
         raise click.ClickException(f"no document #{doc_id}") from None
     except BadRow as bad:
         raise click.ClickException(f"document #{doc_id} cannot be read: {bad.reason}") from None
@@ -352,7 +352,7 @@ def edit(doc_id, changes, db, author):
     """
     import getpass
 
-    from .store import open_store
+    from .store import NotFound, open_store
 
     pairs = {}
     for change in changes:
@@ -362,7 +362,7 @@ def edit(doc_id, changes, db, author):
         pairs[name.strip()] = value
     try:
         open_store(db).edit(doc_id, pairs, author or getpass.getuser())
-    except KeyError:
+    except NotFound:
         raise click.ClickException(f"no document #{doc_id}") from None
     except ValueError as err:
         raise click.ClickException(str(err)) from None
@@ -454,11 +454,11 @@ def tasks(ctx, db, due_before, overdue, only_open):
 @db_option
 def task_done(task_id, reply_number, db):
     """Mark a directive item done, answered by the reply REPLY."""
-    from .store import open_store
+    from .store import NotFound, open_store
 
     try:
         open_store(db).mark_done(task_id, reply_number)
-    except KeyError:
+    except NotFound:
         raise click.ClickException(f"no task {task_id}") from None
     click.echo(f"task {task_id}: done ({reply_number})")
 
@@ -615,7 +615,7 @@ def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, p
 
     from .generate import ConversionError, TemplateError, issue, plain_text, render_draft, review_warnings, to_pdf
     from .org import OrgError, load_org
-    from .store import open_store
+    from .store import NotFound, open_store
 
     values = parse_pairs(pairs)
     try:
@@ -636,8 +636,8 @@ def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, p
                 if item is not None and item["status"] == "open":
                     store.mark_done(item["id"], draft.number, draft.issued_on.isoformat())
                     marked.append(item["label"] or str(position))
-    except KeyError:
-        raise click.ClickException(f"no document {doc_id} in the store") from None
+    except NotFound as err:
+        raise click.ClickException(f"no document {doc_id} in the store" if err.what == "document" else str(err)) from None
     except (OrgError, TemplateError) as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"{target}: {draft.doc_type} số {draft.number}, {draft.subject}")

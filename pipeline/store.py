@@ -39,6 +39,18 @@ class DamagedText(str):
     """A stored text value whose bytes are not UTF-8 (a damaged page): shown with U+FFFD, never trusted."""
 
 
+class NotFound(KeyError):
+    """No stored `what` ("document", "task") with this id. A KeyError, so a caller catching that
+    still works; catch NotFound to say which."""
+
+    def __init__(self, what: str, id):
+        super().__init__(id)
+        self.what, self.id = what, id
+
+    def __str__(self) -> str:
+        return f"no {self.what} #{self.id}"
+
+
 class BadRow(ValueError):
     """A stored row that cannot be rendered; ``reason`` says why, the caller reports and skips it."""
 
@@ -569,7 +581,7 @@ class Store:
         with self.engine.begin() as conn:
             row = conn.execute(text("SELECT * FROM documents WHERE id = :id"), {"id": doc_id}).mappings().first()
             if row is None:
-                raise KeyError(doc_id)
+                raise NotFound("document", doc_id)
             received = values.get("received_on")
             if "received_on" in values and row["incoming_year"] and (received or "")[:4] != str(row["incoming_year"]):
                 raise ValueError(f"received_on={changes['received_on'].strip()!r}: số đến {row['incoming_no']} "
@@ -597,7 +609,7 @@ class Store:
         with self.engine.begin() as conn:
             row = conn.execute(text("SELECT id, status FROM documents WHERE id = :id"), {"id": doc_id}).first()
             if row is None:
-                raise KeyError(doc_id)
+                raise NotFound("document", doc_id)
             if row.status == "failed":
                 raise ValueError("a record that could not be read is entered by hand (register_by_hand)")
             self._set_status(conn, doc_id, row.status, "ok", author)
@@ -611,7 +623,7 @@ class Store:
                 with self.engine.begin() as conn:
                     row = conn.execute(text("SELECT * FROM documents WHERE id = :id"), {"id": doc_id}).mappings().first()
                     if row is None:
-                        raise KeyError(doc_id)
+                        raise NotFound("document", doc_id)
                     if row["status"] != "failed" or row["incoming_no"]:
                         raise ValueError(f"#{doc_id} is not a failed record waiting for a số đến")
                     missing = [name for name in ("number", "issuer", "subject") if not (row[name] or "").strip()]
@@ -642,12 +654,12 @@ class Store:
     # -- reading
 
     def get(self, doc_id: int) -> dict:
-        """One document with its items, citations and corrections; KeyError, or BadRow when damaged."""
+        """One document with its items, citations and corrections; NotFound, or BadRow when damaged."""
         return self.get_many([doc_id])[0]
 
     def get_many(self, doc_ids: list[int]) -> list[dict]:
         """Documents as `get` gives them, in the order of `doc_ids` (an id named twice gives the same
-        dict twice), in four queries however many there are; KeyError for the first id not stored,
+        dict twice), in four queries however many there are; NotFound for the first id not stored,
         BadRow for the first damaged one."""
         if not doc_ids:
             return []
@@ -672,7 +684,7 @@ class Store:
                 continue
             row = rows.get(doc_id)
             if row is None:
-                raise KeyError(doc_id)
+                raise NotFound("document", doc_id)
             doc = decode_row(row)
             for name in parts:
                 items = children[name].get(doc_id, [])
@@ -765,7 +777,7 @@ class Store:
             updated = conn.execute(text("UPDATE directives SET status = 'done', reply_number = :r, done_on = :d WHERE id = :id"),
                                    {"r": reply_number, "d": done_on or date.today().isoformat(), "id": task_id}).rowcount
         if not updated:
-            raise KeyError(task_id)
+            raise NotFound("task", task_id)
 
     # -- outgoing documents (sổ văn bản đi)
 
@@ -818,7 +830,7 @@ class Store:
             except BadRow as bad:
                 if skipped is not None:
                     skipped.append((bad.doc_id, bad.reason))
-            except KeyError:  # removed while exporting (a failed file read again)
+            except NotFound:  # removed while exporting (a failed file read again)
                 continue
 
     def export_lines(self, skipped: list | None = None) -> Iterator[dict]:

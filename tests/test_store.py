@@ -344,3 +344,17 @@ def test_a_file_still_being_copied_is_left_for_the_next_run(tmp_path, monkeypatc
     assert ingest([str(path)], store, settle=3600).stored == 0  # written just now: wait with settle
     second = ingest([str(path)], store)
     assert second.stored == 1 and [d["incoming_no"] for d in store.documents()] == [1]
+
+
+def test_an_id_not_stored_is_not_found_and_says_what(tmp_path):
+    from pipeline.store import NotFound
+
+    store = open_store(str(tmp_path / "c.db"))
+    with pytest.raises(NotFound) as missing:
+        store.get(404)
+    assert (missing.value.what, missing.value.id, str(missing.value)) == ("document", 404, "no document #404")
+    assert isinstance(missing.value, KeyError)  # callers that catch KeyError keep working
+    with pytest.raises(NotFound, match="no task #7"):
+        store.mark_done(7, "1/SYT-VP")
+    result = CliRunner().invoke(main, ["show", "404", "--db", str(tmp_path / "c.db")])
+    assert result.exit_code == 1 and "no document #404" in result.output

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...dates import parse_user_date
 from ...register import vn_date
-from ...store import EDITABLE, LIST_FIELDS
+from ...store import EDITABLE, LIST_FIELDS, NotFound
 from ..auth import author_of, require_csrf
 from ..errors import PageError
 from ..highlight import field_key, highlighted
@@ -118,7 +118,7 @@ def save(request: Request, doc_id: int, changes: dict[str, str]) -> None:
 def load(request: Request, doc_id: int) -> dict:
     try:
         return store_of(request).get(doc_id)
-    except KeyError:
+    except NotFound:
         raise PageError(404, f"Không có văn bản #{doc_id} trong kho.") from None
 
 

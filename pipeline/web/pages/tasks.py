@@ -6,6 +6,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from ...store import NotFound
 from ..auth import require_csrf
 from ..errors import PageError
 from ..queries import Pager, task_page
@@ -50,7 +51,7 @@ def mark_task_done(request: Request, task_id: int, reply_number: str = Form(""),
     try:
         with writing(request) as store:
             store.mark_done(task_id, reply_number)
-    except KeyError:
+    except NotFound:
         raise PageError(404, f"Không có việc số {task_id}.") from None
     page_part = f"&page={page_no}" if page_no.isdigit() and page_no != "1" else ""  # back to the same page
     return RedirectResponse(f"/tasks?show={'all' if show == 'all' else 'open'}{page_part}", status_code=303)
