@@ -45,7 +45,16 @@ HEAD_LINE = re.compile(r"^(?P<key>[^:\n]{2,30}):\s*(?P<value>.*)$")
 
 
 class TemplateError(Exception):
-    """A template that cannot be found or filled; the message says what to give or fix."""
+    """A template that cannot be found or filled. The message says what to give or fix (the command
+    line prints it); the fields say it to a page: `reason` (NOTHING_TO_REPLY, UNKNOWN_UNIT, MISSING,
+    NO_SUBJECT, "" for the rest), `missing` (the --set names nobody gave), `given` and `choices`."""
+
+    def __init__(self, message: str, reason: str = "", missing=(), given: str = "", choices=()):
+        super().__init__(message)
+        self.reason, self.missing, self.given, self.choices = reason, list(missing), given, list(choices)
+
+
+NOTHING_TO_REPLY, UNKNOWN_UNIT, MISSING, NO_SUBJECT = "nothing-to-reply", "unknown-unit", "missing", "no-subject"
 
 
 # What a template printed without a value during one render: the names of --set values nobody
@@ -191,13 +200,15 @@ def render_draft(template: str, doc: dict | None, org: Org, values: dict[str, st
     today = today or date.today()
     if doc is not None and doc.get("kind") != "dispatch":
         what = "could not be read" if doc.get("kind") == "error" else "is not an administrative document"
-        raise TemplateError(f"document {doc.get('id')} ({doc.get('file_name')}) {what}: nothing to reply to")
+        raise TemplateError(f"document {doc.get('id')} ({doc.get('file_name')}) {what}: nothing to reply to",
+                            NOTHING_TO_REPLY)
     path = find_template(template)
     name = template_name(path)
     unit = unit or org.unit
     if unit not in org.units and unit != org.unit:
         raise TemplateError(f"no drafting unit {unit!r} in {org.path or 'the organisation file'}; "
-                            f"units: {', '.join(org.units) or org.unit}")
+                            f"units: {', '.join(org.units) or org.unit}", UNKNOWN_UNIT,
+                            given=unit, choices=list(org.units) or [org.unit])
     context = template_context(doc, org, values, today, org.signer(signer))
     token = _MISSING.set([])
     try:
@@ -211,12 +222,12 @@ def render_draft(template: str, doc: dict | None, org: Org, values: dict[str, st
     finally:
         _MISSING.reset(token)
     if missing:
-        raise TemplateError(_missing_message(name, missing))
+        raise _missing_error(name, missing)
     return draft_from_text(text, doc, org, context["signer"], today, unit,
                            template=name, overrides=values)
 
 
-def _missing_message(template: str, missing: list[tuple[str, str]]) -> str:
+def _missing_error(template: str, missing: list[tuple[str, str]]) -> TemplateError:
     """Everything the letter lacks, in one message: what to fill in and how."""
     names = [value for kind, value in missing if kind == "set"]
     values = [value for kind, value in missing if kind == "value"]
@@ -224,7 +235,7 @@ def _missing_message(template: str, missing: list[tuple[str, str]]) -> str:
     if names:
         parts.append(f"template {template} needs a value for {', '.join(names)}: give "
                      + " ".join(f"--set {n}=…" for n in names))
-    return "; ".join(parts)
+    return TemplateError("; ".join(parts), MISSING if names else "", missing=names)
 
 
 def template_context(doc: dict | None, org: Org, values: dict, today: date, signer: SignerInfo) -> dict:
@@ -242,7 +253,7 @@ def template_context(doc: dict | None, org: Org, values: dict, today: date, sign
     def error(message: str):
         missing = _MISSING.get()
         if missing:  # the message itself would print a blank: say what to fill in instead
-            raise TemplateError(_missing_message("the template", missing))
+            raise _missing_error("the template", missing)
         raise TemplateError(message)
 
     def in_days(n: int) -> str:
@@ -299,7 +310,7 @@ def draft_from_text(text: str, doc: dict | None, org: Org, signer: SignerInfo, i
     subject = wording.subject_text(overrides.get("trich_yeu") or head.get("subject", ""), lower=False)
     if not subject:
         raise TemplateError(f"template {template} gives no trích yếu: add a line \"Trích yếu: …\" "
-                            "or give --set trich_yeu=…")
+                            "or give --set trich_yeu=…", NO_SUBJECT)
     recipients = list_entries(overrides.get("kinh_gui") or sections.get("recipients", ""))
     return Draft(
         doc_type=head.get("doc_type") or "Công văn", issuer=org.header, parent=org.parent, place=org.place,

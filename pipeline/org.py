@@ -72,6 +72,18 @@ class OrgError(Exception):
     """The organisation file is missing or wrong; the message says what to do."""
 
 
+class OrgFileMissing(OrgError):
+    """No organisation file yet: `congvan init-org` writes one."""
+
+
+class UnknownSigner(OrgError):
+    """A signer key the organisation file does not list: `given`, and the keys it has (`choices`)."""
+
+    def __init__(self, message: str, given: str, choices: list[str]):
+        super().__init__(message)
+        self.given, self.choices = given, choices
+
+
 @dataclass
 class SignerInfo:
     key: str
@@ -100,7 +112,8 @@ class Org:
             if signer.key == key:
                 return signer
         keys = ", ".join(s.key for s in self.signers)
-        raise OrgError(f"no signer {key!r} in {self.path or 'the organisation file'}; signers: {keys}")
+        raise UnknownSigner(f"no signer {key!r} in {self.path or 'the organisation file'}; signers: {keys}",
+                            key, [s.key for s in self.signers])
 
 
 def org_path(path: str | None = None) -> Path:
@@ -110,7 +123,7 @@ def org_path(path: str | None = None) -> Path:
 def load_org(path: str | None = None) -> Org:
     where = org_path(path)
     if not where.exists():
-        raise OrgError(f"no organisation file at {where}: run `congvan init-org` and edit it")
+        raise OrgFileMissing(f"no organisation file at {where}: run `congvan init-org` and edit it")
     try:
         data = tomllib.loads(where.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:

@@ -856,21 +856,28 @@ def test_reply_without_the_organisation_file_says_what_to_do(tmp_path):
 
 
 def test_reply_problems_are_said_in_vietnamese_without_paths():
-    from pipeline.generate import TemplateError
+    from pipeline.generate import MISSING, NO_SUBJECT, UNKNOWN_UNIT, TemplateError
+    from pipeline.org import OrgFileMissing, UnknownSigner
     from pipeline.web.pages.reply import problem_in_vietnamese
 
-    said = [problem_in_vietnamese(TemplateError(m)) for m in (
-        "template phuc-dap gives no trích yếu: add a line \"Trích yếu: …\" to /srv/templates/phuc-dap.txt",
-        "no drafting unit 'XX' in /srv/congvan.toml; units: VP, KHTC, NVY",
-        "something unexpected in /srv/x")]
+    said = [problem_in_vietnamese(err) for err in (
+        TemplateError("template phuc-dap gives no trích yếu: add a line to /srv/templates/phuc-dap.txt", NO_SUBJECT),
+        TemplateError("no drafting unit 'XX' in /srv/congvan.toml", UNKNOWN_UNIT, given="XX", choices=["VP", "KHTC", "NVY"]),
+        TemplateError("template giay-moi needs a value for thanh_phan, chu_tri", MISSING, missing=["thanh_phan", "chu_tri"]),
+        UnknownSigner("no signer 'gd' in /srv/congvan.toml", "gd", ["giam-doc", "pho-giam-doc"]),
+        OrgFileMissing("no organisation file at /srv/congvan.toml"),
+        TemplateError("something unexpected in /srv/x"))]
     assert "chưa có trích yếu" in said[0] and "«XX»" in said[1] and "VP, KHTC, NVY" in said[1]
+    assert said[2] == "Mẫu này cần điền «Thành phần mời», «Chủ trì»."
+    assert "«gd»" in said[3] and "giam-doc, pho-giam-doc" in said[3] and "congvan init-org" in said[4]
     assert not any("/srv" in s or "template " in s for s in said)
 
 
 def test_a_template_value_left_empty_is_named_in_vietnamese(client):
     upload(client, (QNGAI.name, QNGAI.read_bytes()))
     page = client.get("/reply/1?template=giay-moi")
-    assert page.status_code == 400 and "Mẫu này cần điền «Thành phần mời»." in page.text
+    assert page.status_code == 400
+    assert re.search(r"Mẫu này cần điền «Thành phần mời»(, «[^»]+»)*\.", html.unescape(page.text)), page.text[-800:]
     assert 'id="issue-button"' in page.text and "disabled>" in page.text
 
 

@@ -6,7 +6,6 @@ preview (no number taken), `issue` to take the next outgoing number and register
 """
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,9 +18,10 @@ from starlette.concurrency import run_in_threadpool
 from ...check import CheckError, check_docx
 from ...edxml import write_reply_package
 from ...dates import parse_user_date
-from ...generate import (OVERRIDES, ConversionError, Draft, TemplateError, TemplateInfo, issue, list_templates,
-                         plain_text, render_draft, review_warnings, to_pdf)
-from ...org import Org, OrgError, load_org
+from ...generate import (MISSING, NO_SUBJECT, NOTHING_TO_REPLY, OVERRIDES, UNKNOWN_UNIT, ConversionError, Draft,
+                         TemplateError, TemplateInfo, issue, list_templates, plain_text, render_draft,
+                         review_warnings, to_pdf)
+from ...org import Org, OrgError, OrgFileMissing, UnknownSigner, load_org
 from ...wording import place_and_date
 from ...read import read
 from ...records import ReadError
@@ -93,31 +93,29 @@ def chosen_template(name: str | None) -> tuple[TemplateInfo, list[TemplateInfo]]
 
 
 def problem_in_vietnamese(err: Exception) -> str:
-    """The generate stage's reasons (written for the command line) as the page says them."""
-    message = str(err)
-    missing = re.search(r"needs a value for (\w+)", message)
-    if missing:
-        name = missing.group(1)
-        return f"Mẫu này cần điền «{VI['template_values'].get(name, name)}»."
-    if "gives no trích yếu" in message:
+    """The generate stage's errors (their messages are for the command line) as the page says them,
+    from the errors' fields."""
+    reason = err.reason if isinstance(err, TemplateError) else ""
+    if reason == MISSING:
+        return f"Mẫu này cần điền «{'», «'.join(VI['template_values'].get(n, n) for n in err.missing)}»."
+    if reason == NO_SUBJECT:
         return "Văn bản trả lời chưa có trích yếu: hãy ghi «Trích yếu» trong ô tương ứng rồi xem trước lại."
-    unit = re.match(r"no drafting unit '([^']*)'.*?units: (.*)$", message)
-    if unit:
-        return f"Không có đơn vị soạn thảo «{unit.group(1)}» trong tệp thông tin cơ quan; chọn một trong: {unit.group(2)}."
-    signer = re.match(r"no signer '([^']*)'.*?signers: (.*)$", message)
-    if signer:
-        return f"Không có người ký «{signer.group(1)}» trong tệp thông tin cơ quan; chọn một trong: {signer.group(2)}."
+    if reason == UNKNOWN_UNIT:
+        return (f"Không có đơn vị soạn thảo «{err.given}» trong tệp thông tin cơ quan; chọn một trong: "
+                f"{', '.join(err.choices)}.")
+    if isinstance(err, UnknownSigner):
+        return f"Không có người ký «{err.given}» trong tệp thông tin cơ quan; chọn một trong: {', '.join(err.choices)}."
     if isinstance(err, ConversionError):
         return "Chưa tạo được bản PDF (cần LibreOffice trên máy chủ); bản DOCX vẫn tải về được."
-    if "nothing to reply to" in message:
+    if reason == NOTHING_TO_REPLY:
         return "Văn bản này không đọc được hoặc không phải văn bản hành chính, nên không có gì để trả lời."
-    if "no organisation file" in message:
+    if isinstance(err, OrgFileMissing):
         return ("Chưa có tệp thông tin cơ quan gửi (congvan.toml). Người quản trị chạy «congvan init-org», "
                 "sửa tên cơ quan, ký hiệu, người ký trong tệp đó rồi mở lại trang này.")
     if isinstance(err, OrgError):
         return "Tệp thông tin cơ quan gửi (congvan.toml) chưa đúng; người quản trị cần sửa lại tệp này."
     if isinstance(err, FormProblem):
-        return message
+        return str(err)
     return "Không soạn được văn bản từ mẫu này; hãy kiểm tra các ô đã điền hoặc chọn mẫu khác."
 
 
