@@ -30,7 +30,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
-from . import wording
+from . import notes, wording
 from .normalize import fold_words
 from .org import Org, SignerInfo
 from .records import Draft, Note, Paragraph  # noqa: F401 (hand-off types: generate makes them, layout writes them)
@@ -465,25 +465,30 @@ def _refuse_back_dating(store, draft: Draft, org: Org) -> None:
             f"issue, Decree 30 Art. 15): date it {wording.short_date(last['issued_on'])} or later with --date")
 
 
-def review_warnings(doc: dict | None) -> list[str]:
-    """For a reply to a record still under review: the values it uses that no person has checked."""
+def review_warnings(doc: dict | None, lang: str = "en") -> list[str]:
+    """For a reply to a record still under review: the values it uses that no person has checked,
+    those a note doubts first, with the notes' words; in English for the command line, or "vi"."""
     if not doc or doc.get("status") != "needs_review":
         return []
     corrected = {c["field"] for c in doc.get("corrections") or []}
     used = (("number", "number"), ("issued_on", "date"), ("issuer", "issuer"), ("subject", "trích yếu"))
-    notes = [Note.load(w) for w in doc.get("warnings") or []]
+    found = [Note.load(w) for w in doc.get("warnings") or []]
     doubtful, unchecked = [], []
     for field_name, label in used:
         value = doc.get(field_name)
         if field_name in corrected or not value:
             continue
         shown = wording.short_date(value) if field_name == "issued_on" else value
-        reasons = [note.text for note in notes if note.field == field_name]
-        item = f"{label} {shown!r}" + (f" ({'; '.join(reasons)})" if reasons else "")
+        reasons = [note.vi if lang == "vi" else note.text for note in found if note.field == field_name]
+        item = f"{notes.field_name(field_name, 'vi')} «{shown}»" if lang == "vi" else f"{label} {shown!r}"
+        item += f" ({'; '.join(reasons)})" if reasons else ""
         (doubtful if reasons else unchecked).append(item)
     values = doubtful + unchecked
     if not values:
         return []
+    if lang == "vi":
+        return ["bản trả lời dùng những giá trị chưa ai kiểm tra: " + "; ".join(values)
+                + ". Hãy kiểm tra và sửa các giá trị này ở trang Xem lại trước khi trình ký."]
     return [f"document #{doc['id']} is still under review: the reply uses values no person has checked: "
             + "; ".join(values) + f". Check them (`congvan show {doc['id']}`) and correct them with "
             f"`congvan edit {doc['id']} FIELD=VALUE` before the letter is signed"]

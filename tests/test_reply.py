@@ -449,6 +449,9 @@ def test_reply_to_a_record_under_review_names_the_unverified_values(store, org):
     assert len(warnings) == 1
     assert "date '19/06/2023' (low OCR confidence on date (70%))" in warnings[0]
     assert "number '876/TTYT-KHNV'" in warnings[0] and f"congvan edit {doc['id']}" in warnings[0]
+    [vietnamese] = review_warnings(doc, "vi")  # the reply page
+    assert "ngày ban hành «19/06/2023» (Nhận dạng chữ (OCR) chưa chắc ở ngày ban hành (70%))" in vietnamese
+    assert "số, ký hiệu «876/TTYT-KHNV»" in vietnamese and "OCR confidence" not in vietnamese
     assert review_warnings(dict(doc, status="ok")) == []
     corrected = dict(doc, corrections=[{"field": f} for f in ("number", "issued_on", "issuer", "subject")])
     assert review_warnings(corrected) == []

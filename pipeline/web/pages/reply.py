@@ -163,7 +163,7 @@ def render_form(request: Request, doc: dict, info: TemplateInfo, templates: list
     return page(request, "reply.html", status_code=status_code if not problem else max(status_code, 400),
                 doc=doc, info=info, templates=templates, form=form, org=org, draft=draft, preview=preview,
                 problem=problem, open_items=open_items, labels=VI["template_values"],
-                review=review_warnings(doc),
+                review=review_warnings(doc, "vi"),
                 date_line=place_and_date(draft.place, draft.issued_on) if draft else "",
                 issued_value=form.issued or date.today().isoformat())
 
