@@ -95,3 +95,19 @@ def test_english_text_stays_for_logs_and_the_command_line():
     assert str(Note("date-rule-day", "issued_on", "5")) == "date rule: day 5 should be written 05"
     assert Note("low-ocr-confidence", "issued_on", "70").text == "low OCR confidence on date (70%)"
     assert Note("date-vs-signing", "issued_on", "2024-03-01 → 2024-03-10").vi.endswith("01/03/2024 → 10/03/2024")
+
+
+def test_show_prints_each_note_in_vietnamese(tmp_path):
+    from datetime import date
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from pipeline.store import open_store
+
+    record = Record("a.txt", kind="dispatch", number="5/UBND-VP", issued_on="2024-03-05", issuer="UBND", subject="s",
+                    warnings=[Note("number-rule", "number", "5"), Note("recipients-missing", "recipients")])
+    doc_id = open_store(str(tmp_path / "c.db")).add(record, "a" * 64, "a.txt", date(2024, 3, 6)).id
+    shown = CliRunner().invoke(main, ["show", str(doc_id), "--db", str(tmp_path / "c.db")]).output
+    assert "Cách ghi số chưa đúng Nghị định 30: số 5 phải viết thêm số 0 ở đầu" in shown
+    assert "Không thấy «Kính gửi»" in shown and "number rule" not in shown
