@@ -37,7 +37,7 @@ class FreshStore:
         if not self.postgres:
             path = self.folder / f"{uuid.uuid4().hex[:8]}.db"
             return str(path)
-        from sqlalchemy import create_engine, text
+        from sqlalchemy import text
 
         name = f"congvan_bench_{uuid.uuid4().hex[:8]}"
         with self.admin().connect() as conn:
