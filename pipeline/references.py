@@ -22,6 +22,10 @@ STOP_AFTER_ISSUER = (
 )
 
 
+# "số", also as OCR reads it without its acute ("Quyết định sô 3914/QĐ-UBND"): before a number symbol
+# "sô" is no other word.
+SO = "s[ốô]"
+
 # The cited document's date right after its number: "ngày 01/02/2021", ", ban hành ngày …", "đề ngày …".
 DATE_AFTER = (r"(?P<date>\s*,?\s*(?:ban\s+hành\s+|đề\s+)?ngày\s+\d{1,2}\s*(?:tháng|/|-)\s*\d{1,2}\s*(?:năm|/|-)\s*"
               r"\d{4})?")
@@ -32,7 +36,7 @@ def citation_pattern() -> re.Pattern:
     types = alternation(vocab()["citable_types"])
     return re.compile(
         # "Luật Quản lý thuế số 38/2019/QH14", "Báo cáo thẩm định số 41/BC-STP": a name between type and "số"
-        rf"(?P<type>{types})\s*:?(?:(?:\s+[^\s;.:()]+){{0,6}}?\s+số\s*:?\s*|\s+)(?P<num>{SYMBOL})"
+        rf"(?P<type>{types})\s*:?(?:(?:\s+[^\s;.:()]+){{0,6}}?\s+{SO}\s*:?\s*|\s+)(?P<num>{SYMBOL})"
         rf"{DATE_AFTER}(?P<of>\s*,?\s*của\s+)?",
         re.I,
     )
@@ -48,7 +52,7 @@ def citations_in(text: str):
         m = citation_pattern().search(text, pos)
         if not m:
             return
-        named = text[m.end("type"):m.start("num")].strip().lower() not in ("", "số", "số:")
+        named = text[m.end("type"):m.start("num")].strip().lower() not in ("", "số", "số:", "sô", "sô:")
         if named and not m.group("type")[:1].isupper():
             pos = m.start("type") + 1
             continue
@@ -60,7 +64,7 @@ _HAS_SYMBOL = re.compile(SYMBOL, re.I)  # as the symbol inside citation_pattern 
 
 
 # "số 287/BHXH-VP" without a type; not a form's code ("mẫu số 03/KBS/GSQL", "Biểu số 2/BC").
-BARE = re.compile(rf"(?<![\w/])(?<!mẫu\s)(?<!Mẫu\s)(?<!biểu\s)(?<!Biểu\s)số\s+(?P<num>{SYMBOL})(?![\w/]){DATE_AFTER}", re.I)
+BARE = re.compile(rf"(?<![\w/])(?<!mẫu\s)(?<!Mẫu\s)(?<!biểu\s)(?<!Biểu\s){SO}\s+(?P<num>{SYMBOL})(?![\w/]){DATE_AFTER}", re.I)
 
 
 def clean_number(raw: str) -> str:
@@ -88,7 +92,7 @@ def find_references(layout, record: Record) -> list[Reference]:
             covered.append((m.start("num"), m.end("num")))
             if number == record.number:
                 continue
-            issued_on = date_of(m)
+            issued_on = date_of(m) or date_opening_the_sentence(text, m.start("type"))
             issuer = issuer_after(text, m.end()) if m.group("of") else ""
             doc_type = canonical_type(m.group("type"))
             if number in refs:  # a later mention may complete a first one cut by a line break
@@ -107,6 +111,20 @@ def find_references(layout, record: Record) -> list[Reference]:
                                      issued_on=date_of(m))
             record.spans.setdefault("references", []).append([piece.start + m.start(), piece.start + m.end()])
     return list(refs.values())
+
+
+# "Ngày 24 tháng 6 năm 1977 Hội đồng Chính phủ đã ra Quyết định số 169-CP …": a sentence that opens
+# with a date (capital "Ngày": mid-sentence it is written "ngày") and says who issued the cited
+# document on it (ra, ban hành, ký).
+OPENING_DATE = re.compile(r"(?<!\w)Ngày\s+(?P<d>\d{1,2})\s*(?:tháng|/)\s*(?P<m>\d{1,2})\s*(?:năm|/)\s*(?P<y>\d{4})"
+                          r"\s*,?\s+[^.;:]{0,80}?\b(?:đã\s+)?(?:ra|ban\s+hành|ký(?:\s+ban\s+hành)?)\s+$")
+
+
+def date_opening_the_sentence(text: str, start: int) -> str | None:
+    """The date a sentence opens with, when the sentence goes on to say the cited document was
+    issued on it; None otherwise (a date elsewhere in the sentence may be anything)."""
+    m = OPENING_DATE.search(text[max(0, start - 140):start])
+    return to_iso(m.group("d"), m.group("m"), m.group("y")) if m else None
 
 
 def date_of(match: re.Match) -> str | None:

@@ -197,6 +197,11 @@ def test_a_military_rank_before_the_signer_name_is_not_part_of_it():
     ("tại Quyết định 1500/QĐ- TCHQ ngày 24/5/2016 của Tổng cục Hải quan", "1500/QĐ-TCHQ", "2016-05-24"),
     ("tại các Công văn: số 87/HĐND-KTNS ngày 15/5/2020 về việc", "87/HĐND-KTNS", "2020-05-15"),
     ("theo Quy định số 368-QĐ/TW ngày 08/9/2025 của Bộ Chính trị", "368-QĐ/TW", "2025-09-08"),
+    ("bà Huỳnh Thị Gái; Quyết định sô 3914/QĐ-UBND ngày 12/7/2024 của Chủ tịch", "3914/QĐ-UBND", "2024-07-12"),  # OCR's "sô"
+    ("CHỈ THỊ Ngày 24 tháng 6 năm 1977 Hội đồng Chính phủ đã ra Quyết định số 169-CP về công tác điều tra",
+     "169-CP", "1977-06-24"),
+    ("Ngày 05/3/2024, Bộ Y tế ban hành Thông tư số 06/2024/TT-BYT quy định", "06/2024/TT-BYT", "2024-03-05"),
+    ("Ngày 05/3/2024 đơn vị đã nhận được văn bản; theo Quyết định số 12/QĐ-UBND về việc", "12/QĐ-UBND", None),
 ])
 def test_reference_number_forms(text, number, issued_on):
     from pipeline.references import find_references
