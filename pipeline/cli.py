@@ -1,6 +1,6 @@
 """The `congvan` command line: a thin layer over the pipeline functions.
 
-Heavy libraries (pdfplumber, python-docx, underthesea, spaCy) are imported inside the commands
+Heavy libraries (pdfplumber, python-docx, pyHanko, SQLAlchemy) are imported inside the commands
 that need them, so `congvan --help` answers at once.
 """
 from __future__ import annotations
