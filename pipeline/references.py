@@ -81,7 +81,7 @@ def issuer_after(text: str, start: int) -> str:
 def find_references(layout, record: Record) -> list[Reference]:
     refs: dict[str, Reference] = {}
     for piece in layout.pieces:
-        if piece.zone not in ("body", "title", "recipients"):
+        if piece.zone not in ("body", "title", "recipients", "appendix", "footer"):
             continue
         text = piece.text
         if not _HAS_SYMBOL.search(text):  # no number, nothing cited (typed or bare)

@@ -438,3 +438,16 @@ def test_a_document_type_nothing_names_is_flagged(tmp_path):
 ])
 def test_a_validity_or_a_period_end_is_no_deadline(text, deadline):
     assert find_deadline(text, 2025) == deadline
+
+
+def test_documents_cited_after_the_signature_are_references_too(tmp_path):
+    """A Quy chế issued with the decision, or the portal's footnotes, follow the signature: what
+    they cite is cited by the document (the real gold lists them)."""
+    record = extract_lines(tmp_path, [
+        "THỦ TƯỚNG CHÍNH PHỦ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Số: 23/2025/QĐ-TTg", "Hà Nội, ngày 10 tháng 8 năm 2025", "QUYẾT ĐỊNH", "Ban hành Quy chế hoạt động của Hội đồng",
+        "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;", "Điều 1. Ban hành kèm theo Quyết định này Quy chế hoạt động.",
+        "Điều 2. Quyết định này có hiệu lực từ ngày ký./.", "Nơi nhận:", "- Như Điều 2;", "- Lưu: VT, KGVX (2b).",
+        "THỦ TƯỚNG", "Phạm Minh Chính", "QUY CHẾ", "Hoạt động của Hội đồng",
+        "Điều 7. Kinh phí hoạt động", "Kinh phí do cơ quan Thường trực bố trí theo Nghị quyết số 197/2025/QH15 về cơ chế đặc biệt."])
+    assert [r.number for r in record.references] == ["63/2025/QH15", "197/2025/QH15"]
