@@ -139,7 +139,10 @@ class Note:
         if isinstance(value, Note):
             return value
         if isinstance(value, dict):
-            return cls(value.get("code") or notes.OTHER, value.get("field") or "", value.get("detail") or "")
+            code, field_, detail = value.get("code") or notes.OTHER, value.get("field") or "", value.get("detail") or ""
+            if code not in notes.codes():  # from a newer congvan: kept, said as its code and detail
+                return cls(notes.OTHER, field_, f"{code}: {detail}" if detail else code)
+            return cls(code, field_, detail)
         return cls(*notes.legacy(str(value)))
 
 

@@ -35,9 +35,10 @@ def test_every_code_the_pipeline_writes_has_its_words_and_kind():
     assert set(notes.codes()) - set(used) == {notes.OTHER}  # no code the pipeline no longer writes
 
 
-def test_a_code_not_in_the_table_is_refused():
+def test_a_code_not_in_the_table_is_refused_but_a_stored_one_loads():
     with pytest.raises(ValueError):
         Note("no-such-code")
+    assert Note.load({"code": "no-such-code", "field": "number", "detail": "5"}) == Note("other", "number", "no-such-code: 5")
 
 
 def test_format_notes_are_the_senders_formatting():
