@@ -280,10 +280,56 @@ def _v8(conn: Connection, dialect: str) -> None:
         conn.execute(text(sql))
 
 
-MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7), (8, _v8)]
+def _v9(conn: Connection, dialect: str) -> None:
+    """SQLite: a directive item's text is no longer a second copy of part of the document's text.
+    Every item's text is a slice of the document's text with its line breaks read as spaces, so
+    the item keeps that slice's place (`text_start`, `text_end`, characters) and an empty `text`;
+    reading gives back the same text (`directive_text`, `DIRECTIVE_TEXT`). An item whose text is
+    no such slice keeps it as before. A change of a document's text (only a sqlite3 client makes
+    one) first writes its items' texts out in full. PostgreSQL gains the two columns, left empty."""
+    conn.execute(text("ALTER TABLE directives ADD COLUMN text_start INTEGER"))
+    conn.execute(text("ALTER TABLE directives ADD COLUMN text_end INTEGER"))
+    if dialect != "sqlite":
+        return
+    for sql in (
+        # (instr counts characters, from 1, as Python's str.find does from 0)
+        "UPDATE directives SET text_start = instr(replace((SELECT d.text FROM documents d WHERE d.id = document_id), "
+        "char(10), ' '), text) - 1 WHERE length(text) > 0",
+        "UPDATE directives SET text_start = NULL WHERE text_start < 0",
+        "UPDATE directives SET text_end = text_start + length(text), text = '' WHERE text_start IS NOT NULL",
+        "CREATE TRIGGER directives_text_kept AFTER UPDATE OF text ON documents BEGIN "
+        "UPDATE directives SET text = replace(substr(old.text, text_start + 1, text_end - text_start), char(10), ' '), "
+        "text_start = NULL, text_end = NULL WHERE document_id = old.id AND text_start IS NOT NULL; END",
+    ):
+        conn.execute(text(sql))
+
+
+MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7), (8, _v8), (9, _v9)]
 
 
 LATEST = MIGRATIONS[-1][0]
+
+# A directive item's text as stored (migration 9): its own, or its slice of the document's text
+# with line breaks read as spaces. `t` is the item's row, `d` its document's.
+DIRECTIVE_TEXT = ("CASE WHEN t.text_start IS NULL THEN t.text ELSE replace(substr(d.text, t.text_start + 1, "
+                  "t.text_end - t.text_start), '\n', ' ') END")
+# An item's columns as `get` and `tasks` give them, in the table's order (without its place).
+DIRECTIVE_COLUMNS = ("t.id, t.document_id, t.position, t.label, " + DIRECTIVE_TEXT + " AS text, t.deadline, t.lead, "
+                     "t.support, t.status, t.reply_number, t.done_on")
+
+
+def directive_place(document_text: str | None, item_text: str) -> tuple[int | None, int | None]:
+    """Where an item's text lies in its document's text, line breaks read as spaces: (start, end)
+    in characters, or (None, None) when it is not there (the item then keeps its own text)."""
+    if not item_text or not document_text:
+        return None, None
+    start = document_text.replace("\n", " ").find(item_text)
+    return (None, None) if start < 0 else (start, start + len(item_text))
+
+
+def directive_text(document_text: str, start: int, end: int) -> str:
+    """The text of an item stored by its place: the inverse of `directive_place`."""
+    return document_text[start:end].replace("\n", " ")
 # Key of the PostgreSQL advisory locks that serialise migrations and the số đến of a year.
 LOCK_MIGRATE, LOCK_INCOMING, LOCK_OUTGOING = 0x636F6E67, 0x636F6E68, 0x636F6E69
 
@@ -512,14 +558,15 @@ class Store:
         return conn.execute(text(sql), row).scalar_one()
 
     def _insert_items(self, conn: Connection, doc_id: int, record: Record) -> None:
-        items = [{k: clean_text(v) for k, v in {
+        items = [self._placed({k: clean_text(v) for k, v in {
             "document_id": doc_id, "position": i, "label": item.label, "text": item.text,
             "deadline": item.deadline, "lead": item.lead,
             "support": json.dumps(item.support, ensure_ascii=False), "status": "open",
-        }.items()} for i, item in enumerate(record.directives, start=1)]
+        }.items()}, record.text) for i, item in enumerate(record.directives, start=1)]
         if items:  # one statement for all of them (executemany), in order
-            conn.execute(text("INSERT INTO directives (document_id, position, label, text, deadline, lead, support, status) "
-                              "VALUES (:document_id, :position, :label, :text, :deadline, :lead, :support, :status)"), items)
+            conn.execute(text("INSERT INTO directives (document_id, position, label, text, deadline, lead, support, status, "
+                              "text_start, text_end) VALUES (:document_id, :position, :label, :text, :deadline, :lead, "
+                              ":support, :status, :text_start, :text_end)"), items)
         if not record.references:
             return
         numbers = list(dict.fromkeys(ref.number for ref in record.references))
@@ -532,6 +579,12 @@ class Store:
                          "document_id": doc_id, "position": i, "doc_type": ref.doc_type, "number": ref.number,
                          "issued_on": ref.issued_on, "issuer": ref.issuer, "cited_id": cited.get(ref.number),
                      }.items()} for i, ref in enumerate(record.references, start=1)])  # in order (executemany)
+
+    def _placed(self, item: dict, document_text: str | None) -> dict:
+        """A directive item's row with its text kept as its place in the document's text when it is
+        one (SQLite, migration 9), else as it is."""
+        start, end = directive_place(document_text, item["text"]) if self.fts else (None, None)
+        return dict(item, text="" if start is not None else item["text"], text_start=start, text_end=end)
 
     def _link_citations(self, conn: Connection, doc_id: int, number: str) -> None:
         """Earlier documents that cited this one by number now point at it."""
@@ -693,6 +746,9 @@ class Store:
                     raise BadRow(doc_id, f"{name}.{damaged[0]}: not valid UTF-8 (damaged store page?)")
                 doc[name] = items
             for item in doc["directives"]:
+                start, end = item.pop("text_start"), item.pop("text_end")
+                if start is not None:
+                    item["text"] = directive_text(doc["text"] or "", start, end)
                 try:
                     item["support"] = json.loads(item["support"] or "[]")
                 except ValueError:
@@ -765,7 +821,7 @@ class Store:
         where, params = where_clause({"t.deadline IS NOT NULL AND t.deadline < :db": due_before,
                                       "t.status = 'open' AND t.deadline IS NOT NULL AND t.deadline < :od": overdue_on,
                                       "t.status = :st": status})
-        sql = ("SELECT t.*, d.number AS doc_number, d.issuer AS doc_issuer, d.subject AS doc_subject, "
+        sql = (f"SELECT {DIRECTIVE_COLUMNS}, d.number AS doc_number, d.issuer AS doc_issuer, d.subject AS doc_subject, "
                "d.incoming_no AS doc_incoming_no FROM directives t JOIN documents d ON d.id = t.document_id "
                f"WHERE {where} "
                "ORDER BY CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.document_id, t.position")
@@ -880,7 +936,8 @@ class Store:
                     row["duplicate_of"] = None
                 self._insert("documents", row, conn)
                 for item in doc.get("directives", []):
-                    self._insert("directives", dict(item, support=json.dumps(item["support"], ensure_ascii=False)), conn)
+                    item = self._placed(dict(item, support=json.dumps(item["support"], ensure_ascii=False)), doc.get("text"))
+                    self._insert("directives", item, conn)
                 for ref in doc.get("references", []):
                     if ref.get("cited_id") is not None:
                         links.append(("citations", "cited_id", ref["id"], ref["cited_id"]))

@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import text
 
-from ..store import Store, fold
+from ..store import DIRECTIVE_COLUMNS, Store, fold
 
 LIST_COLUMNS = ("id, file_name, status, kind, error, doc_type, number, issued_on, issuer, subject, "
                 "incoming_year, incoming_no, received_on, duplicate_of, created_at, updated_at")
@@ -131,7 +131,7 @@ def review_page(store: Store, status: str | None, pager_of, counts: dict[str, in
 
 TASK_URGENCY = ("CASE WHEN t.status = 'done' THEN 3 WHEN t.deadline IS NULL THEN 2 "
                 "WHEN t.deadline < :today THEN 0 ELSE 1 END")
-TASK_SELECT = (f"SELECT t.*, {TASK_URGENCY} AS urgency, d.number AS doc_number, d.issuer AS doc_issuer, "
+TASK_SELECT = (f"SELECT {DIRECTIVE_COLUMNS}, {TASK_URGENCY} AS urgency, d.number AS doc_number, d.issuer AS doc_issuer, "
                "d.subject AS doc_subject, d.incoming_no AS doc_incoming_no "
                "FROM directives t JOIN documents d ON d.id = t.document_id")
 
