@@ -35,33 +35,32 @@ def test_a_pen_stroke_over_a_word_is_not_a_letter():
     assert [w["text"] for w in drop_strokes_over_words(words)] == ["Trần", "Hoàng", "A"]
 
 
-@needs_tesseract
-def test_a_name_read_with_a_wrong_tone_is_respelled_from_its_line_and_flagged(tmp_path):
-    """A page image with the name printed plainly; the first reading slipped a tone."""
+def reread_printed_name(tmp_path, printed: str, first_reading: str, confidences: tuple) -> Record:
+    """The record after the re-read, for a page image with `printed` on it in plain type at 200 dpi
+    and a first OCR reading `first_reading` of that line."""
     image = Image.new("L", (1400, 300), 255)
-    ImageDraw.Draw(image).text((700, 120), "Trần Phước Hiền", font=ImageFont.truetype(str(FONT), 38), fill=0)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 38)
+    draw.text((700, 120), printed, font=font, fill=0)
+    right = 700 + draw.textlength(printed, font=font) + 10
     path = tmp_path / "page.png"
     image.save(path, dpi=(200, 200))
     scale = 200 / 72
-    box = (700 / scale, 120 / scale, 1010 / scale, 170 / scale)
-    line = ScannedLine("Trần Phước Hiên", RIGHT, FOOTER, 1, (90.0, 95.0, 70.0), box)
+    line = ScannedLine(first_reading, RIGHT, FOOTER, 1, confidences, (700 / scale, 120 / scale, right / scale, 170 / scale))
     record = Record(source=str(path), kind="dispatch")
-    record.signer.name = "Trần Phước Hiên"
+    record.signer.name = first_reading
     reread_signer_name(record, SourceText(str(path), "image", [line]))
+    return record
+
+
+@needs_tesseract
+def test_a_name_read_with_a_wrong_tone_is_respelled_from_its_line_and_flagged(tmp_path):
+    record = reread_printed_name(tmp_path, "Trần Phước Hiền", "Trần Phước Hiên", (90.0, 95.0, 70.0))
     assert record.signer.name == "Trần Phước Hiền"
     assert any(r["field"] == "signer.name" and "khác dấu" in r["reason"] for r in record.review)
 
 
 @needs_tesseract
 def test_a_name_read_right_is_left_alone(tmp_path):
-    image = Image.new("L", (1400, 300), 255)
-    ImageDraw.Draw(image).text((700, 120), "Nguyễn Quốc Việt", font=ImageFont.truetype(str(FONT), 38), fill=0)
-    path = tmp_path / "page.png"
-    image.save(path, dpi=(200, 200))
-    scale = 200 / 72
-    line = ScannedLine("Nguyễn Quốc Việt", RIGHT, FOOTER, 1, (96.0, 96.0, 96.0),
-                       (700 / scale, 120 / scale, 1030 / scale, 170 / scale))
-    record = Record(source=str(path), kind="dispatch")
-    record.signer.name = "Nguyễn Quốc Việt"
-    reread_signer_name(record, SourceText(str(path), "image", [line]))
+    record = reread_printed_name(tmp_path, "Nguyễn Quốc Việt", "Nguyễn Quốc Việt", (96.0, 96.0, 96.0))
     assert record.signer.name == "Nguyễn Quốc Việt" and not record.review
