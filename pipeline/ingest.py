@@ -2,7 +2,8 @@
 
 Files already in the store (same SHA-256) are skipped before any parsing, so a rerun after an
 interruption only does the work that is left. Extraction runs in worker processes; writes
-happen here, one transaction per document, in input order.
+happen here, in input order, a few documents per transaction (`BATCH`, at most `BATCH_WAIT`
+seconds of reading): each document is whole or absent whatever stops the run.
 """
 from __future__ import annotations
 
@@ -53,6 +54,12 @@ def sha256_of(path: str) -> str:
 # (`congvan ingest --settle 5`, for a scheduled run over a shared folder) one written too recently.
 UNSETTLED = "still being written (changed in the last seconds or while it was read): left for the next run"
 
+# Records read are written together, in one transaction, up to BATCH of them or once the first
+# has waited BATCH_WAIT seconds for the others (checked as each one arrives): one commit and one
+# full-text segment per batch instead of per document. A crash loses at most the batch not yet
+# written, which the next run reads again.
+BATCH, BATCH_WAIT = 32, 1.0
+
 
 def file_state(path: str) -> tuple[int, int]:
     info = os.stat(path)
@@ -97,22 +104,55 @@ def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date 
         todo.append((path, sha))
     paths_todo = [p for p, _ in todo]
     records = reader(paths_todo) if reader else process_many(paths_todo, jobs=jobs, ocr=ocr)
+    pending: list[tuple[str, str, Record | None]] = []  # (path, sha, record; None: changed while read)
+    since = 0.0
     for (path, sha), record in zip(todo, records):
-        if not same_state(path, states[path]):  # grew or changed while it was hashed and read
+        if not pending:
+            since = time.monotonic()
+        # (a file that grew or changed while it was hashed and read is not stored)
+        pending.append((path, sha, record if same_state(path, states[path]) else None))
+        if len(pending) >= BATCH or time.monotonic() - since >= BATCH_WAIT:
+            _store_batch(pending, store, lock, received_on, summary, progress)
+            pending = []
+    _store_batch(pending, store, lock, received_on, summary, progress)
+    return summary
+
+
+def _store_batch(pending: list[tuple[str, str, Record | None]], store: Store, lock, received_on: date | None,
+                 summary: Summary, progress) -> None:
+    """Write the records read, in one transaction when they go in together; when that fails, each
+    is written on its own (`_store_one`), as if there were no batch: a record the store refuses
+    fails alone, and a fault of the store (a full disk) stops the run after the last one that fit."""
+    batch = [(record, sha, Path(path).name, received_on) for path, sha, record in pending if record is not None]
+    outcomes = None
+    if len(batch) > 1:
+        with lock:
+            try:
+                outcomes = iter(store.add_many(batch))
+            except Exception:  # nothing of the batch is stored: one by one, each says what stopped it
+                pass
+    for path, sha, record in pending:
+        if record is None:
             summary.failed.append((path, UNSETTLED))
             _call(progress, path, None)
             continue
-        with lock:
-            try:
-                outcome = store.add(record, sha, Path(path).name, received_on)
-            except Exception as err:
-                if not record_problem(err):
-                    raise  # the store itself (disk full, damaged, unreachable): stop, nothing is half-written
-                record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
-                outcome = store.add(record, sha, Path(path).name, received_on)
+        if outcomes is not None:
+            outcome = next(outcomes)
+        else:
+            record, outcome = _store_one(record, sha, path, store, lock, received_on)
         count(summary, path, record.error, outcome)
         _call(progress, path, outcome)
-    return summary
+
+
+def _store_one(record: Record, sha: str, path: str, store: Store, lock, received_on: date | None):
+    with lock:
+        try:
+            return record, store.add(record, sha, Path(path).name, received_on)
+        except Exception as err:
+            if not record_problem(err):
+                raise  # the store itself (disk full, damaged, unreachable): stop, nothing is half-written
+            record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
+            return record, store.add(record, sha, Path(path).name, received_on)
 
 
 def same_state(path: str, before: tuple[int, int]) -> bool:

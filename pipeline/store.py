@@ -12,12 +12,14 @@ import os
 import re
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from sqlalchemy import bindparam, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import TextClause
 
 from .normalize import fold  # the store's diacritic-free search key (also imported from here)
 from .records import Note, Record
@@ -111,6 +113,13 @@ def clean_name(name: str) -> str:
     except UnicodeEncodeError:
         name = name.encode("utf-8", "backslashreplace").decode("utf-8")
     return _UNSTORABLE.sub("?", name)
+
+
+@lru_cache(maxsize=64)
+def sql_text(statement: str) -> TextClause:
+    """`text(statement)` built once per process: the statements written for every document are
+    not parsed again for each one."""
+    return text(statement)
 
 
 def now() -> str:
@@ -309,6 +318,10 @@ MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v
 
 LATEST = MIGRATIONS[-1][0]
 
+# The documents an item of `ns` numbers cites (its own `id` excepted), for `_insert_items`.
+CITED = text("SELECT number, MIN(id) FROM documents WHERE number IN :ns AND id <> :id GROUP BY number").bindparams(
+    bindparam("ns", expanding=True))
+
 # A directive item's text as stored (migration 9): its own, or its slice of the document's text
 # with line breaks read as spaces. `t` is the item's row, `d` its document's.
 DIRECTIVE_TEXT = ("CASE WHEN t.text_start IS NULL THEN t.text ELSE replace(substr(d.text, t.text_start + 1, "
@@ -323,8 +336,13 @@ def directive_place(document_text: str | None, item_text: str) -> tuple[int | No
     in characters, or (None, None) when it is not there (the item then keeps its own text)."""
     if not item_text or not document_text:
         return None, None
-    start = document_text.replace("\n", " ").find(item_text)
+    start = _line_breaks_as_spaces(document_text).find(item_text)
     return (None, None) if start < 0 else (start, start + len(item_text))
+
+
+@lru_cache(maxsize=1)
+def _line_breaks_as_spaces(document_text: str) -> str:  # (once for all the items of a document)
+    return document_text.replace("\n", " ")
 
 
 def directive_text(document_text: str, start: int, end: int) -> str:
@@ -509,26 +527,39 @@ class Store:
                 if attempt == attempts - 1:
                     raise
 
-    def _add_once(self, record: Record, sha256: str, file_name: str, received_on: date | None) -> Stored:
-        received = (received_on or date.today()).isoformat()
+    def add_many(self, batch: list[tuple[Record, str, str, date | None]]) -> list[Stored]:
+        """Store several records, each as `add` stores it (`batch`: its arguments), all in one
+        transaction: one commit, and one new full-text segment, instead of one per document. All or
+        nothing: when one of them fails, none is stored and its error is raised; the caller then
+        stores them one by one with `add`, which says which one and why."""
+        batch = [(clean_value(record), sha256, file_name, received_on)
+                 for record, sha256, file_name, received_on in batch]
         with self.engine.begin() as conn:
-            existing = conn.execute(text("SELECT id, status FROM documents WHERE sha256 = :s"), {"s": sha256}).first()
-            if existing and existing.status != "failed":
-                return Stored(existing.id, existing.status, new=False)
-            if existing:  # a file that failed before is read again (e.g. after OCR was installed)
-                conn.execute(text("DELETE FROM documents WHERE id = :id"), {"id": existing.id})
-                self._delete_fts(conn, existing.id)
-            row = self._document_row(record, sha256, file_name)
-            duplicate_of = self._possible_duplicate(conn, record) if record.kind == "dispatch" else None
-            row["duplicate_of"] = duplicate_of
-            row["status"] = status_of(record, duplicate_of)
-            if record.kind == "dispatch":
-                row["received_on"] = received
-                row["incoming_year"] = int(received[:4])
-            doc_id, row["incoming_no"] = self._insert_document(conn, row)
-            self._insert_items(conn, doc_id, record)
-            self._index(conn, doc_id, record.subject, record.text)
-            self._link_citations(conn, doc_id, record.number)
+            return [self._add_in(conn, *args) for args in batch]
+
+    def _add_once(self, record: Record, sha256: str, file_name: str, received_on: date | None) -> Stored:
+        with self.engine.begin() as conn:
+            return self._add_in(conn, record, sha256, file_name, received_on)
+
+    def _add_in(self, conn: Connection, record: Record, sha256: str, file_name: str, received_on: date | None) -> Stored:
+        received = (received_on or date.today()).isoformat()
+        existing = conn.execute(sql_text("SELECT id, status FROM documents WHERE sha256 = :s"), {"s": sha256}).first()
+        if existing and existing.status != "failed":
+            return Stored(existing.id, existing.status, new=False)
+        if existing:  # a file that failed before is read again (e.g. after OCR was installed)
+            conn.execute(text("DELETE FROM documents WHERE id = :id"), {"id": existing.id})
+            self._delete_fts(conn, existing.id)
+        row = self._document_row(record, sha256, file_name)
+        duplicate_of = self._possible_duplicate(conn, record) if record.kind == "dispatch" else None
+        row["duplicate_of"] = duplicate_of
+        row["status"] = status_of(record, duplicate_of)
+        if record.kind == "dispatch":
+            row["received_on"] = received
+            row["incoming_year"] = int(received[:4])
+        doc_id, row["incoming_no"] = self._insert_document(conn, row)
+        self._insert_items(conn, doc_id, record)
+        self._index(conn, doc_id, record.subject, record.text)
+        self._link_citations(conn, doc_id, record.number)
         return Stored(doc_id, row["status"], row.get("incoming_no"), duplicate_of)
 
     def _document_row(self, record: Record, sha256: str, file_name: str) -> dict:
@@ -564,17 +595,15 @@ class Store:
             "support": json.dumps(item.support, ensure_ascii=False), "status": "open",
         }.items()}, record.text) for i, item in enumerate(record.directives, start=1)]
         if items:  # one statement for all of them (executemany), in order
-            conn.execute(text("INSERT INTO directives (document_id, position, label, text, deadline, lead, support, status, "
-                              "text_start, text_end) VALUES (:document_id, :position, :label, :text, :deadline, :lead, "
-                              ":support, :status, :text_start, :text_end)"), items)
+            conn.execute(sql_text("INSERT INTO directives (document_id, position, label, text, deadline, lead, support, "
+                                  "status, text_start, text_end) VALUES (:document_id, :position, :label, :text, :deadline, "
+                                  ":lead, :support, :status, :text_start, :text_end)"), items)
         if not record.references:
             return
         numbers = list(dict.fromkeys(ref.number for ref in record.references))
-        cited = dict(conn.execute(text("SELECT number, MIN(id) FROM documents WHERE number IN :ns AND id <> :id "
-                                       "GROUP BY number").bindparams(bindparam("ns", expanding=True)),
-                                  {"ns": numbers, "id": doc_id}).all())  # the documents cited, in one query
-        conn.execute(text("INSERT INTO citations (document_id, position, doc_type, number, issued_on, issuer, cited_id) "
-                          "VALUES (:document_id, :position, :doc_type, :number, :issued_on, :issuer, :cited_id)"),
+        cited = dict(conn.execute(CITED, {"ns": numbers, "id": doc_id}).all())  # the documents cited, in one query
+        conn.execute(sql_text("INSERT INTO citations (document_id, position, doc_type, number, issued_on, issuer, cited_id) "
+                              "VALUES (:document_id, :position, :doc_type, :number, :issued_on, :issuer, :cited_id)"),
                      [{k: clean_text(v) for k, v in {
                          "document_id": doc_id, "position": i, "doc_type": ref.doc_type, "number": ref.number,
                          "issued_on": ref.issued_on, "issuer": ref.issuer, "cited_id": cited.get(ref.number),
@@ -589,21 +618,22 @@ class Store:
     def _link_citations(self, conn: Connection, doc_id: int, number: str) -> None:
         """Earlier documents that cited this one by number now point at it."""
         if number:
-            conn.execute(text("UPDATE citations SET cited_id = :id WHERE number = :n AND cited_id IS NULL "
-                              "AND document_id <> :id"), {"id": doc_id, "n": number})
+            conn.execute(sql_text("UPDATE citations SET cited_id = :id WHERE number = :n AND cited_id IS NULL "
+                                  "AND document_id <> :id"), {"id": doc_id, "n": number})
 
     def _possible_duplicate(self, conn: Connection, record: Record) -> int | None:
         """Decree 30 asks to warn on the same (số, ký hiệu, issuing body) from another file."""
         if not record.number[:1].isdigit():
             return None  # "/CT-UBND": the number itself was not read, so the symbol alone proves nothing (D17)
-        return conn.execute(text(
+        return conn.execute(sql_text(
             "SELECT MIN(id) FROM documents WHERE number = :n AND issuer = :i AND kind = 'dispatch'"),
             {"n": record.number, "i": record.issuer}).scalar()
 
     def _insert_document(self, conn: Connection, row: dict) -> tuple[int, int | None]:
         """Insert a document; its số đến (MAX + 1 of its year) is computed by the INSERT itself,
-        so on SQLite no other writer can take the same number between reading and writing."""
-        row = {k: clean_text(v) for k, v in row.items() if k != "incoming_no"}
+        so on SQLite no other writer can take the same number between reading and writing. (Its
+        values are clean already: `add` cleans the record, `_document_row` the file's name.)"""
+        row = {k: v for k, v in row.items() if k != "incoming_no"}
         names = ", ".join(row) + ", incoming_no"
         values = ", ".join(f":{k}" for k in row)
         number = ("(SELECT COALESCE(MAX(incoming_no), 0) + 1 FROM documents WHERE incoming_year = :incoming_year)"
@@ -613,8 +643,8 @@ class Store:
             # number is serialised by a lock held to the end of this transaction, so it is gap-free
             # and never collides, however many writers there are.
             conn.execute(text("SELECT pg_advisory_xact_lock(:k, :y)"), {"k": LOCK_INCOMING, "y": row["incoming_year"]})
-        sql = f"INSERT INTO documents ({names}) VALUES ({values}, {number}) RETURNING id, incoming_no"
-        inserted = conn.execute(text(sql), row).one()
+        insert = f"INSERT INTO documents ({names}) VALUES ({values}, {number}) RETURNING id, incoming_no"
+        inserted = conn.execute(sql_text(insert), row).one()
         return inserted.id, inserted.incoming_no
 
     def _index(self, conn: Connection, doc_id: int, subject: str, body: str) -> None:

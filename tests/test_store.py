@@ -64,6 +64,33 @@ def test_ingest_counts_every_kind_of_file(tmp_path, inbox):
     assert len(again.failed) == 2
 
 
+def test_ingest_writes_a_batch_at_once_and_a_refused_record_alone(tmp_path, monkeypatch):
+    """Records read are written several per transaction; when the store refuses one of them, the
+    others of its batch are stored all the same, one by one, and only it is recorded as failed."""
+    from pipeline import store as store_module
+
+    files = [str(p) for p in corpus_files("dispatch", ".txt", 3)]
+    store = open_store(str(tmp_path / "c.db"))
+    batches = []
+    add_many = store_module.Store.add_many
+    monkeypatch.setattr(store_module.Store, "add_many", lambda self, batch: batches.append(len(batch)) or add_many(self, batch))
+    assert ingest(files, store, received_on=date(2024, 3, 1)).stored == 3 and batches == [3]
+    refused = os.path.basename(files[1])
+    insert = store_module.Store._insert_document
+
+    def refuse_one(self, conn, row):
+        if row["file_name"] == refused and row["kind"] != "error":
+            raise sqlite3.InterfaceError("Error binding parameter")
+        return insert(self, conn, row)
+
+    monkeypatch.setattr(store_module.Store, "_insert_document", refuse_one)
+    other = open_store(str(tmp_path / "d.db"))
+    summary = ingest(files, other, received_on=date(2024, 3, 1))
+    assert summary.stored == 2 and [os.path.basename(p) for p, _ in summary.failed] == [refused]
+    assert summary.failed[0][1].startswith("could not be stored")
+    assert [d["status"] == "failed" for d in other.documents()] == [False, True, False]
+
+
 def test_serial_numbers_restart_each_year(tmp_path):
     store = open_store(str(tmp_path / "c.db"))
     files = [str(p) for p in corpus_files("dispatch", ".txt", 3)]
