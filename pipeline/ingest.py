@@ -56,8 +56,9 @@ UNSETTLED = "still being written (changed in the last seconds or while it was re
 
 # Records read are written together, in one transaction, up to BATCH of them or once the first
 # has waited BATCH_WAIT seconds for the others (checked as each one arrives): one commit and one
-# full-text segment per batch instead of per document. A crash loses at most the batch not yet
-# written, which the next run reads again.
+# full-text segment per batch instead of per document. A record that took BATCH_WAIT or more to
+# read (a scan being OCR'd) is written at once, without waiting for the next. A crash loses at
+# most the batch not yet written, which the next run reads again.
 BATCH, BATCH_WAIT = 32, 1.0
 
 
@@ -105,13 +106,15 @@ def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date 
     paths_todo = [p for p, _ in todo]
     records = reader(paths_todo) if reader else process_many(paths_todo, jobs=jobs, ocr=ocr)
     pending: list[tuple[str, str, Record | None]] = []  # (path, sha, record; None: changed while read)
-    since = 0.0
+    since = last = time.monotonic()
     for (path, sha), record in zip(todo, records):
+        arrived = time.monotonic()
         if not pending:
-            since = time.monotonic()
+            since = arrived
         # (a file that grew or changed while it was hashed and read is not stored)
         pending.append((path, sha, record if same_state(path, states[path]) else None))
-        if len(pending) >= BATCH or time.monotonic() - since >= BATCH_WAIT:
+        slow, last = arrived - last >= BATCH_WAIT, arrived
+        if slow or len(pending) >= BATCH or arrived - since >= BATCH_WAIT:
             _store_batch(pending, store, lock, received_on, summary, progress)
             pending = []
     _store_batch(pending, store, lock, received_on, summary, progress)

@@ -91,6 +91,26 @@ def test_ingest_writes_a_batch_at_once_and_a_refused_record_alone(tmp_path, monk
     assert [d["status"] == "failed" for d in other.documents()] == [False, True, False]
 
 
+def test_a_record_slow_to_read_is_stored_before_the_next_is_read(tmp_path, monkeypatch):
+    """A scan OCR'd for minutes is not kept waiting in a batch for the next one."""
+    from pipeline import ingest as ingest_module
+    from pipeline.process import process_file
+
+    monkeypatch.setattr(ingest_module, "BATCH_WAIT", 0.05)
+    files = [str(p) for p in corpus_files("dispatch", ".txt", 2)]
+    store = open_store(str(tmp_path / "c.db"))
+    stored_before = []
+
+    def slow_reader(paths):
+        for path in paths:
+            stored_before.append(len(store.documents()))
+            time.sleep(0.1)
+            yield process_file(path)
+
+    assert ingest(files, store, reader=slow_reader).stored == 2
+    assert stored_before == [0, 1]
+
+
 def test_serial_numbers_restart_each_year(tmp_path):
     store = open_store(str(tmp_path / "c.db"))
     files = [str(p) for p in corpus_files("dispatch", ".txt", 3)]
