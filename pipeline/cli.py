@@ -311,7 +311,7 @@ def show(doc_id, db, fmt):
     corrected = {c["field"] for c in doc["corrections"]}
     fields = ["status", "file_name", "incoming_no", "received_on", "doc_type", "number", "issued_on", "place",
               "parent_body", "issuer", "subject", "recipients", "distribution", "signer_authority", "signer_title",
-              "signer_name", "assignee", "note", "error"]
+              "signer_name", "assignee", "note"]
     click.echo(f"#{doc['id']}")
     for name in fields:
         value = doc.get(name)
@@ -321,8 +321,12 @@ def show(doc_id, db, fmt):
             value = "; ".join(value)
         mark = "  (corrected)" if name in corrected else ""
         click.echo(f"  {name:<17}{value}{mark}")
-    for note in doc.get("warnings") or []:
-        click.echo(f"  {'warning':<17}{Note.load(note).vi}")
+    failure = Note.failure(doc.get("error"), doc.get("warnings"))  # said from its code, as the notes are
+    if failure:
+        click.echo(f"  {'error':<17}{failure.vi}")
+    for note in map(Note.load, doc.get("warnings") or []):
+        if not note.is_error:
+            click.echo(f"  {'warning':<17}{note.vi}")
     for entry in doc.get("review") or []:
         click.echo(f"  check {entry['field']:<11}{entry['reason']}")
     for item in doc["directives"]:

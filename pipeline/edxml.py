@@ -174,7 +174,7 @@ def _date(value: str, what: str, where: str) -> str | None:
             return datetime.strptime(value[:19], pattern).date().isoformat()
         except ValueError:
             continue
-    raise ReadError(where, f"edXML package: {what} {value[:40]!r} is not a date (YYYY/MM/DD)")
+    raise ReadError(where, "edxml-bad-date", f"{what} {value[:40]!r}")
 
 
 def parse_package(data: bytes, where: str = "package") -> Package:
@@ -183,30 +183,28 @@ def parse_package(data: bytes, where: str = "package") -> Package:
 
     lim = limits()
     if len(data) > lim.file_mb * 1e6 * PACKAGE_OVERHEAD:
-        raise ReadError(where, lim.reason(f"edXML package too large (more than {PACKAGE_OVERHEAD:g}× the limit)",
-                                          megabytes(len(data)), "file_mb"))
+        raise ReadError(where, "edxml-too-large", **lim.over(megabytes(len(data)), "file_mb"))
     if re.search(rb"<!\s*(DOCTYPE|ENTITY)", data, re.IGNORECASE):
-        raise ReadError(where, "edXML package refused: it declares a DOCTYPE or entities "
-                               "(an edXML package has none; external entities are never resolved)")
+        raise ReadError(where, "edxml-doctype")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=True, remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as err:
-        raise ReadError(where, f"edXML package is not well-formed XML: {str(err)[:120]}") from None
+        raise ReadError(where, "edxml-not-xml", str(err)[:120]) from None
     except ValueError as err:  # e.g. an encoding declaration lxml refuses
-        raise ReadError(where, f"edXML package cannot be parsed: {str(err)[:120]}") from None
+        raise ReadError(where, "edxml-unparsable", str(err)[:120]) from None
     envelope = root if _local(root.tag) == "edXMLEnvelope" else _child(root, "edXMLEnvelope")
     if envelope is None:
-        raise ReadError(where, f"not an edXML package: no edXMLEnvelope (root element <{_local(root.tag)}>)")
+        raise ReadError(where, "not-edxml", _local(root.tag))
     header = _child(envelope, "edXMLHeader")
     message = _child(header, "MessageHeader") if header is not None else _child(envelope, "MessageHeader")
     if message is None:
-        raise ReadError(where, "edXML package without edXMLHeader/MessageHeader")
+        raise ReadError(where, "edxml-no-header")
     package = Package()
     sender = _child(message, "From")
     if sender is None:
-        raise ReadError(where, "edXML package without From (the sending organisation)")
+        raise ReadError(where, "edxml-no-sender")
     package.sender = _party(sender)
     package.receivers = [_party(n) for n in _children(message, "To")]
     number, notation = _text(message, "Code/CodeNumber"), _text(message, "Code/CodeNotation")
@@ -344,18 +342,18 @@ def _attachments(root, envelope, where: str, lim) -> list[Attachment]:
         if encoded is None:
             encoded = _child(node, "Content")
         if encoded is None:
-            raise ReadError(where, f"edXML attachment {position} has no content (ContentTransferEncoded)")
+            raise ReadError(where, "edxml-attachment-empty", str(position))
         raw = re.sub(rb"\s+", b"", "".join(encoded.itertext()).encode("ascii", "replace"))
         if len(raw) * 3 // 4 > lim.file_mb * 1e6:
-            raise ReadError(where, lim.reason(f"edXML attachment {position} too large",
-                                              megabytes(len(raw) * 3 // 4), "file_mb"))
+            raise ReadError(where, "edxml-attachment-too-large",
+                            **lim.over(f"no. {position}, {megabytes(len(raw) * 3 // 4)}", "file_mb"))
         try:
             data = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
-            raise ReadError(where, f"edXML attachment {position} is not valid base64") from None
+            raise ReadError(where, "edxml-attachment-base64", str(position)) from None
         total += len(data)
         if total > lim.file_mb * 1e6:
-            raise ReadError(where, lim.reason("edXML attachments too large together", megabytes(total), "file_mb"))
+            raise ReadError(where, "edxml-attachments-too-large", **lim.over(megabytes(total), "file_mb"))
         name = _text(node, "AttachmentName") or _text(node, "FileName") or \
             manifest.get(_text(node, "ContentId").removeprefix("cid:"), "") or f"attachment-{position}"
         out.append(Attachment(name=name, content_type=_text(node, "ContentType") or _text(node, "FileType"),
@@ -386,7 +384,7 @@ def read_package(path: str | Path, read_file, ocr: str = "auto", jobs: int = 1) 
     try:
         data = Path(path).read_bytes()
     except OSError as err:
-        raise ReadError(where, f"cannot open: {err.strerror or err}") from None
+        raise ReadError(where, "cannot-open", err.strerror or str(err)) from None
     package = parse_package(data, where)
     order = sorted(range(len(package.attachments)), key=lambda i: _rank(package.attachments[i]))
     source, main_name, notes = None, "", []
@@ -413,7 +411,7 @@ def read_package(path: str | Path, read_file, ocr: str = "auto", jobs: int = 1) 
     if source is None:
         text = "\n".join(filter(None, [package.fields.get("subject", ""), package.content]))
         if not text.strip():
-            raise ReadError(where, "edXML package without a readable attachment and without Subject or Content")
+            raise ReadError(where, "edxml-empty")
         source = SourceText(path=where, format="edxml", lines=[])
         from .records import Line
 

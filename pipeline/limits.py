@@ -1,8 +1,8 @@
 """Limits on what one file may cost: size, pixels, unpacked DOCX size, time.
 
-A file past a limit is not read: it becomes a failed record whose reason names the limit and
-where to change it, and the batch goes on. The defaults fit any real administrative document
-with room to spare; an office can change them in the ``[limits]`` section of its
+A file past a limit is not read: it becomes a failed record whose reason (a coded note,
+``Limits.over``) names the limit and where to change it, and the batch goes on. The defaults fit
+any real administrative document with room to spare; an office can change them in the ``[limits]`` section of its
 ``congvan.toml`` (the file ``congvan init-org`` writes, found at ``$CONGVAN_ORG`` or in the
 current folder)::
 
@@ -37,12 +37,17 @@ class Limits:
     seconds_per_file: float = 600
     ocr_pages: float = 300
 
-    def reason(self, what: str, value: str, name: str) -> str:
-        """"<what> (<value>; limit <n> <unit>: [limits] <name> in congvan.toml)"."""
+    def over(self, value: str, name: str) -> dict:
+        """The detail and field of a failure past limit `name` (a ReadError's or a record's note:
+        data/notes.json says "<what> (<value>; limit <n> <unit>: [limits] <name> in congvan.toml)")."""
         limit = getattr(self, name)
         unit = {"file_mb": "MB", "text_mb": "MB", "docx_mb": "MB", "image_mpx": "Mpx", "seconds_per_file": "s",
                 "ocr_pages": "pages"}[name]
-        return f"{what} ({value}; limit {limit:g} {unit}: [limits] {name} in congvan.toml)"
+        return {"detail": f"{value}; limit {limit:g} {unit}", "field": name}
+
+    def reason(self, what: str, value: str, name: str) -> str:
+        """The same in English words, for a caller not yet on the codes (its record has no code)."""
+        return f"{what} ({self.over(value, name)['detail']}: [limits] {name} in congvan.toml)"
 
 
 def limits() -> Limits:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .read import SUPPORTED
-from .records import ReadError, Record, ScannedLine
+from .records import Note, ReadError, Record, ScannedLine
 
 
 def iter_paths(inputs: Iterable[str]) -> Iterator[str]:
@@ -75,10 +75,9 @@ def process_file(path: str, ocr: str = "auto", jobs: int = 1) -> Record:
                 check_file_signatures(record, path, lim.file_mb)
             return record
     except FileTimeLimit:
-        return Record(source=path, kind="error",
-                      error=lim.reason("stopped at the time limit", "reading took too long", "seconds_per_file"))
+        return Record.failed(path, Note("time-limit", **lim.over("reading took too long", "seconds_per_file")))
     except MemoryError:
-        return Record(source=path, kind="error", error="not enough memory to read this file")
+        return Record.failed(path, Note("out-of-memory"))
 
 
 def _process(path: str, ocr: str, jobs: int) -> Record:
@@ -88,15 +87,15 @@ def _process(path: str, ocr: str, jobs: int) -> Record:
     try:
         source = read_mod.read(path, ocr=ocr, jobs=jobs)
     except ReadError as err:
-        return Record(source=path, kind="error", error=err.reason)
+        return Record.failed(path, err.note)
     except (FileTimeLimit, MemoryError):
         raise
     except Exception as err:  # a reader's bug must not sink the batch either
-        return Record(source=path, kind="error", error=f"read failed: {type(err).__name__}: {str(err)[:120]}")
+        return Record.failed(path, Note("read-failed", "", f"{type(err).__name__}: {str(err)[:120]}"))
     try:
         record = extract(source)
     except Exception as err:  # a bug in extraction must not sink the batch
-        return Record(source=path, kind="error", error=f"extraction failed: {type(err).__name__}: {err}")
+        return Record.failed(path, Note("extraction-failed", "", f"{type(err).__name__}: {err}"))
     flag_low_confidence(record, source)
     if getattr(source, "edxml", None) is not None:  # an edXML package: its declared metadata outranks the text
         from .edxml import apply_package
@@ -122,8 +121,8 @@ def flag_low_confidence(record: Record, source) -> None:
         flag_unsure_fields(record, source.lines)  # every field OCR read unsurely goes to review
 
 
-WORKER_DIED = ("the worker process reading this file died (killed, e.g. out of memory, or a crash in a "
-               "native library); the rest of the batch went on")
+DIED = Note("worker-died")  # killed (out of memory) or a crash in a native library
+WORKER_DIED = DIED.text  # its English, which callers not yet on the codes still write and compare
 
 
 def process_many(paths: list[str], jobs: int = 1, ocr: str = "auto") -> Iterator[Record]:
@@ -171,7 +170,7 @@ def process_many(paths: list[str], jobs: int = 1, ocr: str = "auto") -> Iterator
                 record = _alone(task, path)
                 pool = _pool(jobs)
             except Exception as err:  # e.g. a record that could not be sent back
-                record = Record(source=path, kind="error", error=f"worker failed: {type(err).__name__}: {err}")
+                record = Record.failed(path, Note("worker-failed", "", f"{type(err).__name__}: {err}"))
             yield record
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -185,7 +184,7 @@ def _alone(task, path: str) -> Record:
     try:
         return pool.submit(task, path).result()
     except BrokenProcessPool:
-        return Record(source=path, kind="error", error=WORKER_DIED)
+        return Record.failed(path, DIED)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 

@@ -63,12 +63,18 @@ class SourceText:
 
 
 class ReadError(Exception):
-    """A file that cannot be read, with a one-line reason fit for a clerk."""
+    """A file that cannot be read: a code of kind "error" in data/notes.json, with the detail (and
+    the field: a [limits] name) its words take. ``note`` is what a failed record keeps and a page
+    says in Vietnamese; ``reason`` the one-line English for the command line and logs."""
 
-    def __init__(self, path: str, reason: str):
-        super().__init__(f"{path}: {reason}")
+    def __init__(self, path: str, code: str, detail: str = "", field: str = ""):
         self.path = path
-        self.reason = reason
+        self.note = Note(code, field, detail)
+        super().__init__(f"{path}: {self.reason}")
+
+    @property
+    def reason(self) -> str:
+        return self.note.text
 
 
 @dataclass
@@ -119,6 +125,11 @@ class Note:
         return self.kind == notes.DOUBT
 
     @property
+    def is_error(self) -> bool:
+        """Why a file could not be read (a failed record's note), not a remark on a value."""
+        return self.kind == notes.ERROR
+
+    @property
     def vi(self) -> str:
         return notes.text(self.code, self.field, self.detail, "vi")
 
@@ -145,6 +156,16 @@ class Note:
             return cls(code, field_, detail)
         return cls(*notes.legacy(str(value)))
 
+    @classmethod
+    def failure(cls, error: str | None, warnings=()) -> "Note | None":
+        """Why a record (or a stored document: its `error` and `warnings`) failed: its note of kind
+        "error", or for one failed before the codes, the code of its English reason; None if it did not."""
+        for value in warnings or ():
+            note = cls.load(value)
+            if note.is_error:
+                return note
+        return cls(*notes.legacy_error(error)) if error else None
+
 
 @dataclass
 class Record:
@@ -165,13 +186,23 @@ class Record:
     spans: dict = field(default_factory=dict)  # field -> [start, end] or list of them, in `text`
     warnings: list[Note] = field(default_factory=list)  # see Note; to_dict writes {code, field, detail}
     text: str = ""  # the normalised text the spans point into
-    error: str = ""  # set when the file could not be read
+    error: str = ""  # set when the file could not be read: the English reason; its note is in warnings
     confidence: dict = field(default_factory=dict)  # OCR'd key field -> lowest word confidence, 0–100
     # What a person must check before trusting the record: {"field": "number", "reason": "…"}.
     # A value the rules were unsure of is left empty or kept, but always named here.
     review: list[dict] = field(default_factory=list)
     # A PDF's digital signatures as pipeline.signatures verified them (SignatureInfo.to_dict()).
     signatures: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def failed(cls, source: str, note: Note) -> "Record":
+        """The record of a file that could not be read: `error` the English reason (the command line,
+        exports), `note` (kind "error") its one warning, which the pages say in Vietnamese."""
+        return cls(source=source, kind="error", error=note.text, warnings=[note])
+
+    @property
+    def failure(self) -> Note | None:
+        return Note.failure(self.error, self.warnings)
 
     def flag(self, name: str, reason: str) -> None:
         """Send `name` ("number", "signer.name", …) to review with a reason in Vietnamese."""

@@ -179,7 +179,7 @@ def test_pdfium_words_give_the_same_lines_as_pdfminer(monkeypatch, name):
     expected = [(line.text, line.column, line.block) for line in read(path, ocr="never").lines]
 
     def broken(path, ocr):
-        raise ReadError(str(path), "corrupt PDF: maximum recursion depth exceeded")
+        raise ReadError(str(path), "pdf-corrupt", "maximum recursion depth exceeded")
 
     monkeypatch.setattr(pdf_reader, "pdfminer_pages", broken)
     got = [(line.text, line.column, line.block) for line in read(path, ocr="never").lines]

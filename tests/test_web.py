@@ -414,19 +414,19 @@ def pipeline_messages(pattern: str) -> list[str]:
     return sorted(found)
 
 
-def test_every_note_and_reason_the_pipeline_writes_is_shown_in_vietnamese():
+def test_every_note_and_read_failure_the_pipeline_writes_is_shown_in_vietnamese():
+    """Every code of data/notes.json (the notes, and the reasons a file could not be read: test_notes.py
+    checks every ReadError and failed record has one) says itself in Vietnamese."""
     from pipeline import notes
     from pipeline.records import Note
-    from pipeline.web.render import reason_vi, warning_vi
+    from pipeline.web.render import failure_vi, warning_vi
 
-    reasons = pipeline_messages(r'ReadError\([^,()]+(?:\([^)]*\))?, (?:lim\.reason\(|limits\(\)\.reason\()?f?"([^"]+)"')
-    reasons += pipeline_messages(r'error=f?"([^"]+)"') + ["the worker process reading this file died (killed)"]
-    assert len(notes.codes()) >= 20 and len(reasons) >= 20
-    said = [warning_vi(Note(code, field, "12")) for code in notes.codes() if code != "other"
-            for field in ("number", "issued_on", "issuer", "signer.name")]
-    untranslated = [w for w in said if ENGLISH.search(w)] + \
-                   [r for r in reasons if ENGLISH.search(reason_vi(r)) or reason_vi(r) == reason_vi("zzz unknown")]
-    assert untranslated == []
+    assert len(notes.codes()) >= 75
+    said = [warning_vi(Note(code, field, "12")) for code in notes.codes() if code not in ("other", "unreadable")
+            for field in ("number", "issued_on", "issuer", "signer.name", "file_mb")]
+    said += [failure_vi(Note(code, "file_mb", "12" if "{detail}" in entry["vi"] else "/srv/x"))  # (test_notes.py:
+             for code, entry in notes.codes().items() if entry["kind"] == notes.ERROR]  # which say their detail)
+    assert [w for w in said if ENGLISH.search(w) or "/srv/" in w] == []
 
 
 @pytest.mark.parametrize("stored, vietnamese", [
@@ -462,13 +462,47 @@ def test_dates_are_typed_as_dd_mm_yyyy_whatever_the_browser(client):
 
 
 def test_failure_reasons_show_no_english_and_no_server_path():
-    from pipeline.web.render import reason_vi
+    """From the code; a reason stored in English before the codes by its code (notes.ERROR_LEGACY)."""
+    from pipeline.records import Note
+    from pipeline.web.render import failure_vi
 
-    assert reason_vi("corrupt image: cannot identify image file '/work/data/uploads/2026-12-02/ab/x.jpg'") == \
+    assert failure_vi(Note("image-corrupt", "", "cannot identify image file '/work/data/uploads/x.jpg'")) == \
         "Tệp ảnh bị hỏng hoặc không phải ảnh"
-    assert reason_vi("image: OCR found no text in it") != reason_vi("image: OCR is not installed")
-    assert reason_vi("corrupt PDF: No /Root object! - Is this really a PDF?") == "Tệp PDF bị hỏng"
-    assert reason_vi("something new: /srv/secret/path") == "Không đọc được tệp"
+    assert failure_vi("corrupt image: cannot identify image file '/work/data/uploads/2026-12-02/ab/x.jpg'") == \
+        "Tệp ảnh bị hỏng hoặc không phải ảnh"
+    assert failure_vi("image: OCR found no text in it") != failure_vi("image: text can only be read by OCR, and x")
+    assert failure_vi("corrupt PDF: No /Root object! - Is this really a PDF?") == "Tệp PDF bị hỏng"
+    assert failure_vi("something new: /srv/secret/path") == "Không đọc được tệp"
+    assert failure_vi({"error": "corrupt PDF: x", "warnings": '[{"code": "pdf-encrypted"}]'}) == "PDF có mật khẩu"
+    assert failure_vi({"error": None, "warnings": None}) == ""
+
+
+def test_failed_files_are_said_in_vietnamese_from_their_code_on_every_page(client):
+    """The upload result, the inbox, the review list and the document's page; one stored before the
+    codes (its English reason only) too."""
+    from sqlalchemy import text
+
+    rows = result_rows(upload(client, ("hong.pdf", CORRUPT_PDF), ("hong.docx", b"not a zip"),
+                              ("trong.txt", b"   ")).text)
+    assert {name: row[0] for name, row in rows.items()} == {"hong.pdf": "failed", "hong.docx": "failed",
+                                                             "trong.txt": "failed"}
+    assert [row[1].rsplit(" Xem #")[0] for row in rows.values()] == [
+        "Không đọc được Tệp PDF bị hỏng", "Không đọc được Tệp DOCX bị hỏng", "Không đọc được Tệp rỗng"]
+    store = store_of(client)
+    docs = {d["file_name"]: d for d in store.documents()}
+    assert store.get(docs["hong.pdf"]["id"])["warnings"][0]["code"] == "pdf-corrupt"
+    said = {"Tệp PDF bị hỏng", "Tệp rỗng", "Tệp DOCX bị hỏng"}
+    for url in ("/inbox", "/review?status=failed"):
+        page = html.unescape(client.get(url).text)
+        assert all(words in page for words in said), url
+        assert not re.search(r"corrupt|empty file|not a zip|/tmp/", page), url
+    with store.engine.begin() as conn:  # a failure stored before the codes: its English reason only
+        conn.execute(text("UPDATE documents SET warnings = '[]', error = :e WHERE id = :id"),
+                     {"e": "encrypted PDF: a password is needed", "id": docs["hong.pdf"]["id"]})
+    page = html.unescape(client.get(f"/review/{docs['hong.pdf']['id']}").text)
+    assert "Không đọc được tệp này: PDF có mật khẩu" in page and "encrypted" not in page
+    for url in ("/inbox", "/review?status=failed"):
+        assert "PDF có mật khẩu" in html.unescape(client.get(url).text), url
 
 
 def test_highlight_nests_spans_and_escapes_the_text():

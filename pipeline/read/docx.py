@@ -42,14 +42,14 @@ RULE_TEXT = "________"
 
 
 def read_docx(path: Path) -> SourceText:
-    """Read a .docx into NFC lines; raise ReadError("corrupt DOCX: …") for what is not one."""
+    """Read a .docx into NFC lines; raise ReadError("docx-corrupt", …) for what is not one."""
     path = Path(path)
     document = _open_document(path)
     try:
         reader = BodyReader(FontResolver(document.styles.element))
         lines = reader.read(document.element.body)
     except Exception as exc:  # a part python-docx accepted but we cannot walk
-        raise ReadError(str(path), f"corrupt DOCX: {short_reason(exc)}") from None
+        raise ReadError(str(path), "docx-corrupt", short_reason(exc)) from None
     notes = [f"converted from {name.upper()}" for name in sorted(reader.converted)]
     lines, repaired = _repair_unmarked_legacy(lines)
     if repaired:
@@ -65,21 +65,22 @@ def _open_document(path: Path):
         if not zipfile.is_zipfile(path):
             with path.open("rb") as fh:
                 old_office = fh.read(4) == OLE_MAGIC
-            raise ReadError(str(path), "corrupt DOCX: an OLE file (old .doc or password-protected), not a zip"
-                            if old_office else "corrupt DOCX: not a zip archive")
+            if old_office:
+                raise ReadError(str(path), "docx-ole")
+            raise ReadError(str(path), "docx-corrupt", "not a zip archive")
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             check_unpacked_size(path, archive.infolist())
         # Some producers name the main part word/document2.xml; [Content_Types].xml points to it.
         if not any(n.startswith("word/document") and n.endswith(".xml") for n in names):
-            raise ReadError(str(path), "corrupt DOCX: no word/document.xml")
+            raise ReadError(str(path), "docx-corrupt", "no word/document.xml")
         return docx.Document(str(path))
     except ReadError:
         raise
     except FileNotFoundError:
-        raise ReadError(str(path), "not found") from None
+        raise ReadError(str(path), "not-found") from None
     except Exception as exc:
-        raise ReadError(str(path), f"corrupt DOCX: {short_reason(exc)}") from None
+        raise ReadError(str(path), "docx-corrupt", short_reason(exc)) from None
 
 
 def check_unpacked_size(path: Path, members: list[zipfile.ZipInfo]) -> None:
@@ -94,8 +95,8 @@ def check_unpacked_size(path: Path, members: list[zipfile.ZipInfo]) -> None:
     lim = limits()
     total = sum(member.file_size for member in members)
     if total > lim.docx_mb * 1e6:
-        raise ReadError(str(path), lim.reason("DOCX too large when unpacked", f"{megabytes(total)}, "
-                                              f"{megabytes(path.stat().st_size)} packed — a zip bomb?", "docx_mb"))
+        raise ReadError(str(path), "docx-too-large", **lim.over(
+            f"{megabytes(total)}, {megabytes(path.stat().st_size)} packed — a zip bomb?", "docx_mb"))
 
 
 def short_reason(exc: BaseException) -> str:

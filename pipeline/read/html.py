@@ -45,15 +45,16 @@ def read_html(path: Path) -> SourceText:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ReadError(str(path), "not found") from None
+        raise ReadError(str(path), "not-found") from None
     except OSError as exc:
-        raise ReadError(str(path), f"cannot open: {exc.strerror or exc}") from None
+        raise ReadError(str(path), "cannot-open", exc.strerror or str(exc)) from None
     text, encoding = decode_html(data)
     try:
         walker = HtmlWalker()
         lines = walker.read(text)
     except Exception as exc:  # lxml/bs4 on a pathological page
-        raise ReadError(str(path), f"unreadable HTML: {str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__}") from None
+        raise ReadError(str(path), "html-unreadable",
+                        str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__) from None
     notes = [f"converted from {name.upper()}" for name in sorted(walker.converted)]
     legacy = sorted(walker.converted)
     full = "\n".join(line.text for line in lines)

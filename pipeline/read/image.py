@@ -19,18 +19,21 @@ def read_image(path: Path, ocr: str = "auto") -> SourceText:
     path = Path(path)
     check_pixels(path)
     if ocr == "never":
-        raise ReadError(str(path), "image: no text layer to read, and OCR is turned off (--ocr never)")
-    ocr_mod.require_ocr(str(path), "image: text can only be read by OCR")
+        raise ReadError(str(path), "image-ocr-off")
+    problem = ocr_mod.tesseract_problem()
+    if problem:
+        raise ReadError(str(path), "image-no-ocr", problem)
     try:
         pages = ocr_mod.ocr_image_file(path)
     except MemoryError:
-        raise ReadError(str(path), "image too large for this computer's memory") from None
+        raise ReadError(str(path), "image-memory") from None
     except Exception as err:  # Pillow, numpy and Tesseract errors for broken files
-        raise ReadError(str(path), f"corrupt image: {str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__}"[:160]) from None
+        raise ReadError(str(path), "image-corrupt", (str(err).strip().splitlines()[0] if str(err).strip()
+                                                     else type(err).__name__)[:145]) from None
     lines = [line for number, page in pages
              for line in group_lines(page.words, number, page.height, ocr_mod.line_tolerance(page.words))]
     if not any(line.text.strip() for line in lines):
-        raise ReadError(str(path), "image: OCR found no text in it")
+        raise ReadError(str(path), "image-no-text")
     confs = [w["conf"] for line in lines for w in line.words]
     note = (f"OCR (Tesseract {ocr_mod.LANG}) on {len(pages)} of {len(pages)} page(s), "
             f"mean word confidence {sum(confs) / len(confs):.0f}%")
@@ -54,8 +57,8 @@ def check_pixels(path: Path) -> None:
                 Image.MAX_IMAGE_PIXELS = saved
     except Exception as err:  # not an image Pillow can open: the OCR step reports it
         if isinstance(err, (OSError, SyntaxError, ValueError)):
-            raise ReadError(str(path), f"corrupt image: {err}"[:160]) from None
-        raise ReadError(str(path), f"corrupt image: {type(err).__name__}") from None
+            raise ReadError(str(path), "image-corrupt", str(err)[:145]) from None
+        raise ReadError(str(path), "image-corrupt", type(err).__name__) from None
     if width * height > lim.image_mpx * 1e6:
-        raise ReadError(str(path), lim.reason("image too large", f"{width * height / 1e6:.0f} Mpx, "
-                                              f"{width}×{height}", "image_mpx"))
+        raise ReadError(str(path), "image-too-large",
+                        **lim.over(f"{width * height / 1e6:.0f} Mpx, {width}×{height}", "image_mpx"))

@@ -142,7 +142,7 @@ def read_pdf(path: Path, ocr: str = "never", jobs: int = 1) -> SourceText:
     signatures = signature_evidence(path, notes)
     if ocr == "never" or (text_chars >= MIN_CHARS_PER_PAGE * page_count and not scanned and not stamped):
         if text_chars < MIN_CHARS_PER_PAGE * max(1, page_count):
-            raise ReadError(str(path), "no text layer: scanned PDF, OCR not available")
+            raise ReadError(str(path), "pdf-scanned")
         lines = [line for i, page in enumerate(words) for line in group_lines(page, i + 1, sizes[i][1])]
     else:
         lines = ocr_lines(path, words, sizes, scanned, stamped, jobs, notes, drawn, signatures,
@@ -182,7 +182,7 @@ def pdfium_pages(path: Path, ocr: str, err: ReadError) -> Pages:
         read = pdfium.read_pages(path)
     except Exception as exc:
         if pdfium.is_password_error(exc):
-            raise ReadError(str(path), "encrypted PDF: a password is needed") from None
+            raise ReadError(str(path), "pdf-encrypted") from None
         raise err from None
     words = [[] if ocr == "always" else page for page, _, _, _ in read]
     encoding = detect_legacy(" ".join(w["text"] for page in words for w in page)) or ""
@@ -319,17 +319,16 @@ def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, floa
     """Visual lines of every page: text layer where usable, OCR words where not."""
     from . import ocr as ocr_mod
 
-    try:
-        ocr_mod.require_ocr(str(path), "no text layer: scanned PDF" if whole else "stamped header")
-    except ReadError as err:
-        if whole:
-            raise
-        notes.append(f"not OCR'd: {err.reason}")  # the text layer still gives a record
+    problem = ocr_mod.tesseract_problem()
+    if problem and whole:
+        raise ReadError(str(path), "pdf-scanned-no-ocr", problem)
+    if problem:
+        notes.append(f"not OCR'd: stamped header, and {problem}")  # the text layer still gives a record
         scanned, stamped = [], []
     words = list(words)
     too_many = len(scanned) - limits().ocr_pages
     if too_many > 0:  # a whole archive box scanned into one file: refused before hours of OCR
-        raise ReadError(str(path), limits().reason("too many scanned pages to OCR", f"{len(scanned)} pages", "ocr_pages"))
+        raise ReadError(str(path), "pdf-too-many-pages", **limits().over(f"{len(scanned)} pages", "ocr_pages"))
     pages = ocr_mod.ocr_pdf_pages(path, scanned, jobs) if scanned else {}
     stamps = []
     for index, page in pages.items():
@@ -347,7 +346,7 @@ def ocr_lines(path: Path, words: list[list[dict]], sizes: list[tuple[float, floa
         lines += group_lines(page_words_, i + 1, sizes[i][1], tolerance)
     note_ocr(notes, lines, scanned, stamped, len(words))
     if not any(line.text.strip() for line in lines):
-        raise ReadError(str(path), "no text layer: scanned PDF, and OCR found no text in it")
+        raise ReadError(str(path), "pdf-scanned-no-text")
     return lines
 
 
@@ -533,7 +532,7 @@ def _open(path: Path):
     try:
         return pdfplumber.open(path)
     except FileNotFoundError:
-        raise ReadError(str(path), "not found") from None
+        raise ReadError(str(path), "not-found") from None
     except Exception as exc:
         raise _error(path, exc) from None
 
@@ -546,8 +545,8 @@ def _error(path: Path, exc: BaseException) -> ReadError:
         chain.append(exc)
         exc = exc.__cause__ or exc.__context__ or next((a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)), None)
     if any("Password" in type(e).__name__ or "Encrypt" in type(e).__name__ for e in chain):
-        return ReadError(str(path), "encrypted PDF: a password is needed")
-    return ReadError(str(path), f"corrupt PDF: {short_reason(chain[-1])}")
+        return ReadError(str(path), "pdf-encrypted")
+    return ReadError(str(path), "pdf-corrupt", short_reason(chain[-1]))
 
 
 # ------------------------------------------------------------------------------ lines

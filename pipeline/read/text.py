@@ -140,7 +140,7 @@ def decode_by_guess(data: bytes, name: str) -> tuple[str, str]:
 
     best = from_bytes(data).best()
     if best is None:
-        raise ReadError(name, "not a text file: unknown encoding or binary data")
+        raise ReadError(name, "unknown-encoding")
     return str(best), best.encoding
 
 

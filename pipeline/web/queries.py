@@ -11,8 +11,10 @@ from sqlalchemy import text
 
 from ..store import DIRECTIVE_COLUMNS, Store, fold
 
-LIST_COLUMNS = ("id, file_name, status, kind, error, doc_type, number, issued_on, issuer, subject, "
-                "incoming_year, incoming_no, received_on, duplicate_of, created_at, updated_at")
+# (a failed document's warnings hold the code of its failure, which the lists say: failure_vi)
+LIST_COLUMNS = ("id, file_name, status, kind, error, CASE WHEN status = 'failed' THEN warnings END AS warnings, "
+                "doc_type, number, issued_on, issuer, subject, incoming_year, incoming_no, received_on, duplicate_of, "
+                "created_at, updated_at")
 
 
 def rows(store: Store, sql: str, **params) -> list[dict]:

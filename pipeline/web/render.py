@@ -1,5 +1,5 @@
-"""Templates and the Vietnamese words the pages use (field names, statuses, read-failure reasons;
-a record's notes say themselves from their code, records.Note.vi)."""
+"""Templates and the Vietnamese words the pages use (field names, statuses; a record's notes and
+the reason a file could not be read say themselves from their code, records.Note.vi)."""
 from __future__ import annotations
 
 import json
@@ -21,22 +21,21 @@ NAV = [("/inbox", "Hộp thư đến"), ("/review", "Xem lại"), ("/registers",
        ("/check", "Kiểm tra thể thức")]
 
 
-def in_vietnamese(message: str | None, table: dict[str, str], unknown: str | None = None) -> str:
-    """A read-failure reason (English) in Vietnamese: its longest known prefix alone — never the
-    English detail after it, which may hold library words or a server path. An unknown message is
-    `unknown` when given, else itself."""
-    if not message:
-        return ""
-    for prefix in sorted(table, key=len, reverse=True):
-        if message.startswith(prefix):
-            return table[prefix]
-    if unknown is None or not message.isascii():  # (a message already in Vietnamese is kept)
-        return message
-    return unknown
-
-
-def reason_vi(reason: str | None) -> str:
-    return in_vietnamese(reason, VI["reasons"], unknown=VI["reasons"]["unknown"])
+def failure_vi(failed) -> str:
+    """Why a file could not be read, as the page says it: from a stored document (its `error` and
+    the note of kind "error" in its `warnings`; one failed before the codes by its English reason,
+    notes.ERROR_LEGACY), a Note, or an English reason alone. Never a server path: an error's
+    Vietnamese leaves out details that may hold one."""
+    if isinstance(failed, Note):
+        note = failed
+    elif isinstance(failed, dict):
+        warnings = failed.get("warnings") or []
+        if isinstance(warnings, str):  # a list query's raw column
+            warnings = json.loads(warnings)
+        note = Note.failure(failed.get("error"), warnings)
+    else:
+        note = Note.failure(failed)
+    return note.vi if note else ""
 
 
 def warning_vi(note) -> str:
@@ -130,7 +129,7 @@ def thousands(n) -> str:
     return f"{int(n or 0):,}".replace(",", ".")
 
 
-TEMPLATES.env.filters.update(thousands=thousands, plain_value=plain_value, vn_date=vn_date, reason_vi=reason_vi, warning_vi=warning_vi,
+TEMPLATES.env.filters.update(thousands=thousands, plain_value=plain_value, vn_date=vn_date, failure_vi=failure_vi, warning_vi=warning_vi,
                              status_vi=status_vi, field_label=field_label, signatures_of=signatures_of)
 
 

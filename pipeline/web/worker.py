@@ -20,11 +20,11 @@ from functools import partial
 from pathlib import Path
 
 from ..ingest import ingest, sha256_of
-from ..records import Record
+from ..records import Note, Record
 from .uploads import discard
 
 KEEP_DONE = 500  # finished jobs remembered for the inbox's progress list
-STOPPED = "stopped by the server shutting down"
+STOPPED = Note("server-stopped")
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Job:
     doc_id: int | None = None
     incoming_no: int | None = None
     duplicate_of: int | None = None
-    reason: str = ""
+    reason: Note | None = None  # why a failed file failed (kept in memory only: a finished job has no file)
 
     @property
     def finished(self) -> bool:
@@ -63,6 +63,7 @@ class Worker:
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.pool = None
+        self.failures: dict[str, Note] = {}  # path → why it failed, for the job being read
         queue_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         for file in sorted(queue_dir.glob("*.json"), key=lambda p: p.stat().st_mtime):
             try:
@@ -157,9 +158,9 @@ class Worker:
     def process(self, job: Job) -> None:
         path = job.path
         if not Path(path).is_file():  # removed behind the server's back
-            self._finish(job, status="failed", reason="cannot open: the uploaded file is gone")
+            self._finish(job, status="failed", reason=Note("cannot-open", "", "the uploaded file is gone"))
             return
-        outcomes = {}
+        outcomes, self.failures = {}, {}
         received = date.fromisoformat(job.received_on) if job.received_on else None
         summary = ingest([path], self.store, received_on=received, write_lock=self.write_lock,
                          progress=lambda p, outcome: outcomes.__setitem__(p, outcome), reader=self._read_all)
@@ -168,7 +169,8 @@ class Worker:
         failed = dict(summary.failed)
         outcome = outcomes.get(path)
         if path in failed:
-            self._finish(job, status="failed", reason=failed[path], doc_id=outcome.id if outcome else None)
+            reason = self.failures.get(path) or Note.failure(failed[path])  # (not stored, unsettled: ingest's words)
+            self._finish(job, status="failed", reason=reason, doc_id=outcome.id if outcome else None)
         elif outcome is None:  # the same file (SHA-256) is in the store already: keep the first copy only
             self._finish(job, status="duplicate", doc_id=self.store.find_sha(sha256_of(path)))
             discard(Path(path))
@@ -179,6 +181,8 @@ class Worker:
     def _read_all(self, paths: list[str]):
         for path in paths:
             record = self._read(path)
+            if record.failure:
+                self.failures[path] = record.failure
             if self.stopping.is_set():
                 return  # nothing is stored for a file cut off by the stop
             yield record
@@ -188,7 +192,7 @@ class Worker:
         from concurrent.futures import TimeoutError as FutureTimeout
         from concurrent.futures.process import BrokenProcessPool
 
-        from ..process import WORKER_DIED, _pool, process_file
+        from ..process import DIED, _pool, process_file
 
         if self.pool is None:
             self.pool = _pool(1)
@@ -199,13 +203,13 @@ class Worker:
             except FutureTimeout:
                 if self.stopping.is_set():
                     self._kill_child()
-                    return Record(source=path, kind="error", error=STOPPED)
+                    return Record.failed(path, STOPPED)
             except BrokenProcessPool:
                 self.pool = None
-                return Record(source=path, kind="error", error=WORKER_DIED)
+                return Record.failed(path, DIED)
             except Exception as err:  # a record that could not be sent back
                 self._kill_child()
-                return Record(source=path, kind="error", error=f"worker failed: {type(err).__name__}")
+                return Record.failed(path, Note("worker-failed", "", type(err).__name__))
 
     def _close_child(self) -> None:
         pool, self.pool = self.pool, None

@@ -16,7 +16,7 @@ extraction, in ``pipeline/confidence.py``.
 from __future__ import annotations
 
 from .engine import (HANDWRITTEN_CONFIDENCE, LANG, LOW_CONFIDENCE, clean_word, drop_stray_capitals,
-                     drop_strokes_over_words, is_scribble, require_ocr, tesseract_problem)
+                     drop_strokes_over_words, is_scribble, tesseract_problem)
 from .pages import line_tolerance, ocr_image_file, ocr_pdf_pages
 from .scan import drop_red_ink, image_scale, open_for_rendering, render_pdf_page, skew_angle
 from .spelling import repair_line
@@ -25,5 +25,5 @@ from .stamps import DIGIT_LOOKALIKES, STAMP_PAD, covers_text, ocr_pdf_bands, rea
 __all__ = ["DIGIT_LOOKALIKES", "HANDWRITTEN_CONFIDENCE", "LANG", "LOW_CONFIDENCE", "STAMP_PAD",
            "clean_word", "covers_text", "drop_red_ink", "drop_stray_capitals", "drop_strokes_over_words",
            "image_scale", "is_scribble", "line_tolerance", "ocr_image_file", "ocr_pdf_bands", "ocr_pdf_pages",
-           "open_for_rendering", "read_digits", "render_pdf_page", "repair_line", "require_ocr", "skew_angle",
+           "open_for_rendering", "read_digits", "render_pdf_page", "repair_line", "skew_angle",
            "tesseract_problem"]

@@ -16,7 +16,6 @@ import subprocess
 import unicodedata
 from functools import lru_cache
 
-from ...records import ReadError
 from .spelling import repair_line
 
 LANG = "vie"
@@ -47,13 +46,6 @@ def tesseract_problem() -> str | None:
     if LANG not in result.stdout.split():
         return f"OCR needs Tesseract's Vietnamese data ({LANG}), which is not installed: {INSTALL}"
     return None
-
-
-def require_ocr(path: str, what: str) -> None:
-    """Raise ReadError("<what>, <why OCR cannot run>") when Tesseract or its data is missing."""
-    problem = tesseract_problem()
-    if problem:
-        raise ReadError(path, f"{what}, and {problem}")
 
 
 def recognise(gray, scale: float, origin: tuple[float, float] = (0.0, 0.0), psm: int = 3) -> list[dict]:

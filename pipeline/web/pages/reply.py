@@ -28,7 +28,7 @@ from ...records import ReadError
 from ..auth import require_csrf
 from ..errors import PageError
 from ..queries import outgoing_entry
-from ..render import reason_vi, VI, page
+from ..render import VI, page
 from . import store_of, writing
 from .review import load
 
@@ -241,7 +241,7 @@ def outgoing_page(request: Request, entry_id: int):
     try:
         text = read(path).text if path else ""
     except ReadError as err:
-        text = f"(không đọc lại được tệp: {reason_vi(err.reason)})"
+        text = f"(không đọc lại được tệp: {err.note.vi})"
     violations, check_problem = compliance(path) if path else ([], "")
     titles = {t.name: t.title for t in list_templates()}
     return page(request, "outgoing.html", entry=entry, has_file=path is not None, text=text,
