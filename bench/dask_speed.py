@@ -1,6 +1,6 @@
 """`ingest --dask local:2` against `--dask local:1` and against the plain `--jobs 2`, and the client's memory.
 
-    python bench/dask_speed.py [--docs 1000] [-n 3] [--postgres postgresql://…]
+    python bench/dask_speed.py [--docs 1000] [-n 3] [--postgres postgresql://…] [--batches]
     python bench/dask_speed.py --costs     # what one worker spends per page: text PDF, DOCX, OCR
 
 Builds an inbox of N distinct corpus-derived files (text, DOCX, text PDFs; scans are left to
@@ -8,11 +8,14 @@ bench/ocr_speed.py), then times whole `congvan ingest` commands into a fresh sto
 (SQLite, or a fresh database on the given PostgreSQL server), in alternating pairs (bench/paired.py):
 cluster start-up is included, as a user pays it. Then the peak memory of the client process
 ingesting a quarter of the batch and all of it on `local:2` (flat: it does not hold the batch).
-Prints `measure | congvan | floor | ratio`; asserts nothing.
+With --batches, also `local:2` as it is (several files a task) against one file a task, the
+window it had before batching (the same script, in-process, no progress bar).
+Prints `measure | congvan | floor | ratio` and the load average; asserts nothing.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -64,6 +67,28 @@ class FreshStore:
 def ingest_run(inbox: Path, stores: FreshStore, how: list[str]):
     def run() -> tuple[float, float]:
         return run_command([CONGVAN, "ingest", str(inbox), "--db", stores.new(), *how])
+    return run
+
+
+ONE_A_TASK = """
+import sys
+sys.path.insert(0, {root!r})
+from pipeline.distributed import cluster_client, ingest_on_cluster, stream_paths
+from pipeline.store import open_store
+if __name__ == "__main__":
+    with cluster_client("local:2") as client:
+        ingest_on_cluster(stream_paths([{inbox!r}]), open_store(sys.argv[1]), client, batch_files={batch}, window={window})
+"""
+
+
+def batch_run(inbox: Path, stores: FreshStore, batch: int):
+    """`ingest --dask local:2` as a script, with `batch` files a task at most (1: as before batching)."""
+    script = inbox.parent / f"batch_{batch}.py"
+    script.write_text(ONE_A_TASK.format(root=str(HERE.parent), inbox=str(inbox), batch=batch,
+                                        window=8 if batch > 1 else 16))  # 16: the window before batching
+
+    def run() -> tuple[float, float]:
+        return run_command([PYTHON, str(script), stores.new()])
     return run
 
 
@@ -135,11 +160,14 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=3, help="pairs per row")
     parser.add_argument("--postgres", help="a PostgreSQL server URL (a fresh database per run); default SQLite")
     parser.add_argument("--corpus", type=Path, default=HERE.parent / "corpus" / "docs")
+    parser.add_argument("--batches", action="store_true",
+                        help="also local:2 with files batched against one file a task (in-process, no progress bar)")
     parser.add_argument("--costs", action="store_true", help="only the CPU per page of text PDF, DOCX and OCR")
     args = parser.parse_args()
     if args.costs:
         page_costs(args.corpus)
         return
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="congvan_dask_bench_") as tmp:
         inbox = Path(tmp) / "inbox"
         inbox.mkdir()
@@ -155,6 +183,10 @@ def main() -> None:
                                                                 args.n, warm=0),
                     floor="--jobs 2", unit=(len(paths), "docs")),
             ]
+            if args.batches:
+                rows.append(Row("local:2, files batched vs one file a task",
+                                paired(batch_run(inbox, stores, 32), batch_run(inbox, stores, 1), args.n, warm=0),
+                                floor="one a task", unit=(len(paths), "docs")))
             _, quarter = client_cost(paths[: len(paths) // 4], stores.new())
             per_doc, whole = client_cost(paths, stores.new())
         finally:
@@ -162,6 +194,8 @@ def main() -> None:
     print(f"{len(paths)} documents from {args.corpus} into {'PostgreSQL' if args.postgres else 'SQLite'}; "
           "ratio = time of local:2 / time of the floor (below 1: local:2 is faster)")
     print(table(rows))
+    print("load average (1, 5, 15 min) before: {:.1f} {:.1f} {:.1f}; after: {:.1f} {:.1f} {:.1f}".format(
+        *load_before, *os.getloadavg()))
     print(f"client peak memory on local:2: {len(paths) // 4} docs {quarter:.0f} MB, {len(paths)} docs {whole:.0f} MB; "
           f"client cpu {per_doc * 1000:.1f} ms a document (hash, schedule, store)")
 

@@ -7,9 +7,14 @@ document, in input order. So:
 - exactly once: a file whose SHA-256 is stored is never scheduled, and a task retried after its
   worker died still hands back one result, stored once (the store refuses a second row of a hash);
 - số đến are gap-free and follow the input order (PostgreSQL takes them under a per-year lock);
-- at most `window` files are in flight and paths are read as a stream, so this process's memory
+- at most `window` tasks are in flight and paths are read as a stream, so this process's memory
   does not grow with the batch;
 - a file that kills its worker twice, or runs past [limits] seconds_per_file, is a failed record.
+
+A task reads several small files (about half a second of expected work, `BATCH_SECONDS`): a Dask task
+costs the scheduler and the client a few milliseconds, as much as reading a short text document.
+A batch that fails (its worker died twice, or its records could not come back) is read again one
+file per task, so the poisoned file alone becomes the failed record.
 
 Dask is an optional extra (`pip install 'congvan[dask]'`), imported only here.
 """
@@ -26,9 +31,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .ingest import UNSETTLED, Summary, count, file_state, record_problem, same_state, sha256_of, short
-from .process import WORKER_DIED, FileTimeLimit, process_file
+from .process import DIED, FileTimeLimit, process_file
 from .read import SUPPORTED
-from .records import Record
+from .records import Note, Record
 from .store import Store, Stored
 
 MISSING = ("--dask cần gói dask: pip install 'congvan[dask]' "
@@ -148,6 +153,11 @@ def worker_threads(client) -> int:
 # --------------------------------------------------------------------------- on a worker
 
 
+def read_batch_on_worker(paths: list[str], ocr: str = "auto") -> list[Record]:
+    """A task: the records of a few files, one after another, each within its own time limit."""
+    return [read_on_worker(path, ocr) for path in paths]
+
+
 def read_on_worker(path: str, ocr: str = "auto") -> Record:
     """A task: the record of one file, as `process_file` makes it, within [limits] seconds_per_file.
 
@@ -162,8 +172,7 @@ def read_on_worker(path: str, ocr: str = "auto") -> Record:
         with interrupt_after(lim.seconds_per_file):
             return process_file(path, ocr=ocr)
     except FileTimeLimit:  # fired just as process_file returned
-        return Record(source=path, kind="error",
-                      error=lim.reason("stopped at the time limit", "reading took too long", "seconds_per_file"))
+        return Record.failed(path, Note("time-limit", **lim.over("reading took too long", "seconds_per_file")))
 
 
 @contextmanager
@@ -193,9 +202,16 @@ def interrupt_after(seconds: float):
 
 @dataclass
 class Job:
+    """One file handed to the cluster, and what the client knew of it before."""
     path: str
     sha: str
     state: tuple[int, int]
+
+
+@dataclass
+class Task:
+    """One Dask task: the files it reads, in input order."""
+    jobs: list[Job]
     future: object
 
 
@@ -217,39 +233,71 @@ class Tally:
         return iter(self.last)
 
 
+# Expected seconds of work a file, by kind (bench/dask_speed.py --costs: a text file a few ms, a DOCX
+# ~30 ms, a text PDF ~120 ms; a scan is a PDF too and costs seconds a page, which only makes its
+# batch longer). A task takes files until about half a second of work, or BATCH_FILES files.
+COST = {".pdf": 0.12, ".docx": 0.03, ".doc": 0.03, ".png": 2.0, ".jpg": 2.0, ".jpeg": 2.0, ".tif": 2.0,
+        ".tiff": 2.0}
+TEXT_COST = 0.01
+BATCH_SECONDS = 0.5
+BATCH_FILES = 32
+
+
+def expected_seconds(path: str) -> float:
+    return COST.get(Path(path).suffix.lower(), TEXT_COST)
+
+
 def ingest_on_cluster(paths: Iterable[str], store: Store, client, received_on: date | None = None,
                       progress: Callable[[str, Stored | None], None] | None = None, ocr: str = "auto",
-                      settle: float = 0.0, window: int | None = None) -> Summary:
+                      settle: float = 0.0, window: int | None = None, batch_seconds: float = BATCH_SECONDS,
+                      batch_files: int = BATCH_FILES) -> Summary:
     """Store every file, read on the cluster's workers; `progress(path, outcome)` once per file.
 
+    Files go to the workers in tasks of a few (`batch_seconds` of expected work, at most
+    `batch_files`; `batch_files=1`: one file a task), at most `window` tasks in flight.
     On KeyboardInterrupt the futures in flight are cancelled and the interrupt goes on up:
     every document stored so far is complete, and the same command finishes the rest.
     """
     from time import time
 
     summary = Summary(incoming=Tally(), others=Tally())
-    window = window or 8 * worker_threads(client)
-    in_flight: deque[Job] = deque()
+    window = window or 4 * worker_threads(client)
+    in_flight: deque[Task] = deque()
+    flying: set[str] = set()  # the hashes in flight or in the batch being filled
+    batch: list[Job] = []
+    cost = 0.0
+
+    def send() -> None:
+        nonlocal batch, cost
+        in_flight.append(submit(client, batch, ocr))
+        batch, cost = [], 0.0
+        while len(in_flight) >= window:
+            store_task(in_flight.popleft(), client, store, summary, received_on, progress, ocr, flying)
+
     try:
         for path in paths:
-            job = schedule(path, client, store, summary, in_flight, ocr, settle, time())
+            job = prepare(path, store, summary, flying, settle, time())
             if job is None:
                 _call(progress, path, None)
                 continue
-            in_flight.append(job)
-            while len(in_flight) >= window:
-                store_next(in_flight.popleft(), store, summary, received_on, progress)
+            flying.add(job.sha)
+            batch.append(job)
+            cost += expected_seconds(path)
+            if cost >= batch_seconds or len(batch) >= batch_files:
+                send()
+        if batch:
+            send()
         while in_flight:
-            store_next(in_flight.popleft(), store, summary, received_on, progress)
+            store_task(in_flight.popleft(), client, store, summary, received_on, progress, ocr, flying)
     except BaseException:
-        client.cancel([job.future for job in in_flight])
+        if client is not None:
+            client.cancel([task.future for task in in_flight if task.future is not None])
         raise
     return summary
 
 
-def schedule(path: str, client, store: Store, summary: Summary, in_flight: deque, ocr: str, settle: float,
-             now: float) -> Job | None:
-    """Hash `path` and hand it to a worker; None (counted in `summary`) when it is not to be read."""
+def prepare(path: str, store: Store, summary: Summary, flying: set[str], settle: float, now: float) -> Job | None:
+    """Hash `path`; None (counted in `summary`) when it is not to be read."""
     try:
         state = file_state(path)
         if settle and now - state[1] / 1e9 < settle:
@@ -259,11 +307,16 @@ def schedule(path: str, client, store: Store, summary: Summary, in_flight: deque
     except OSError as err:
         summary.failed.append((path, f"cannot open: {err.strerror or err}"))
         return None
-    if already_stored(store, sha) or any(job.sha == sha for job in in_flight):
+    if sha in flying or already_stored(store, sha):
         summary.duplicates += 1
         return None
-    future = client.submit(read_on_worker, path, ocr, pure=False)
-    return Job(path, sha, state, future)
+    return Job(path, sha, state)
+
+
+def submit(client, jobs: list[Job], ocr: str) -> Task:
+    if len(jobs) == 1:
+        return Task(jobs, client.submit(read_on_worker, jobs[0].path, ocr, pure=False))
+    return Task(jobs, client.submit(read_batch_on_worker, [job.path for job in jobs], ocr, pure=False))
 
 
 def already_stored(store: Store, sha: str) -> bool:
@@ -275,30 +328,47 @@ def already_stored(store: Store, sha: str) -> bool:
     return status is not None and status != "failed"
 
 
-def store_next(job: Job, store: Store, summary: Summary, received_on: date | None, progress) -> None:
-    record = result_of(job)
-    job.future = None  # the result can go as soon as it is stored
-    if not same_state(job.path, job.state):  # changed while it was hashed and read: next run
-        summary.failed.append((job.path, UNSETTLED))
-        _call(progress, job.path, None)
-        return
-    record, outcome = store_record(store, record, job.sha, job.path, received_on)
-    count(summary, job.path, record.error, outcome)
-    _call(progress, job.path, outcome)
+def store_task(task: Task, client, store: Store, summary: Summary, received_on: date | None, progress, ocr: str,
+               flying: set[str]) -> None:
+    records = records_of(task, client, ocr)
+    task.future = None  # the results can go as soon as they are stored
+    for job, record in zip(task.jobs, records):
+        flying.discard(job.sha)
+        if not same_state(job.path, job.state):  # changed while it was hashed and read: next run
+            summary.failed.append((job.path, UNSETTLED))
+            _call(progress, job.path, None)
+            continue
+        record, outcome = store_record(store, record, job.sha, job.path, received_on)
+        count(summary, job.path, record.error, outcome)
+        _call(progress, job.path, outcome)
 
 
-def result_of(job: Job) -> Record:
-    """The worker's record; a worker that died with it twice, or a task that failed, is a failed record."""
+def records_of(task: Task, client, ocr: str) -> list[Record]:
+    """The task's records, one a file. A batch that failed is read again one file a task (its
+    files in parallel), so only the file that kills its worker twice becomes a failed record."""
     from distributed import KilledWorker
 
     try:
-        return job.future.result()
-    except KilledWorker:
-        return Record(source=job.path, kind="error", error=WORKER_DIED)
+        records = task.future.result()
+        return records if len(task.jobs) > 1 else [records]
     except (KeyboardInterrupt, OSError):  # OSError: the scheduler is gone; stop, the rest is for the rerun
         raise
-    except Exception as err:  # e.g. a record that could not be sent back
-        return Record(source=job.path, kind="error", error=f"worker failed: {type(err).__name__}: {short(err)}")
+    except Exception as err:
+        if len(task.jobs) == 1:
+            return [failed_record(task.jobs[0].path, err, KilledWorker)]
+    singles = [submit(client, [job], ocr) for job in task.jobs]
+    try:
+        return [records_of(single, client, ocr)[0] for single in singles]
+    except BaseException:
+        client.cancel([single.future for single in singles])
+        raise
+
+
+def failed_record(path: str, err: Exception, killed: type) -> Record:
+    """A worker that died with the file twice, or a task that failed (e.g. a record that could not be sent back)."""
+    if isinstance(err, killed):
+        return Record.failed(path, DIED)
+    return Record.failed(path, Note("worker-failed", "", f"{type(err).__name__}: {short(err)}"))
 
 
 def store_record(store: Store, record: Record, sha: str, path: str, received_on: date | None) -> tuple[Record, Stored]:
@@ -309,7 +379,7 @@ def store_record(store: Store, record: Record, sha: str, path: str, received_on:
     except Exception as err:
         if not record_problem(err):
             raise
-        record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
+        record = Record.failed(record.source, Note("not-stored", "", short(err)))
         return record, store.add(record, sha, Path(path).name, received_on)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.distributed import Job, interrupt_after, result_of, stream_paths
+from pipeline.distributed import Job, Task, interrupt_after, records_of, stream_paths
 from pipeline.ingest import ingest
 from pipeline.process import WORKER_DIED, FileTimeLimit, iter_paths
 from pipeline.store import open_store
@@ -59,15 +59,45 @@ def test_a_file_past_the_time_limit_is_interrupted_in_a_worker_thread():
     time.sleep(0.4)
 
 
+class Settled:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+class Died:
+    def result(self):
+        import distributed
+
+        raise distributed.KilledWorker("read_batch_on_worker-1", "tcp://127.0.0.1:1", 1)
+
+
 def test_a_file_whose_worker_died_twice_is_a_failed_record():
-    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed (pip install 'congvan[dask]')")
-
-    class Dead:
-        def result(self):
-            raise distributed.KilledWorker("read_on_worker-1", "tcp://127.0.0.1:1", 1)
-
-    record = result_of(Job("inbox/a.pdf", "0" * 64, (1, 1), Dead()))
+    pytest.importorskip("distributed", reason="the dask extra is not installed (pip install 'congvan[dask]')")
+    record, = records_of(Task([Job("inbox/a.pdf", "0" * 64, (1, 1))], Died()), client=None, ocr="auto")
     assert record.kind == "error" and record.error == WORKER_DIED
+
+
+def test_a_batch_whose_worker_died_is_read_again_one_file_a_task():
+    pytest.importorskip("distributed", reason="the dask extra is not installed (pip install 'congvan[dask]')")
+    from pipeline.records import Record
+
+    class OneFileATask:
+        def __init__(self):
+            self.sent = []
+
+        def submit(self, fn, path, ocr, pure):
+            self.sent.append(path)
+            return Died() if path == "b.pdf" else Settled(Record(source=path, kind="dispatch"))
+
+    client = OneFileATask()
+    jobs = [Job(name, str(i) * 64, (1, 1)) for i, name in enumerate(["a.txt", "b.pdf", "c.docx"])]
+    records = records_of(Task(jobs, Died()), client, ocr="auto")
+    assert client.sent == ["a.txt", "b.pdf", "c.docx"]  # each file alone, in order
+    assert [r.source for r in records] == ["a.txt", "b.pdf", "c.docx"]
+    assert [r.error for r in records] == ["", WORKER_DIED, ""]  # only the poisoned file fails
 
 
 def test_dask_without_the_extra_says_how_to_install_it(tmp_path, monkeypatch):
