@@ -13,6 +13,7 @@ from pipeline.records import FOOTER, RIGHT, Record, ScannedLine, SourceText
 needs_tesseract = pytest.mark.skipif(ocr.tesseract_problem() is not None,
                                      reason=f"OCR unavailable here: {ocr.tesseract_problem()}")
 FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf")
+needs_font = pytest.mark.skipif(not FONT.exists(), reason=f"font for the test page missing: {FONT} (apt-get install fonts-liberation2)")
 
 
 def test_a_later_reading_changes_marks_not_letters():
@@ -54,6 +55,7 @@ def reread_printed_name(tmp_path, printed: str, first_reading: str, confidences:
 
 
 @needs_tesseract
+@needs_font
 def test_a_name_read_with_a_wrong_tone_is_respelled_from_its_line_and_flagged(tmp_path):
     record = reread_printed_name(tmp_path, "Trần Phước Hiền", "Trần Phước Hiên", (90.0, 95.0, 70.0))
     assert record.signer.name == "Trần Phước Hiền"
@@ -61,6 +63,7 @@ def test_a_name_read_with_a_wrong_tone_is_respelled_from_its_line_and_flagged(tm
 
 
 @needs_tesseract
+@needs_font
 def test_a_name_read_right_is_left_alone(tmp_path):
     record = reread_printed_name(tmp_path, "Nguyễn Quốc Việt", "Nguyễn Quốc Việt", (96.0, 96.0, 96.0))
     assert record.signer.name == "Nguyễn Quốc Việt" and not record.review
