@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from . import directives as directives_mod
 from . import references as references_mod
@@ -309,6 +310,32 @@ def fill_issuer(record: Record, header: list[Piece], has_columns: bool) -> None:
         parent = [p for g in groups[:-1] for p in g]
         record.parent_body = " ".join(p.text.strip() for p in parent)
         record.spans["parent_body"] = [parent[0].start, parent[-1].end]
+    record.issuer = respell_garbled(record.issuer, record, "issuer")
+    record.parent_body = respell_garbled(record.parent_body, record, "parent_body")
+
+
+def respell_garbled(value: str, record: Record, field: str) -> str:
+    """ "CỤC THUÉ TỈNH THANH HÓA": a word of an agency's name that is no Vietnamese syllable (a slip
+    of OCR or of an old font in the sender's copy) and has exactly one spelling among the words of
+    agency names once its marks are dropped is that word. Flagged: the clerk sees what was printed."""
+    for word in garbled_words(value):
+        core = word.strip(".,;:()")
+        spellings = agency_words_by_fold().get(fold(core), ())
+        if len(spellings) == 1:
+            value = re.sub(rf"(?<!\w){re.escape(core)}(?!\w)", spellings[0], value)
+            record.flag(field, f"chữ «{core}» không phải tiếng Việt, đã sửa thành «{spellings[0]}» theo tên cơ quan "
+                               "trong danh mục: đối chiếu bản gốc")
+    return value
+
+
+@lru_cache(maxsize=1)
+def agency_words_by_fold() -> dict[str, tuple[str, ...]]:
+    from .read.ocr.spelling import header_vocabulary  # the words of agency names, provinces, type titles
+
+    spellings: dict[str, set[str]] = {}
+    for word in header_vocabulary()[0]:
+        spellings.setdefault(fold(word), set()).add(word)
+    return {key: tuple(sorted(found)) for key, found in spellings.items()}
 
 
 # A portal that flattened a two-level header ("BỘ TÀI CHÍNH TỔNG CỤC HẢI QUAN") leaves one line:

@@ -90,9 +90,11 @@ def find_references(layout, record: Record) -> list[Reference]:
         for m in citations_in(text):
             number = clean_number(m.group("num"))
             covered.append((m.start("num"), m.end("num")))
-            if number == record.number:
+            if is_own_number(number, record):
                 continue
             issued_on = date_of(m) or date_opening_the_sentence(text, m.start("type"))
+            if piece.zone == "appendix" and not issued_on and number not in refs:
+                continue  # after the appendix heading only a dated citation: portals append OCR'd copies there
             issuer = issuer_after(text, m.end()) if m.group("of") else ""
             doc_type = canonical_type(m.group("type"))
             if number in refs:  # a later mention may complete a first one cut by a line break
@@ -104,7 +106,9 @@ def find_references(layout, record: Record) -> list[Reference]:
             record.spans.setdefault("references", []).append([piece.start + m.start(), piece.start + m.end()])
         for m in BARE.finditer(text):
             number = clean_number(m.group("num"))
-            if any(s <= m.start("num") < e for s, e in covered) or number == record.number or number in refs:
+            if any(s <= m.start("num") < e for s, e in covered) or is_own_number(number, record) or number in refs:
+                continue
+            if piece.zone == "appendix" and not date_of(m):
                 continue
             symbol = number.split("/")[-1]
             refs[number] = Reference(doc_type=type_for_abbreviation(symbol.split("-")[0]), number=number,
@@ -125,6 +129,12 @@ def date_opening_the_sentence(text: str, start: int) -> str | None:
     issued on it; None otherwise (a date elsewhere in the sentence may be anything)."""
     m = OPENING_DATE.search(text[max(0, start - 140):start])
     return to_iso(m.group("d"), m.group("m"), m.group("y")) if m else None
+
+
+def is_own_number(number: str, record: Record) -> bool:
+    """The document's own number, also cut short by a line or a portal ("200/2026/NĐ" of
+    "200/2026/NĐ-CP"): a document does not cite itself."""
+    return bool(record.number) and (number == record.number or (record.number.startswith(number) and "/" in number))
 
 
 def date_of(match: re.Match) -> str | None:

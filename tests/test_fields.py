@@ -451,3 +451,26 @@ def test_documents_cited_after_the_signature_are_references_too(tmp_path):
         "THỦ TƯỚNG", "Phạm Minh Chính", "QUY CHẾ", "Hoạt động của Hội đồng",
         "Điều 7. Kinh phí hoạt động", "Kinh phí do cơ quan Thường trực bố trí theo Nghị quyết số 197/2025/QH15 về cơ chế đặc biệt."])
     assert [r.number for r in record.references] == ["63/2025/QH15", "197/2025/QH15"]
+
+
+def test_a_garbled_word_of_an_agency_name_is_respelled_and_flagged(tmp_path):
+    """ "CỤC THUÉ" (no Vietnamese syllable) has one spelling among agency-name words: "THUẾ"."""
+    record = extract_lines(tmp_path, ["TỔNG CỤC THUẾ", "CỤC THUÉ TỈNH THANH HÓA", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                                      "Độc lập - Tự do - Hạnh phúc", "Số: 1864/CT-TTHT", "Thanh Hóa, ngày 05 tháng 5 năm 2021",
+                                      "V/v chính sách thuế", "Kính gửi: Công ty TNHH An Phú", "Cục Thuế trả lời như sau.",
+                                      "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "CỤC TRƯỞNG", "Lê Văn An"])
+    assert record.issuer == "CỤC THUẾ TỈNH THANH HÓA"
+    assert any(r["field"] == "issuer" and "«THUÉ»" in r["reason"] for r in record.review)
+
+
+def test_after_an_appendix_heading_only_dated_citations_count(tmp_path):
+    """Portals append an OCR'd copy of the letter under a heading ("Luật số 139/2025/QHI15"):
+    there only a citation with its date is taken; the document's own number, even cut short, never."""
+    record = extract_lines(tmp_path, [
+        "BỘ TÀI CHÍNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 91/2026/TT-BTC",
+        "Hà Nội, ngày 10 tháng 8 năm 2026", "THÔNG TƯ", "Hướng dẫn quản lý phí",
+        "Căn cứ Luật Phí và lệ phí số 97/2015/QH13;", "Điều 1. Phạm vi điều chỉnh.", "Điều 2. Hiệu lực thi hành./.",
+        "Nơi nhận:", "- Như Điều 2;", "- Lưu: VT.", "BỘ TRƯỞNG", "Nguyễn Văn Thắng",
+        "PHỤ LỤC", "Căn cứ Luật số 139/2025/QHI15;", "theo Thông tư số 91/2026/TT được ban hành",
+        "theo Quyết định số 991/QĐ-TTg ngày 16/9/2024 của Thủ tướng Chính phủ"])
+    assert [r.number for r in record.references] == ["97/2015/QH13", "991/QĐ-TTg"]
