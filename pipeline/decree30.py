@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .vocab import vocab
+from .vocab import alternation, vocab
 
 # ---- quốc hiệu and tiêu ngữ (Art. 8 cl. 1, Appendix I)
 
@@ -98,23 +98,19 @@ def _prefixes() -> tuple[list[str], list[str]]:
     return dotted, [p for p in listed if "/" in p]
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 DOTTED, SLASHED = _prefixes()
 # "Q." mid-line is also an abbreviation of quận: only the other prefixes open a signature inside a line.
 _DOTTED_MIDLINE = [p for p in DOTTED if p != "Q"]
 # A line that opens with a prefix, lenient: "KT.CỤC TRƯỞNG", "K/T THỦ TƯỚNG", "TL:" from OCR.
-AUTHORITY = re.compile(rf"^\s*(?:({_alternation(DOTTED)})\s*[.:]\s*|({_alternation(SLASHED)})\s*[.:]?\s*)(?=\S)", re.I)
+AUTHORITY = re.compile(rf"^\s*(?:({alternation(DOTTED)})\s*[.:]\s*|({alternation(SLASHED)})\s*[.:]?\s*)(?=\S)", re.I)
 # Where a flattened footer line starts the signature: a prefix before an upper-case word.
-AUTHORITY_MIDLINE = re.compile(rf"(?<!\S)(?:(?:{_alternation(_DOTTED_MIDLINE)})\.\s*(?=[{UPPER_LETTERS}])|(?:{_alternation(SLASHED)})\s)")
+AUTHORITY_MIDLINE = re.compile(rf"(?<!\S)(?:(?:{alternation(_DOTTED_MIDLINE)})\.\s*(?=[{UPPER_LETTERS}])|(?:{alternation(SLASHED)})\s)")
 # The signature inside a line a PDF joined to the last Nơi nhận entry ("TTĐT, TM. CHÍNH PHỦ").
-AUTHORITY_INSIDE = re.compile(rf"(?<=\s)(?:(?:{_alternation(_DOTTED_MIDLINE)})\.\s*(?=\S)|(?:{_alternation(SLASHED)})\s)")
+AUTHORITY_INSIDE = re.compile(rf"(?<=\s)(?:(?:{alternation(_DOTTED_MIDLINE)})\.\s*(?=\S)|(?:{alternation(SLASHED)})\s)")
 # A prefix as the decree writes it: dotted, then one space (the org config and the writer).
-AUTHORITY_EXACT = re.compile(rf"^({_alternation(DOTTED)})\. \S")
+AUTHORITY_EXACT = re.compile(rf"^({alternation(DOTTED)})\. \S")
 # A prefix opening a line of the checker's signature block, dot required, any case.
-AUTHORITY_PREFIX_DOTTED = re.compile(rf"^(?:{_alternation(DOTTED)})\.", re.I)
+AUTHORITY_PREFIX_DOTTED = re.compile(rf"^(?:{alternation(DOTTED)})\.", re.I)
 
 # A signer's mark where a copy shows no signature: "(Đã ký)", "(ký)", "[chữ ký]".
 SIGN_MARK = re.compile(r"\((?:đã\s+ký|Đã\s+ký|ĐÃ\s+KÝ|ký|Ký)[^)]*\)|\bđã\s+ký\b|\bĐã\s+ký\b|\[?\s*chữ\s+ký\s*\]?", re.I)
