@@ -16,8 +16,9 @@ def decode(data: bytes) -> str:
         return data.decode("cp1258", "replace")
 
 
-lines = 0
-for path in sys.argv[1:]:
-    with open(path, "rb") as fh:
-        lines += len(unicodedata.normalize("NFC", decode(fh.read())).splitlines())
-print(len(sys.argv) - 1, "files", lines, "lines")
+if __name__ == "__main__":
+    lines = 0
+    for path in sys.argv[1:]:
+        with open(path, "rb") as fh:
+            lines += len(unicodedata.normalize("NFC", decode(fh.read())).splitlines())
+    print(len(sys.argv) - 1, "files", lines, "lines")
