@@ -106,6 +106,19 @@ def calls(fa, fb, n: int = 5, warm: int = 1) -> Pair:
     return paired(lambda: run_call(fa), lambda: run_call(fb), n, warm)
 
 
+def built_once(path: Path, part: Path, build, docs: int) -> Path:
+    """`path`, built by `build(part, docs)` the first time and kept for later runs; a build cut off
+    before (its part and journal files) is thrown away, and a part becomes `path` only when whole."""
+    if not path.exists():
+        start = time.perf_counter()
+        for stale in part.parent.glob(part.name + "*"):
+            stale.unlink()
+        build(part, docs)
+        part.rename(path)
+        print(f"  built {path.name} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return path
+
+
 def seconds(x: float) -> str:
     return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
 

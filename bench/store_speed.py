@@ -23,13 +23,12 @@ import random
 import sqlite3
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paired import Row, calls, table  # noqa: E402
+from paired import Row, built_once, calls, table  # noqa: E402
 
 from pipeline.normalize import fold  # noqa: E402
 from pipeline.store import LATEST, open_store  # noqa: E402
@@ -99,15 +98,7 @@ def external_content(con: sqlite3.Connection) -> bool:
 
 def store_for(folder: Path, docs: int) -> Path:
     path = folder / f"store-{docs}-v{LATEST}.db"
-    if not path.exists():
-        start = time.perf_counter()
-        part = path.with_suffix(".part")
-        for stale in folder.glob(part.name + "*"):
-            stale.unlink()
-        build(part, docs)
-        part.rename(path)
-        print(f"  built {path.name} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    return path
+    return built_once(path, path.with_suffix(".part"), build, docs)
 
 
 def floor_search(con: sqlite3.Connection, query: str, body: str = "body", limit: int = 50) -> list:

@@ -34,7 +34,9 @@ import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from paired import built_once  # noqa: E402
 from pipeline.normalize import fold  # noqa: E402
 from pipeline.store import open_store  # noqa: E402
 
@@ -144,15 +146,7 @@ def build(path: Path, docs: int, seed: int = 19) -> None:
 
 def store_for(folder: Path, docs: int) -> Path:
     path = folder / f"web-{docs}-b{BUILD}.db"  # opening it migrates it to the newest schema
-    if not path.exists():
-        start = time.perf_counter()
-        part = path.with_name(path.stem + ".part.db")
-        for stale in folder.glob(part.name + "*"):
-            stale.unlink()
-        build(part, docs)
-        part.rename(path)
-        print(f"  built {path.name} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    return path
+    return built_once(path, path.with_name(path.stem + ".part.db"), build, docs)
 
 
 def pages(docs: int) -> dict[str, object]:
