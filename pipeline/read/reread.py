@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from ..normalize import fold
+from ..records import Note, ScannedLine
 
 REREAD_DPIS = (300, 400, 500)  # three renderings vote: one size alone slips a tone now and then
 PAD = (10.0, 8.0)  # points around the line's box: the marks above capitals reach past it
@@ -22,24 +23,22 @@ MIN_CONFIDENCE = 60.0  # a second reading less sure than this changes nothing
 
 def reread_signer_name(record, source) -> None:
     """Correct the diacritics of an OCR'd signer name from closer readings of its line."""
-    from ..records import Note, ScannedLine
-
     name = record.signer.name
     found = name_line(name, [l for l in source.lines if isinstance(l, ScannedLine) and l.box])
     if found is None:
         return
     line, first = found
     try:
-        readings = [read_line(Path(source.path), source.format, line.page, line.box, dpi) for dpi in REREAD_DPIS]
+        readings = [read_line(image) for image in line_images(Path(source.path), source.format, line.page,
+                                                              padded(line.box), REREAD_DPIS)]
     except Exception:  # a second look is a bonus: the first reading stands
         return
     better = vote(name.split(), first, readings)
     if better != name:
         record.signer.name = better
         record.warnings.append(Note("signer-name-reread", "signer.name", f"{name} → {better}"))
-        if hasattr(record, "flag"):
-            record.flag("signer.name", f"các lần đọc OCR khác dấu ({name} / {better}): đã lấy cách đọc "
-                                       "được nhiều lần đọc chắc nhất, cần kiểm tra")
+        record.flag("signer.name", f"các lần đọc OCR khác dấu ({name} / {better}): đã lấy cách đọc "
+                                   "được nhiều lần đọc chắc nhất, cần kiểm tra")
 
 
 def name_line(name: str, lines: list):
@@ -80,13 +79,12 @@ def matching(word: str, tokens: list[tuple[str, float]]) -> tuple[str, float] | 
     return None
 
 
-def read_line(path: Path, format: str, page: int, box: tuple, dpi: int) -> list[tuple[str, float]]:
-    """(word, confidence) Tesseract reads in one line's box, as a single text line."""
+def read_line(image) -> list[tuple[str, float]]:
+    """(word, confidence) Tesseract reads in an image of one line, as a single text line."""
     import pytesseract
 
     from .ocr import LANG, drop_red_ink
 
-    image = line_image(path, format, page, padded(box), dpi)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     data = pytesseract.image_to_data(drop_red_ink(image), lang=LANG, config="--psm 7",
                                      output_type=pytesseract.Output.DICT)
@@ -98,9 +96,9 @@ def padded(box: tuple) -> tuple:
     return max(0.0, x0 - PAD[0]), max(0.0, top - PAD[1]), x1 + PAD[0], bottom + PAD[1]
 
 
-def line_image(path: Path, format: str, page: int, box: tuple, dpi: int):
-    """The box of a page (1-based) as an image at `dpi`: rendered from a PDF without its
-    form fields, or cut from an image file's frame and enlarged."""
+def line_images(path: Path, format: str, page: int, box: tuple, dpis: tuple) -> list:
+    """The box of a page (1-based) as an image at each of `dpis`, the file opened once: rendered
+    from a PDF without its form fields, or cut from an image file's frame and enlarged."""
     from .ocr import image_scale, open_for_rendering
 
     x0, top, x1, bottom = box
@@ -109,7 +107,8 @@ def line_image(path: Path, format: str, page: int, box: tuple, dpi: int):
         try:
             pdf_page = pdf[page - 1]
             width, height = pdf_page.get_size()
-            return pdf_page.render(scale=dpi / 72, crop=(x0, height - min(bottom, height), max(0.0, width - x1), top)).to_pil()
+            crop = (x0, height - min(bottom, height), max(0.0, width - x1), top)
+            return [pdf_page.render(scale=dpi / 72, crop=crop).to_pil() for dpi in dpis]
         finally:
             pdf.close()
     from PIL import Image, ImageSequence
@@ -118,7 +117,12 @@ def line_image(path: Path, format: str, page: int, box: tuple, dpi: int):
         frame = next(f for k, f in enumerate(ImageSequence.Iterator(image), start=1) if k == page).copy()
     scale = image_scale(frame)
     cut = frame.crop((int(x0 * scale), int(top * scale), int(x1 * scale) + 1, int(bottom * scale) + 1))
-    factor = dpi / 72 / scale
+    return [enlarged(cut, dpi / 72 / scale) for dpi in dpis]
+
+
+def enlarged(cut, factor: float):
+    from PIL import Image
+
     if factor > 1.2:
-        cut = cut.resize((round(cut.width * factor), round(cut.height * factor)), Image.LANCZOS)
+        return cut.resize((round(cut.width * factor), round(cut.height * factor)), Image.LANCZOS)
     return cut
