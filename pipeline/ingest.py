@@ -12,7 +12,6 @@ import hashlib
 import os
 import stat
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -69,17 +68,15 @@ def file_state(path: str) -> tuple[int, int]:
 
 def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date | None = None,
            progress: Callable[[str, Stored | None], None] | None = None, ocr: str = "auto",
-           write_lock=None, reader: Callable[[list[str]], Iterable[Record]] | None = None,
-           settle: float = 0.0) -> Summary:
+           reader: Callable[[list[str]], Iterable[Record]] | None = None, settle: float = 0.0) -> Summary:
     """Store every file; `progress(path, outcome)` is called once per file (outcome None: skipped).
 
     `ocr` ("auto", "always", "never") decides when scans are OCR'd, as in ``read``.
-    `write_lock` (a lock, e.g. the web server's) is held around each store write only, never
-    while a file is read or OCR'd; `reader` replaces how files become records (the web page's
-    worker reads each in a child process it can stop). A file changed less than `settle` seconds
+    The store's writer lock is taken by each write only, never while a file is read or OCR'd;
+    `reader` replaces how files become records (the web page's worker reads each in a child
+    process it can stop). A file changed less than `settle` seconds
     ago, or while it was read, is not stored: it is reported and read again on the next run.
     """
-    lock = write_lock if write_lock is not None else nullcontext()
     summary = Summary()
     known = store.known_hashes()
     todo: list[tuple[str, str]] = []
@@ -115,13 +112,13 @@ def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date 
         pending.append((path, sha, record if same_state(path, states[path]) else None))
         slow, last = arrived - last >= BATCH_WAIT, arrived
         if slow or len(pending) >= BATCH or arrived - since >= BATCH_WAIT:
-            _store_batch(pending, store, lock, received_on, summary, progress)
+            _store_batch(pending, store, received_on, summary, progress)
             pending = []
-    _store_batch(pending, store, lock, received_on, summary, progress)
+    _store_batch(pending, store, received_on, summary, progress)
     return summary
 
 
-def _store_batch(pending: list[tuple[str, str, Record | None]], store: Store, lock, received_on: date | None,
+def _store_batch(pending: list[tuple[str, str, Record | None]], store: Store, received_on: date | None,
                  summary: Summary, progress) -> None:
     """Write the records read, in one transaction when they go in together; when that fails, each
     is written on its own (`_store_one`), as if there were no batch: a record the store refuses
@@ -129,11 +126,10 @@ def _store_batch(pending: list[tuple[str, str, Record | None]], store: Store, lo
     batch = [(record, sha, Path(path).name, received_on) for path, sha, record in pending if record is not None]
     outcomes = None
     if len(batch) > 1:
-        with lock:
-            try:
-                outcomes = iter(store.add_many(batch))
-            except Exception:  # nothing of the batch is stored: one by one, each says what stopped it
-                pass
+        try:
+            outcomes = iter(store.add_many(batch))
+        except Exception:  # nothing of the batch is stored: one by one, each says what stopped it
+            pass
     for path, sha, record in pending:
         if record is None:
             summary.failed.append((path, UNSETTLED))
@@ -142,20 +138,19 @@ def _store_batch(pending: list[tuple[str, str, Record | None]], store: Store, lo
         if outcomes is not None:
             outcome = next(outcomes)
         else:
-            record, outcome = _store_one(record, sha, path, store, lock, received_on)
+            record, outcome = _store_one(record, sha, path, store, received_on)
         count(summary, path, record.error, outcome)
         _call(progress, path, outcome)
 
 
-def _store_one(record: Record, sha: str, path: str, store: Store, lock, received_on: date | None):
-    with lock:
-        try:
-            return record, store.add(record, sha, Path(path).name, received_on)
-        except Exception as err:
-            if not record_problem(err):
-                raise  # the store itself (disk full, damaged, unreachable): stop, nothing is half-written
-            record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
-            return record, store.add(record, sha, Path(path).name, received_on)
+def _store_one(record: Record, sha: str, path: str, store: Store, received_on: date | None):
+    try:
+        return record, store.add(record, sha, Path(path).name, received_on)
+    except Exception as err:
+        if not record_problem(err):
+            raise  # the store itself (disk full, damaged, unreachable): stop, nothing is half-written
+        record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
+        return record, store.add(record, sha, Path(path).name, received_on)
 
 
 def same_state(path: str, before: tuple[int, int]) -> bool:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -484,11 +486,36 @@ class Stored:
     new: bool = True
 
 
+@lru_cache(maxsize=None)
+def writer_lock(url: str) -> threading.RLock:
+    """The one lock of a database in this process, shared by every `Store` opened on it."""
+    return threading.RLock()
+
+
+def one_writer(method):
+    """A `Store` method that writes: it runs while no other thread of this process writes to the
+    same database. SQLite takes one writer at a time, and the số đến and sổ đi numbers are MAX + 1
+    inside the transaction; without the lock a second thread would wait on SQLite's busy timeout
+    or retry on the UNIQUE constraint instead of simply queueing. Reentrant: a write may call another."""
+    @wraps(method)
+    def locked(self, *args, **kwargs):
+        with self.write_lock:
+            return method(self, *args, **kwargs)
+    return locked
+
+
 class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.fts = engine.dialect.name == "sqlite"
         self.postgres = engine.dialect.name == "postgresql"
+        self.write_lock = writer_lock(str(engine.url))
+
+    @contextmanager
+    def writing(self):
+        """Hold the store's writer lock over several writes that belong together."""
+        with self.write_lock:
+            yield self
 
     def check(self) -> None:
         """Refuse to write into a damaged SQLite file (PRAGMA quick_check): StoreDamaged naming the fault."""
@@ -511,6 +538,7 @@ class Store:
             rows = conn.execute(text("SELECT sha256, id, status FROM documents"))
             return {sha: (id_, status) for sha, id_, status in rows}
 
+    @one_writer
     def add(self, record: Record, sha256: str, file_name: str, received_on: date | None = None,
             attempts: int = 10) -> Stored:
         """Store one extracted record with its items, in one transaction (a failed read too).
@@ -527,6 +555,7 @@ class Store:
                 if attempt == attempts - 1:
                     raise
 
+    @one_writer
     def add_many(self, batch: list[tuple[Record, str, str, date | None]]) -> list[Stored]:
         """Store several records, each as `add` stores it (`batch`: its arguments), all in one
         transaction: one commit, and one new full-text segment, instead of one per document. All or
@@ -655,6 +684,7 @@ class Store:
 
     # -- corrections
 
+    @one_writer
     def edit(self, doc_id: int, changes: dict[str, str], author: str) -> dict:
         """Apply a person's corrections; each is kept with who and when, and wins over extraction."""
         unknown = [name for name in changes if name not in EDITABLE]
@@ -686,6 +716,7 @@ class Store:
                 conn.execute(text("UPDATE documents SET status = 'ok' WHERE id = :id"), {"id": doc_id})
         return self.get(doc_id)
 
+    @one_writer
     def mark_checked(self, doc_id: int, author: str) -> dict:
         """A person compared the record with the original and found it right: "needs review" (or a
         stored dispatch) becomes ok, kept as a correction of `status` with who and when."""
@@ -698,6 +729,7 @@ class Store:
             self._set_status(conn, doc_id, row.status, "ok", author)
         return self.get(doc_id)
 
+    @one_writer
     def register_by_hand(self, doc_id: int, author: str) -> dict:
         """A record the reader failed on, whose fields a person typed in, enters the sổ đến: it
         becomes a dispatch with the next số đến of its ngày đến's year (today when none)."""
@@ -877,6 +909,7 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r, support=json.loads(r["support"] or "[]")) for r in conn.execute(text(sql), params).mappings()]
 
+    @one_writer
     def mark_done(self, task_id: int, reply_number: str, done_on: str | None = None) -> None:
         with self.engine.begin() as conn:
             updated = conn.execute(text("UPDATE directives SET status = 'done', reply_number = :r, done_on = :d WHERE id = :id"),
@@ -886,6 +919,7 @@ class Store:
 
     # -- outgoing documents (sổ văn bản đi)
 
+    @one_writer
     def add_outgoing(self, org: str, year: int, build, attempts: int = 5) -> int:
         """Register an outgoing document under the next number of `org`'s `year`.
 
@@ -951,6 +985,7 @@ class Store:
                 continue
             yield {"outgoing": row}
 
+    @one_writer
     def import_lines(self, lines: Iterable[dict]) -> int:
         """Load an export into an empty store: ids, số đến, corrections and the sổ đi kept as they were.
 

@@ -405,3 +405,34 @@ def test_an_id_not_stored_is_not_found_and_says_what(tmp_path):
         store.mark_done(7, "1/SYT-VP")
     result = CliRunner().invoke(main, ["show", "404", "--db", str(tmp_path / "c.db")])
     assert result.exit_code == 1 and "no document #404" in result.output
+
+
+def test_the_store_lets_one_thread_of_the_process_write_at_a_time(tmp_path):
+    """The writer lock is the store's: every Store on the same database shares it, a second
+    thread's write waits for the first's, reads do not wait, and a write may nest in another."""
+    import threading
+
+    from pipeline.records import Record
+
+    db = str(tmp_path / "lock.db")
+    store, other = open_store(db), open_store(db)
+    assert other.write_lock is store.write_lock and open_store(str(tmp_path / "x.db")).write_lock is not store.write_lock
+    record = Record(source="a.txt", kind="dispatch", doc_type="Công văn", number="1/UBND-VP", issued_on="2026-03-01",
+                    issuer="UBND TỈNH SƠN LA", subject="thử")
+    stored = threading.Event()
+
+    def second_writer():
+        other.add(record, sha256="b", file_name="b.txt", received_on=date(2026, 3, 2))
+        stored.set()
+
+    with store.writing():
+        first = store.add(record, sha256="a", file_name="a.txt", received_on=date(2026, 3, 2))  # nested: no deadlock
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        assert not stored.wait(0.5)  # queued behind this thread's writes
+        reader = threading.Thread(target=lambda: other.get(first.id))
+        reader.start()
+        reader.join(5)
+        assert not reader.is_alive()  # reading never waits for the writer lock
+    thread.join(10)
+    assert stored.is_set() and sorted(d["incoming_no"] for d in store.documents()) == [1, 2]

@@ -110,7 +110,7 @@ def test_upload_stores_each_file_exactly_as_congvan_ingest(tmp_path, client):
     assert web_docs["hong.pdf"]["status"] == "failed" and web_docs["hong.pdf"]["error"].startswith("corrupt PDF")
 
 
-def test_an_upload_waits_for_the_worker_and_the_write_lock_is_free_while_it_is_read(client, monkeypatch):
+def test_an_upload_waits_for_the_worker_and_the_writer_lock_is_free_while_it_is_read(client, monkeypatch):
     worker = client.app.state.worker
     release, reading = threading.Event(), threading.Event()
     real_read = worker._read
@@ -125,7 +125,7 @@ def test_an_upload_waits_for_the_worker_and_the_write_lock_is_free_while_it_is_r
     response = upload(client, (DALAT.name, DALAT.read_bytes()), wait=False)
     assert response.status_code == 200 and time.monotonic() - started < 5  # answered before the file is read
     assert reading.wait(10)
-    lock = client.app.state.write_lock
+    lock = store_of(client).write_lock
     assert lock.acquire(timeout=1)  # another clerk's correction is not held up by the reading
     lock.release()
     inbox = client.get("/inbox").text

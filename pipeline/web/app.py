@@ -1,7 +1,6 @@
 """The web application: pages over the same store and functions the `congvan` commands use."""
 from __future__ import annotations
 
-import threading
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -91,10 +90,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.secret = settings.secret_key()
     app.state.login_throttle = LoginThrottle()
     app.state.store = store or open_store(settings.db)
-    # One writer at a time: the store numbers số đến as MAX + 1 inside each transaction.
-    app.state.write_lock = threading.Lock()
     # Uploads are read and filed by a background worker; a restart takes up what was waiting.
-    app.state.worker = Worker(app.state.store, app.state.write_lock, settings.data_dir / "queue")
+    # (One writer at a time is the store's own rule: its writes take its writer lock.)
+    app.state.worker = Worker(app.state.store, settings.data_dir / "queue")
     app.state.worker.start()  # also without a lifespan (a test client not used as a context)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)

@@ -3,8 +3,8 @@
 An upload is saved, then recorded as waiting by a small job file in `<data dir>/queue/`; the
 request answers at once. One worker thread takes the jobs oldest first and runs the same code
 as `congvan ingest` on each file: the file is read and extracted in a child process (so the
-[limits] time budget applies and a stop signal can end it), and the app's write lock is held
-only while the record is written to the store. A server that stops (one signal) ends the child;
+[limits] time budget applies and a stop signal can end it), and the store's writer lock is held
+only while the record is written. A server that stops (one signal) ends the child;
 the job file stays, and the next start takes it again, so no file is left without a record.
 """
 from __future__ import annotations
@@ -53,9 +53,8 @@ class Job:
 
 
 class Worker:
-    def __init__(self, store, write_lock, queue_dir: Path, ocr: str = "auto"):
+    def __init__(self, store, queue_dir: Path, ocr: str = "auto"):
         self.store = store
-        self.write_lock = write_lock
         self.queue_dir = queue_dir
         self.ocr = ocr
         self.jobs: dict[str, Job] = {}
@@ -162,7 +161,7 @@ class Worker:
             return
         outcomes, self.failures = {}, {}
         received = date.fromisoformat(job.received_on) if job.received_on else None
-        summary = ingest([path], self.store, received_on=received, write_lock=self.write_lock,
+        summary = ingest([path], self.store, received_on=received,
                          progress=lambda p, outcome: outcomes.__setitem__(p, outcome), reader=self._read_all)
         if self.stopping.is_set() and not outcomes.get(path):
             return  # interrupted: the job file stays, the next start reads the file again

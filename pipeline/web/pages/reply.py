@@ -29,7 +29,7 @@ from ..auth import require_csrf
 from ..errors import PageError
 from ..queries import outgoing_entry
 from ..render import VI, page
-from . import store_of, writing
+from . import store_of
 from .review import load
 
 router = APIRouter()
@@ -190,7 +190,8 @@ def issue_and_register(request: Request, doc: dict, form: ReplyForm) -> int:
     draft = build_draft(doc, org, form)
     folder = request.app.state.settings.outgoing_dir / org.symbol / str(draft.issued_on.year)
     folder.mkdir(parents=True, exist_ok=True)
-    with writing(request) as store:
+    store = store_of(request)
+    with store.writing():  # the number and the items it closes, with no other write between
         issued = issue(store, draft, org, folder=folder)
         if form.mark_done:  # only the items the letter reports done (bao-cao-ket-qua: those given a result)
             for position in draft.answered:

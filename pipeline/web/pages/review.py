@@ -15,7 +15,7 @@ from ..errors import PageError
 from ..highlight import field_key, highlighted
 from ..queries import Pager, review_page, status_counts
 from ..render import VI, page
-from . import store_of, writing
+from . import store_of
 
 router = APIRouter()
 STATUSES = ("needs_review", "ok", "other", "failed")
@@ -53,7 +53,7 @@ async def mark_checked(request: Request, doc_id: int):
     refused = await save_typed(request, doc)
     if refused:
         return refused
-    await run_in_threadpool(write, request, lambda store: store.mark_checked(doc_id, author_of(request)))
+    await run_in_threadpool(store_of(request).mark_checked, doc_id, author_of(request))
     return RedirectResponse(f"/review/{doc_id}?checked=1", status_code=303)
 
 
@@ -70,7 +70,7 @@ async def register_by_hand(request: Request, doc_id: int):
     missing = [VI["fields"].get(name, name) for name in ("number", "issuer", "subject") if not doc.get(name)]
     if missing:
         raise PageError(400, "Hãy gõ " + ", ".join(missing) + " trước khi vào sổ (những gì đã gõ đã được lưu).")
-    await run_in_threadpool(write, request, lambda store: store.register_by_hand(doc_id, author_of(request)))
+    await run_in_threadpool(store_of(request).register_by_hand, doc_id, author_of(request))
     return RedirectResponse(f"/review/{doc_id}?registered=1", status_code=303)
 
 
@@ -87,11 +87,6 @@ async def save_typed(request: Request, doc: dict):
     return None
 
 
-def write(request: Request, action) -> None:
-    with writing(request) as store:
-        action(store)
-
-
 def corrected_fields(doc: dict) -> set[str]:
     from ...store import review_field
 
@@ -103,7 +98,7 @@ def corrected_fields(doc: dict) -> set[str]:
 async def save_corrections(request: Request, doc_id: int):
     doc = load(request, doc_id)
     before = len(doc["corrections"])
-    refused = await save_typed(request, doc)  # in a worker thread: the write lock may be held by a store write
+    refused = await save_typed(request, doc)  # in a worker thread: another write may hold the store's lock
     if refused:
         return refused
     saved = len(load(request, doc_id)["corrections"]) - before
@@ -111,8 +106,7 @@ async def save_corrections(request: Request, doc_id: int):
 
 
 def save(request: Request, doc_id: int, changes: dict[str, str]) -> None:
-    with writing(request) as store:
-        store.edit(doc_id, changes, author_of(request))
+    store_of(request).edit(doc_id, changes, author_of(request))
 
 
 def load(request: Request, doc_id: int) -> dict:

@@ -11,7 +11,7 @@ from ..auth import require_csrf
 from ..errors import PageError
 from ..queries import Pager, task_page
 from ..render import page
-from . import store_of, writing
+from . import store_of
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -49,8 +49,7 @@ def mark_task_done(request: Request, task_id: int, reply_number: str = Form(""),
     if not reply_number:
         raise PageError(400, "Hãy ghi số, ký hiệu của văn bản trả lời trước khi đánh dấu xong.")
     try:
-        with writing(request) as store:
-            store.mark_done(task_id, reply_number)
+        store_of(request).mark_done(task_id, reply_number)
     except NotFound:
         raise PageError(404, f"Không có việc số {task_id}.") from None
     page_part = f"&page={page_no}" if page_no.isdigit() and page_no != "1" else ""  # back to the same page
