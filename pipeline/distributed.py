@@ -1,19 +1,30 @@
 """The clerk's batch on a Dask cluster: `congvan ingest INBOX --dask tcp://SCHEDULER:8786` (or `local:N`).
 
-The workers read and extract (and OCR); this process hashes, skips what is stored, and writes
-every record through the same `Store.add` as the one-machine ingest, one transaction a
-document, in input order. So:
+The workers read and extract (and OCR). This process hashes each file and schedules only what
+the store does not hold. Who stores depends on the store:
 
-- exactly once: a file whose SHA-256 is stored is never scheduled, and a task retried after its
-  worker died still hands back one result, stored once (the store refuses a second row of a hash);
-- số đến are gap-free and follow the input order (PostgreSQL takes them under a per-year lock);
+- a server (PostgreSQL): each worker stores its own files, through the same `Store.add_many` /
+  `Store.add` as the one-machine ingest, on a store it opens once per process from the URL this
+  process hands it, and sends back a few numbers a file (`Outcome`). Storing then scales with the
+  workers instead of queueing in one client; số đến follow the order in which files are stored;
+- a file (SQLite, one writer): the workers send the records back and this process stores them,
+  one transaction a document, in input order, so số đến follow the input list.
+
+Either way:
+
+- exactly once: a file whose SHA-256 is stored is never scheduled; a task run again after its
+  worker died finds what its first attempt committed and stores nothing twice (the store's UNIQUE
+  hash and its "already stored: return the row" path), and a transaction the dead worker left
+  open is rolled back by the server;
+- số đến are gap-free per year (PostgreSQL takes them under a per-year lock);
 - at most `window` tasks are in flight and paths are read as a stream, so this process's memory
   does not grow with the batch;
-- a file that kills its worker twice, or runs past [limits] seconds_per_file, is a failed record.
+- a file that kills its worker twice, or runs past [limits] seconds_per_file, is a failed record
+  (stored by this process when its worker could not).
 
 A task reads several small files (about half a second of expected work, `BATCH_SECONDS`): a Dask task
 costs the scheduler and the client a few milliseconds, as much as reading a short text document.
-A batch that fails (its worker died twice, or its records could not come back) is read again one
+A batch that fails (its worker died twice, or its results could not come back) is sent again one
 file per task, so the poisoned file alone becomes the failed record.
 
 Dask is an optional extra (`pip install 'congvan[dask]'`), imported only here.
@@ -34,7 +45,7 @@ from .ingest import UNSETTLED, Summary, count, file_state, record_problem, same_
 from .process import DIED, FileTimeLimit, process_file
 from .read import SUPPORTED
 from .records import Note, Record
-from .store import Store, Stored
+from .store import Store, Stored, open_store
 
 MISSING = ("--dask cần gói dask: pip install 'congvan[dask]' "
            "(--dask needs the optional dask extra: pip install 'congvan[dask]')")
@@ -46,6 +57,11 @@ class DaskMissing(RuntimeError):
 
 class ClusterError(RuntimeError):
     pass
+
+
+class WorkerStoreFault(ClusterError):
+    """A worker could not open or write the store (unreachable, login refused, disk full): the
+    batch stops, as a fault of the store stops it on one machine."""
 
 
 # --------------------------------------------------------------------------- inputs, streamed
@@ -197,6 +213,90 @@ def interrupt_after(seconds: float):
         timer.join()  # after this no late exception can land outside the caller's handler
 
 
+# --------------------------------------------------------------------------- storing on a worker
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker that stored a file sends back: a few numbers, not the record."""
+    sha: str
+    error: str = ""  # why the file could not be read ('' when it was)
+    id: int | None = None
+    status: str = ""
+    incoming_no: int | None = None
+    duplicate_of: int | None = None
+    settled: bool = True  # False: the file changed between hashing and reading; not stored
+
+    def stored(self) -> Stored:
+        # Always "new": every file was checked unstored before it was scheduled, so a row found
+        # there is this run's (a first attempt whose worker died after committing).
+        return Stored(self.id, self.status, self.incoming_no, self.duplicate_of)
+
+
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def worker_store(url: str) -> Store:
+    """The store at `url`, opened once per worker process: later tasks reuse its connection pool."""
+    with _stores_lock:
+        if url not in _stores:
+            _stores[url] = open_store(url)
+        return _stores[url]
+
+
+def store_batch_on_worker(files: list[tuple[str, str, tuple[int, int]]], url: str, received_on: date,
+                          ocr: str = "auto") -> list[Outcome]:
+    """A task: read a few files (path, sha, size and mtime when hashed) and store them from here."""
+    try:
+        store = worker_store(url)  # before reading: a store out of reach stops the batch at once
+    except Exception as err:
+        raise WorkerStoreFault(f"worker cannot open the store: {type(err).__name__}: {short(err)}") from None
+    read = []
+    for path, sha, state in files:
+        record = read_on_worker(path, ocr)
+        read.append((path, sha, record if same_state(path, state) else None))  # changed while read: next run
+    try:
+        return store_read(store, read, received_on)
+    except Exception as err:  # only faults of the store get here (store_record keeps the record's own)
+        raise WorkerStoreFault(f"worker cannot write the store: {type(err).__name__}: {short(err)}") from None
+
+
+def store_read(store: Store, read: list[tuple[str, str, Record | None]], received_on: date) -> list[Outcome]:
+    """Store the records of a task in one transaction; when that fails, each on its own, so a
+    record the store refuses fails alone (as `ingest` does on one machine)."""
+    batch = [(record, sha, Path(path).name, received_on) for path, sha, record in read if record is not None]
+    together = None
+    if len(batch) > 1:
+        try:
+            together = iter(store.add_many(batch))
+        except Exception:  # nothing of the batch is stored: one by one, each says what stopped it
+            pass
+    outcomes = []
+    for path, sha, record in read:
+        if record is None:
+            outcomes.append(Outcome(sha, settled=False))
+            continue
+        if together is not None:
+            stored = next(together)
+        else:
+            record, stored = store_record(store, record, sha, path, received_on)
+        if not stored.new:
+            stored = as_found(store, stored)
+        outcomes.append(Outcome(sha, record.error, stored.id, stored.status, stored.incoming_no, stored.duplicate_of))
+    return outcomes
+
+
+def as_found(store: Store, stored: Stored) -> Stored:
+    """A file already stored (by this task's first attempt, whose worker then died): its row's số đến."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        row = conn.execute(text("SELECT incoming_no, duplicate_of FROM documents WHERE id = :id"),
+                           {"id": stored.id}).one()
+    return Stored(stored.id, stored.status, row.incoming_no, row.duplicate_of, new=False)
+
+
 # --------------------------------------------------------------------------- the client's loop
 
 
@@ -208,11 +308,20 @@ class Job:
     state: tuple[int, int]
 
 
-@dataclass
+@dataclass(eq=False)
 class Task:
     """One Dask task: the files it reads, in input order."""
     jobs: list[Job]
     future: object
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a task does with its files: read them for this process to store, or (`url` set) store
+    them on its worker too, into the store at `url` with `received_on` as ngày đến."""
+    ocr: str = "auto"
+    url: str | None = None
+    received_on: date | None = None
 
 
 class Tally:
@@ -250,11 +359,13 @@ def expected_seconds(path: str) -> float:
 def ingest_on_cluster(paths: Iterable[str], store: Store, client, received_on: date | None = None,
                       progress: Callable[[str, Stored | None], None] | None = None, ocr: str = "auto",
                       settle: float = 0.0, window: int | None = None, batch_seconds: float = BATCH_SECONDS,
-                      batch_files: int = BATCH_FILES) -> Summary:
+                      batch_files: int = BATCH_FILES, workers_store: bool | None = None) -> Summary:
     """Store every file, read on the cluster's workers; `progress(path, outcome)` once per file.
 
     Files go to the workers in tasks of a few (`batch_seconds` of expected work, at most
     `batch_files`; `batch_files=1`: one file a task), at most `window` tasks in flight.
+    `workers_store` (default: when the store is PostgreSQL) has each worker store its own files,
+    taken as they finish; otherwise this process stores them in input order.
     On KeyboardInterrupt the futures in flight are cancelled and the interrupt goes on up:
     every document stored so far is complete, and the same command finishes the rest.
     """
@@ -262,6 +373,8 @@ def ingest_on_cluster(paths: Iterable[str], store: Store, client, received_on: d
 
     summary = Summary(incoming=Tally(), others=Tally())
     window = window or 4 * worker_threads(client)
+    in_order = not (store.postgres if workers_store is None else workers_store)
+    work = Work(ocr) if in_order else Work(ocr, store_url(store), received_on)
     in_flight: deque[Task] = deque()
     flying: set[str] = set()  # the hashes in flight or in the batch being filled
     batch: list[Job] = []
@@ -269,10 +382,10 @@ def ingest_on_cluster(paths: Iterable[str], store: Store, client, received_on: d
 
     def send() -> None:
         nonlocal batch, cost
-        in_flight.append(submit(client, batch, ocr))
+        in_flight.append(submit(client, batch, work))
         batch, cost = [], 0.0
         while len(in_flight) >= window:
-            store_task(in_flight.popleft(), client, store, summary, received_on, progress, ocr, flying)
+            settle_task(finished(in_flight, in_order), client, store, summary, received_on, progress, work, flying)
 
     try:
         for path in paths:
@@ -288,7 +401,7 @@ def ingest_on_cluster(paths: Iterable[str], store: Store, client, received_on: d
         if batch:
             send()
         while in_flight:
-            store_task(in_flight.popleft(), client, store, summary, received_on, progress, ocr, flying)
+            settle_task(finished(in_flight, in_order), client, store, summary, received_on, progress, work, flying)
     except BaseException:
         if client is not None:
             client.cancel([task.future for task in in_flight if task.future is not None])
@@ -313,10 +426,34 @@ def prepare(path: str, store: Store, summary: Summary, flying: set[str], settle:
     return Job(path, sha, state)
 
 
-def submit(client, jobs: list[Job], ocr: str) -> Task:
+def store_url(store: Store) -> str:
+    """The URL a worker opens the store with (its password included: the workers log in too)."""
+    return store.engine.url.render_as_string(hide_password=False)
+
+
+def submit(client, jobs: list[Job], work: Work) -> Task:
+    if work.url:  # ngày đến is the client's today, whatever the workers' clocks say
+        files = [(job.path, job.sha, job.state) for job in jobs]
+        return Task(jobs, client.submit(store_batch_on_worker, files, work.url, work.received_on or date.today(),
+                                        work.ocr, pure=False))
     if len(jobs) == 1:
-        return Task(jobs, client.submit(read_on_worker, jobs[0].path, ocr, pure=False))
-    return Task(jobs, client.submit(read_batch_on_worker, [job.path for job in jobs], ocr, pure=False))
+        return Task(jobs, client.submit(read_on_worker, jobs[0].path, work.ocr, pure=False))
+    return Task(jobs, client.submit(read_batch_on_worker, [job.path for job in jobs], work.ocr, pure=False))
+
+
+def finished(in_flight: deque[Task], in_order: bool) -> Task:
+    """The next task to settle: the oldest when results are stored in input order, else any that
+    is done (a slow scan then holds up nothing)."""
+    if in_order:
+        return in_flight.popleft()
+    done = next((task for task in in_flight if task.future.done()), None)
+    if done is None:
+        from distributed import wait
+
+        wait([task.future for task in in_flight], return_when="FIRST_COMPLETED")
+        done = next(task for task in in_flight if task.future.done())
+    in_flight.remove(done)
+    return done
 
 
 def already_stored(store: Store, sha: str) -> bool:
@@ -328,12 +465,18 @@ def already_stored(store: Store, sha: str) -> bool:
     return status is not None and status != "failed"
 
 
-def store_task(task: Task, client, store: Store, summary: Summary, received_on: date | None, progress, ocr: str,
-               flying: set[str]) -> None:
-    records = records_of(task, client, ocr)
+def settle_task(task: Task, client, store: Store, summary: Summary, received_on: date | None, progress, work: Work,
+                flying: set[str]) -> None:
+    """Count a finished task's files; store here those a worker did not (all of them when the
+    client stores, else the failed ones)."""
+    results = results_of(task, client, work)
     task.future = None  # the results can go as soon as they are stored
-    for job, record in zip(task.jobs, records):
+    for job, result in zip(task.jobs, results):
         flying.discard(job.sha)
+        if isinstance(result, Outcome):
+            settle_outcome(job, result, summary, progress)
+            continue
+        record = result
         if not same_state(job.path, job.state):  # changed while it was hashed and read: next run
             summary.failed.append((job.path, UNSETTLED))
             _call(progress, job.path, None)
@@ -343,22 +486,33 @@ def store_task(task: Task, client, store: Store, summary: Summary, received_on: 
         _call(progress, job.path, outcome)
 
 
-def records_of(task: Task, client, ocr: str) -> list[Record]:
-    """The task's records, one a file. A batch that failed is read again one file a task (its
-    files in parallel), so only the file that kills its worker twice becomes a failed record."""
+def settle_outcome(job: Job, outcome: Outcome, summary: Summary, progress) -> None:
+    if not outcome.settled:
+        summary.failed.append((job.path, UNSETTLED))
+        _call(progress, job.path, None)
+        return
+    stored = outcome.stored()
+    count(summary, job.path, outcome.error, stored)
+    _call(progress, job.path, stored)
+
+
+def results_of(task: Task, client, work: Work) -> list[Record | Outcome]:
+    """The task's results, one a file: records, or the outcomes of the files its worker stored.
+    A batch that failed is sent again one file a task (its files in parallel), so only the file
+    that kills its worker twice becomes a failed record (for this process to store)."""
     from distributed import KilledWorker
 
     try:
-        records = task.future.result()
-        return records if len(task.jobs) > 1 else [records]
-    except (KeyboardInterrupt, OSError):  # OSError: the scheduler is gone; stop, the rest is for the rerun
+        results = task.future.result()
+        return results if work.url or len(task.jobs) > 1 else [results]
+    except (KeyboardInterrupt, OSError, WorkerStoreFault):  # OSError: the scheduler is gone; the rest is for the rerun
         raise
     except Exception as err:
         if len(task.jobs) == 1:
             return [failed_record(task.jobs[0].path, err, KilledWorker)]
-    singles = [submit(client, [job], ocr) for job in task.jobs]
+    singles = [submit(client, [job], work) for job in task.jobs]
     try:
-        return [records_of(single, client, ocr)[0] for single in singles]
+        return [results_of(single, client, work)[0] for single in singles]
     except BaseException:
         client.cancel([single.future for single in singles])
         raise
