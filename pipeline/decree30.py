@@ -125,6 +125,17 @@ URGENCY = re.compile(r"^(?:THƯỢNG\s+KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|KHẨN
 # an appendix's heading as the reader meets it, with a title after it.
 APPENDIX = re.compile(r"^(?:PHỤ\s+LỤC\b|Phụ\s+lục(?:\s+(?:số\s+)?[IVXLCDM\d]+[a-z]?)?\s*(?:[:.\-–].*)?$)")
 
+# After the signature: a form's heading ("Mẫu số 01/QTDA") opens an appendix as "PHỤ LỤC" does.
+FORM_HEADING = re.compile(r"^Mẫu\s+(?:số\s+)?[\w./-]*\d", re.I)
+# The last entry of a Nơi nhận list (App. I §II.9): "- Lưu: VT, KTTH (2)".
+LUU_ENTRY = re.compile(r"^\s*[-–~•+]?\s*Lưu\s*[:.]?\s*(?:VT|Văn\s+thư)\b", re.I)
+
+# ---- e-signature stamps printed into the text (evidence of the signature, never content)
+
+# "Người ký: …" / "Ký bởi: …" opens a stamp; its other fields follow it.
+ESIGN_OPEN = re.compile(r"^\s*(?:Người\s+ký|Ký\s+bởi)\s*:\s*(?P<signer>\S.*)$", re.I)
+ESIGN_FIELD = re.compile(r"^\s*(?:E-?mail|Cơ\s+quan|Chức\s+vụ|Thời\s+gian\s+ký|Ngày\s+ký|Ký\s+ngày)\s*:", re.I)
+
 
 # ---- upper-case lines: issuer, type title, authority and title lines
 

@@ -722,10 +722,15 @@ def name_from_noisy_line(signer: Signer, lines: list[Piece], record: Record) -> 
             return
     record.warnings.append(Note("signer-name-missing", "signer.name"))
     record.flag("signer.name", "không tìm thấy họ tên người ký")
+    # Without the name that closes it, the block was not read as a block: its title may be a form's.
+    for name, value in (("signer.title", signer.title), ("signer.authority", signer.authority)):
+        if value:
+            record.flag(name, "không thấy họ tên người ký dưới dòng này: kiểm tra đây có đúng là khối chữ ký")
 
 
 def looks_like_name(text: str) -> bool:
-    return bool(NAME.match(HONORIFIC.sub("", text).strip()))
+    """A name's shape, and no title: "Phó Thống Đốc" in sentence case is capitalised words too."""
+    return bool(NAME.match(HONORIFIC.sub("", text).strip())) and not signer_title_form(text)
 
 
 def normalize_authority(text: str) -> str:
@@ -747,3 +752,50 @@ def check_record(record: Record, layout: Layout) -> None:
         record.warnings.append(Note("number-rule", "number", record.number.split('/')[0]))
     if record.distribution and not any(d.lower().startswith("lưu") for d in record.distribution):
         record.warnings.append(Note("distribution-no-luu", "distribution"))
+    check_symbol_names_issuer(record)
+
+
+def check_symbol_names_issuer(record: Record) -> None:
+    """The symbol's organ code abbreviates the issuing body ("TT-BCA": Bộ Công an; App. I §II.3).
+    When no code of the symbol abbreviates the issuer or its parent body, one of the two is wrong
+    (a portal's header of another body, a misread line): both go to review, neither is changed."""
+    codes = organ_codes(record.number)
+    bodies = [b for b in (record.issuer, record.parent_body) if b]
+    if not codes or not bodies or any(abbreviates(code, body) for code in codes for body in bodies):
+        return
+    reason = f"ký hiệu «{record.number}» không viết tắt tên cơ quan «{record.issuer or record.parent_body}»"
+    record.flag("issuer", reason)
+    record.flag("number", reason)
+
+
+def organ_codes(number: str) -> list[str]:
+    """The lettered parts of a symbol: "131/2025/TT-BCA" → ["TT", "BCA"]. The type's code stays in:
+    "CT" is a Chỉ thị's and also the Cục Thuế's ("1581/CT-TTHT")."""
+    if "/" not in number:
+        return []
+    parts = re.split(r"[/\-]", number.split("/", 1)[1])
+    return [p for p in parts if re.fullmatch(r"[^\W\d_]{2,}", p)]
+
+
+def abbreviates(code: str, body: str) -> bool:
+    """ "BCA" for "BỘ CÔNG AN", "BHXH" for "BẢO HIỂM XÃ HỘI VIỆT NAM", "SGDĐT" for "SỞ GIÁO DỤC VÀ ĐÀO
+    TẠO" (the joining "VÀ" left out), "TTg" for "PHỦ THỦ TƯỚNG" (from any word), "UBND" for "UBND
+    TỈNH …", "ABC" for "CÔNG TY CỔ PHẦN ABC". Lenient: only a body no code comes near is doubted."""
+    code = fold(code)
+    words = fold_words(body).split()
+    if code in words or (len(code) >= 3 and code in "".join(words)):
+        return True
+    need = min(2, len(code))
+    # A word with no vowel is an abbreviation already ("THPT", "GD&ĐT"): all its letters count.
+    heads = [re.sub(r"\W", "", w) if not re.search(r"[aeiouy]", w) else w[0] for w in words]
+    for letters in ("".join(heads), "".join(h for h, w in zip(heads, words) if w != "va")):
+        if any(len(common_prefix(code, letters[k:])) >= need for k in range(len(letters))):
+            return True
+    return False
+
+
+def common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import normalize
-from .decree30 import (APPENDIX, AUTHORITY, BARE_DATE_LINE, DAMAGED_DATE_LINE, DATE_LINE, DIEN, KINH_GUI, NOI_NHAN,
-                       NUMBER_LINE, SUBJECT_START, URGENCY, is_motto, is_upper_line)
+from .decree30 import (APPENDIX, AUTHORITY, BARE_DATE_LINE, DAMAGED_DATE_LINE, DATE_LINE, DIEN, ESIGN_FIELD, ESIGN_OPEN,
+                       FORM_HEADING, KINH_GUI, LUU_ENTRY, NOI_NHAN, NUMBER_LINE, SUBJECT_START, URGENCY, is_motto,
+                       is_upper_line)
+from .normalize import fold_words
 from .records import FOOTER, HEADER, LEFT, RIGHT, Line, SourceText
 from .restore import restore_lines
 from .vocab import type_title, vocab
@@ -69,9 +71,12 @@ def assign_zones(lines: list[Line]) -> list[tuple[str, Line]]:
     footer_start = find_footer_start(lines[:appendix], title_end)
     recip_end = find_recipients_end(lines, title_end, footer_start)
     leading = find_leading_title(lines)
+    stamps = stamp_lines(lines)
     zoned = []
     for i, line in enumerate(lines):
-        if i in leading:
+        if i in stamps:
+            zone = "stamp"  # an e-signature's stamp: evidence of the signature, not the issuer or the text
+        elif i in leading:
             zone = "title"  # "NGHỊ ĐỊNH / Quy định về …" printed above the header by a portal
         elif i >= appendix:
             zone = "appendix"  # forms printed after the signature: their Nơi nhận is not ours
@@ -239,15 +244,36 @@ def find_footer_start(lines: list[Line], start: int) -> int:
 
 
 def find_appendix_start(lines: list[Line], start: int) -> int:
-    """The "PHỤ LỤC" heading that follows the Nơi nhận/signature block, or the end."""
+    """The "PHỤ LỤC" heading (or a form's "Mẫu số …") that follows the Nơi nhận/signature block,
+    or the end. The block is known by its "Nơi nhận:", its authority line, or its last entry
+    "- Lưu: VT" (OCR may have garbled the first two)."""
     signed = False
     for i in range(start, len(lines)):
         text = lines[i].text.strip()
-        if NOI_NHAN.match(text) or AUTHORITY.match(text):
+        if NOI_NHAN.match(text) or AUTHORITY.match(text) or LUU_ENTRY.match(text):
             signed = True
-        elif signed and APPENDIX.match(text):
+        elif signed and (APPENDIX.match(text) or FORM_HEADING.match(text)):
             return i
     return len(lines)
+
+
+def stamp_lines(lines: list[Line]) -> set[int]:
+    """The lines of e-signature stamps printed into the text: "Người ký: …" with the fields under it
+    (Email, Cơ quan, Thời gian ký), and the signer's name printed above it when it repeats the
+    "Người ký" value (OCR may slip a mark: "CỔNG" / "CÔNG")."""
+    found = set()
+    for i, line in enumerate(lines):
+        opened = ESIGN_OPEN.match(line.text)
+        if not opened:
+            continue
+        found.add(i)
+        j = i + 1
+        while j < len(lines) and ESIGN_FIELD.match(lines[j].text):
+            found.add(j)
+            j += 1
+        if i > 0 and fold_words(lines[i - 1].text) == fold_words(opened.group("signer")):
+            found.add(i - 1)
+    return found
 
 
 def find_signature_start(lines: list[Line], start: int) -> int | None:

@@ -474,3 +474,72 @@ def test_after_an_appendix_heading_only_dated_citations_count(tmp_path):
         "PHỤ LỤC", "Căn cứ Luật số 139/2025/QHI15;", "theo Thông tư số 91/2026/TT được ban hành",
         "theo Quyết định số 991/QĐ-TTg ngày 16/9/2024 của Thủ tướng Chính phủ"])
     assert [r.number for r in record.references] == ["97/2015/QH13", "991/QĐ-TTg"]
+
+
+HEAD_NHNN = ["NGÂN HÀNG NHÀ NƯỚC", "VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+             "Số: 76/2025/TT-NHNN", "Hà Nội, ngày 31 tháng 12 năm 2025", "THÔNG TƯ", "Sửa đổi Thông tư về tái cấp vốn",
+             "Điều 1. Thông tư này có hiệu lực từ ngày ký./.", "Nơi nhận:", "- Như Điều 1;", "- Lưu: VT, PC."]
+
+
+def test_a_title_in_sentence_case_under_the_title_line_is_no_name(tmp_path):
+    """A portal that dropped "KT." prints "THỐNG ĐỐC" / "Phó Thống Đốc" / "(đã ký)" / the name: the
+    capitalised title has a name's shape, but the name is the line that is no title."""
+    record = extract_lines(tmp_path, HEAD_NHNN + ["THỐNG ĐỐC", "Phó Thống Đốc", "(đã ký)", "Phạm Thanh Hà"])
+    assert record.signer.name == "Phạm Thanh Hà"
+
+
+@pytest.mark.parametrize("issuer, number, flagged", [
+    ("CHÍNH PHỦ", "131/2025/TT-BCA", True),   # a portal's header of another body
+    ("BỘ TÀI CHÍNH", "97/2025/QĐ-UBND", True),
+    ("BỘ CÔNG AN", "131/2025/TT-BCA", False),
+    ("BẢO HIỂM XÃ HỘI VIỆT NAM", "381/BHXH-VP", False),  # the symbol abbreviates the first words
+    ("THỦ TƯỚNG CHÍNH PHỦ", "299/TTg-KTTH", False),
+    ("VĂN PHÒNG CHÍNH PHỦ", "2739/VPCP-ĐMDN", False),
+    ("CỤC THUẾ TỈNH NGHỆ AN", "1581/CT-TTHT", False),  # "CT" is also a Chỉ thị's code
+    ("TRƯỜNG THPT NGUYỄN DU", "18/GM-THPTND", False),  # an abbreviation inside the name
+])
+def test_an_issuer_the_symbol_does_not_abbreviate_is_flagged(tmp_path, issuer, number, flagged):
+    """The organ code of the symbol names the issuing body (Decree 30, App. I §II.3): a header of
+    another body means one of the two is wrong, so both go to review."""
+    record = extract_lines(tmp_path, [issuer, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                                      f"Số: {number}", "Hà Nội, ngày 25 tháng 12 năm 2025", "V/v báo cáo tình hình",
+                                      "Kính gửi: Các đơn vị", "Đề nghị các đơn vị báo cáo./.", "Nơi nhận:",
+                                      "- Như trên;", "- Lưu: VT.", "BỘ TRƯỞNG", "Lương Tam Quang"])
+    assert record.issuer == issuer and record.number == number  # read as printed, never changed
+    fields = {r["field"] for r in record.review}
+    assert ({"issuer", "number"} <= fields) is flagged
+
+
+def test_a_form_after_the_signature_is_an_appendix_even_without_its_heading(tmp_path):
+    """OCR lost the "Nơi nhận:" and the "PHỤ LỤC" heading; the "Lưu: VT" entry still closes the
+    document's list, and a form ("Mẫu số 01") after it is an appendix: its placeholder signature
+    ("QUYỀN HẠN, CHỨC VỤ NGƯỜI KÝ") is not the signer."""
+    record = extract_lines(tmp_path, [
+        "CHÍNH PHỦ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 241/2026/NĐ-CP",
+        "Hà Nội, ngày 26 tháng 6 năm 2026", "NGHỊ ĐỊNH", "Sửa đổi Nghị định về quản lý đường bộ",
+        "Điều 1. Nghị định này có hiệu lực từ ngày ký./.", "Mới nhận: l", "- Các bộ, cơ quan ngang bộ;",
+        "- Lưu: VT, CN (2).", "Mẫu số 01", "TỜ TRÌNH", "Về việc đề nghị giao quản lý tuyến đường",
+        "Nơi nhận: QUYỀN HẠN, CHỨC VỤ NGƯỜI KÝ", "- Như trên; (Chữ ký, dấu)", "- Lưu: VT.", "Họ và tên"])
+    assert record.signer.title == ""
+    assert not any("NGƯỜI KÝ" in d for d in record.distribution)
+
+
+def test_without_the_name_the_title_read_is_flagged_too(tmp_path):
+    """No name under the title: the block was not read as a block, so what was read of it is unsure."""
+    record = extract_lines(tmp_path, HEAD_NHNN + ["KT. THỐNG ĐỐC", "PHÓ THỐNG ĐỐC"])
+    assert record.signer.title == "PHÓ THỐNG ĐỐC" and record.signer.name == ""
+    assert {"signer.name", "signer.title", "signer.authority"} <= {r["field"] for r in record.review}
+
+
+def test_an_e_signature_stamp_above_the_header_is_not_the_issuer(tmp_path):
+    """An e-signed PDF's stamp ("Người ký: …", "Email:", "Cơ quan:", "Thời gian ký:") and the
+    signer's name printed above it are evidence of the signature, not the issuing body."""
+    record = extract_lines(tmp_path, [
+        "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ", "Người ký: CÔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ",
+        "Email: thongtinchinhphu@chinhphu.vn", "Cơ quan: VĂN PHÒNG CHÍNH PHỦ", "Thời gian ký: 05.06.2026 16:57:30 +07:00",
+        "CHÍNH PHỦ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 193/2026/NĐ-CP",
+        "Hà Nội, ngày 01 tháng 6 năm 2026", "NGHỊ ĐỊNH", "Quy định về quyết toán dự án",
+        "Điều 1. Nghị định này có hiệu lực từ ngày ký./.", "Nơi nhận:", "- Các bộ;", "- Lưu: VT.",
+        "TM. CHÍNH PHỦ", "THỦ TƯỚNG", "Phạm Minh Chính"])
+    assert (record.parent_body, record.issuer) == ("", "CHÍNH PHỦ")
+    assert "thongtinchinhphu" not in " ".join(record.recipients + [record.subject])
