@@ -1,6 +1,6 @@
 """`ingest --dask local:2` against `--dask local:1` and against the plain `--jobs 2`, and the client's memory.
 
-    python bench/dask_speed.py [--docs 1000] [-n 3] [--postgres postgresql://…] [--batches]
+    python bench/dask_speed.py [--docs 1000] [-n 3] [--postgres postgresql://…] [--batches] [--who-stores]
     python bench/dask_speed.py --costs     # what one worker spends per page: text PDF, DOCX, OCR
 
 Builds an inbox of N distinct corpus-derived files (text, DOCX, text PDFs; scans are left to
@@ -9,8 +9,10 @@ bench/ocr_speed.py), then times whole `congvan ingest` commands into a fresh sto
 cluster start-up is included, as a user pays it. Then the peak memory of the client process
 ingesting a quarter of the batch and all of it on `local:2` (flat: it does not hold the batch).
 With --batches, also `local:2` as it is (several files a task) against one file a task, the
-window it had before batching (the same script, in-process, no progress bar).
-Prints `measure | congvan | floor | ratio` and the load average; asserts nothing.
+window it had before batching (the same script, in-process, no progress bar). With --who-stores
+(PostgreSQL), also `local:2` with its workers storing (the default into PostgreSQL) against the
+client storing every record itself, in input order (as into SQLite).
+Prints `measure | congvan | floor | ratio` with the load average before and after each row; asserts nothing.
 """
 from __future__ import annotations
 
@@ -77,15 +79,18 @@ from pipeline.distributed import cluster_client, ingest_on_cluster, stream_paths
 from pipeline.store import open_store
 if __name__ == "__main__":
     with cluster_client("local:2") as client:
-        ingest_on_cluster(stream_paths([{inbox!r}]), open_store(sys.argv[1]), client, batch_files={batch}, window={window})
+        ingest_on_cluster(stream_paths([{inbox!r}]), open_store(sys.argv[1]), client, batch_files={batch}, window={window},
+                          workers_store={workers_store})
 """
 
 
-def batch_run(inbox: Path, stores: FreshStore, batch: int):
-    """`ingest --dask local:2` as a script, with `batch` files a task at most (1: as before batching)."""
-    script = inbox.parent / f"batch_{batch}.py"
+def batch_run(inbox: Path, stores: FreshStore, batch: int, workers_store: bool | None = None):
+    """`ingest --dask local:2` as a script, with `batch` files a task at most (1: as before batching);
+    `workers_store`: who stores (None: the default for the store)."""
+    script = inbox.parent / f"batch_{batch}_{workers_store}.py"
     script.write_text(ONE_A_TASK.format(root=str(HERE.parent), inbox=str(inbox), batch=batch,
-                                        window=8 if batch > 1 else 16))  # 16: the window before batching
+                                        window=8 if batch > 1 else 16,  # 16: the window before batching
+                                        workers_store=workers_store))
 
     def run() -> tuple[float, float]:
         return run_command([PYTHON, str(script), stores.new()])
@@ -112,6 +117,13 @@ def client_cost(paths: list[str], db: str) -> tuple[float, float]:
                          env=ENV)
     cpu, peak = out.stdout.split()[-2:]
     return float(cpu), float(peak)
+
+
+def loaded(measure: str, run_a, run_b, n: int, **row) -> Row:
+    """A paired row whose measure names the load average (1 min) before and after its runs."""
+    before = os.getloadavg()[0]
+    pair = paired(run_a, run_b, n, warm=0)
+    return Row(f"{measure} (load {before:.1f}→{os.getloadavg()[0]:.1f})", pair, **row)
 
 
 COSTS = [("text PDF", "*__pdf.pdf"), ("DOCX", "*.docx"), ("scan, OCR", "*__scan.pdf")]
@@ -162,6 +174,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=HERE.parent / "corpus" / "docs")
     parser.add_argument("--batches", action="store_true",
                         help="also local:2 with files batched against one file a task (in-process, no progress bar)")
+    parser.add_argument("--who-stores", action="store_true",
+                        help="also local:2 with its workers storing against the client storing (PostgreSQL)")
     parser.add_argument("--costs", action="store_true", help="only the CPU per page of text PDF, DOCX and OCR")
     args = parser.parse_args()
     if args.costs:
@@ -175,18 +189,20 @@ def main() -> None:
         stores = FreshStore(Path(tmp), args.postgres)
         try:
             local2 = ingest_run(inbox, stores, ["--dask", "local:2"])
+            docs = (len(paths), "docs")
             rows = [
-                Row("ingest --dask local:2 vs local:1", paired(local2, ingest_run(inbox, stores, ["--dask", "local:1"]),
-                                                               args.n, warm=0),
-                    floor="local:1", unit=(len(paths), "docs")),
-                Row("ingest --dask local:2 vs --jobs 2", paired(local2, ingest_run(inbox, stores, ["--jobs", "2"]),
-                                                                args.n, warm=0),
-                    floor="--jobs 2", unit=(len(paths), "docs")),
+                loaded("ingest --dask local:2 vs local:1", local2, ingest_run(inbox, stores, ["--dask", "local:1"]),
+                       args.n, floor="local:1", unit=docs),
+                loaded("ingest --dask local:2 vs --jobs 2", local2, ingest_run(inbox, stores, ["--jobs", "2"]),
+                       args.n, floor="--jobs 2", unit=docs),
             ]
             if args.batches:
-                rows.append(Row("local:2, files batched vs one file a task",
-                                paired(batch_run(inbox, stores, 32), batch_run(inbox, stores, 1), args.n, warm=0),
-                                floor="one a task", unit=(len(paths), "docs")))
+                rows.append(loaded("local:2, files batched vs one file a task", batch_run(inbox, stores, 32),
+                                   batch_run(inbox, stores, 1), args.n, floor="one a task", unit=docs))
+            if args.who_stores and args.postgres:
+                rows.append(loaded("local:2, workers store vs the client stores", batch_run(inbox, stores, 32, True),
+                                   batch_run(inbox, stores, 32, False), args.n, floor="client stores", unit=docs))
+            memory_load = os.getloadavg()[0]
             _, quarter = client_cost(paths[: len(paths) // 4], stores.new())
             per_doc, whole = client_cost(paths, stores.new())
         finally:
@@ -197,7 +213,8 @@ def main() -> None:
     print("load average (1, 5, 15 min) before: {:.1f} {:.1f} {:.1f}; after: {:.1f} {:.1f} {:.1f}".format(
         *load_before, *os.getloadavg()))
     print(f"client peak memory on local:2: {len(paths) // 4} docs {quarter:.0f} MB, {len(paths)} docs {whole:.0f} MB; "
-          f"client cpu {per_doc * 1000:.1f} ms a document (hash, schedule, store)")
+          f"client cpu {per_doc * 1000:.1f} ms a document (hash, schedule, store when it stores; "
+          f"cluster start-up included; load {memory_load:.1f})")
 
 
 if __name__ == "__main__":

@@ -145,6 +145,24 @@ def test_a_task_run_again_after_its_worker_died_stores_nothing_twice(tmp_path):
     assert sorted(no for _, no in summary.incoming) == numbers  # the retried files report their số đến too
 
 
+def test_a_store_the_workers_cannot_open_stops_the_batch(tmp_path):
+    """Not a failed record a file: every file would fail the same way."""
+    pytest.importorskip("distributed", reason="the dask extra is not installed (pip install 'congvan[dask]')")
+    from pipeline.distributed import WorkerStoreFault, store_batch_on_worker
+
+    (tmp_path / "a.txt").write_text("x")
+    nowhere = f"sqlite:///{tmp_path}/no/such/folder/store.db"
+    with pytest.raises(WorkerStoreFault, match="cannot open the store"):
+        store_batch_on_worker([(str(tmp_path / "a.txt"), "0" * 64, (1, 1))], nowhere, RECEIVED)
+
+    class Refused:
+        def result(self):
+            raise WorkerStoreFault("worker cannot write the store: OperationalError: disk full")
+
+    with pytest.raises(WorkerStoreFault):
+        results_of(Task([Job("a.txt", "0" * 64, (1, 1))], Refused()), client=None, work=Work(url=nowhere))
+
+
 def test_dask_without_the_extra_says_how_to_install_it(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
