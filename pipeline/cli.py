@@ -635,11 +635,8 @@ def reply(doc_id, template, org_file, db, pairs, signer, unit, issued, output, p
         target = issue(store, draft, org, Path(output) if output else None, folder=Path(".")).path
         marked = []
         if mark_done and doc:  # only the items this letter reports done
-            for position in draft.answered:
-                item = doc["directives"][position - 1] if position <= len(doc["directives"]) else None
-                if item is not None and item["status"] == "open":
-                    store.mark_done(item["id"], draft.number, draft.issued_on.isoformat())
-                    marked.append(item["label"] or str(position))
+            closed = store.close_items(doc_id, draft.number, draft.issued_on.isoformat(), draft.answered)
+            marked = [label or str(position) for position, label in closed]
     except NotFound as err:
         raise click.ClickException(f"no document {doc_id} in the store" if err.what == "document" else str(err)) from None
     except (OrgError, TemplateError) as err:

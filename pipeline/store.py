@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from .normalize import fold  # the store's diacritic-free search key (also imported from here)
 from .records import Note, Record
+from .store_queries import DIRECTIVE_COLUMNS, DIRECTIVE_TEXT, ListQueries, where_clause  # noqa: F401 (also imported from here)
 
 DEFAULT_DB = "congvan.db"
 # Fields a person may correct with `congvan edit`; list fields take JSON or "a; b; c".
@@ -324,14 +325,6 @@ LATEST = MIGRATIONS[-1][0]
 CITED = text("SELECT number, MIN(id) FROM documents WHERE number IN :ns AND id <> :id GROUP BY number").bindparams(
     bindparam("ns", expanding=True))
 
-# A directive item's text as stored (migration 9): its own, or its slice of the document's text
-# with line breaks read as spaces. `t` is the item's row, `d` its document's.
-DIRECTIVE_TEXT = ("CASE WHEN t.text_start IS NULL THEN t.text ELSE replace(substr(d.text, t.text_start + 1, "
-                  "t.text_end - t.text_start), '\n', ' ') END")
-# An item's columns as `get` and `tasks` give them, in the table's order (without its place).
-DIRECTIVE_COLUMNS = ("t.id, t.document_id, t.position, t.label, " + DIRECTIVE_TEXT + " AS text, t.deadline, t.lead, "
-                     "t.support, t.status, t.reply_number, t.done_on")
-
 
 def directive_place(document_text: str | None, item_text: str) -> tuple[int | None, int | None]:
     """Where an item's text lies in its document's text, line breaks read as spaces: (start, end)
@@ -504,7 +497,7 @@ def one_writer(method):
     return locked
 
 
-class Store:
+class Store(ListQueries):
     def __init__(self, engine: Engine):
         self.engine = engine
         self.fts = engine.dialect.name == "sqlite"
@@ -532,6 +525,12 @@ class Store:
     def find_sha(self, sha256: str) -> int | None:
         with self.engine.connect() as conn:
             return conn.execute(text("SELECT id FROM documents WHERE sha256 = :s"), {"s": sha256}).scalar()
+
+    def holds(self, sha256: str) -> bool:
+        """Is a file with this SHA-256 stored and read (a failed one is read again)?"""
+        with self.engine.connect() as conn:
+            status = conn.execute(sql_text("SELECT status FROM documents WHERE sha256 = :s"), {"s": sha256}).scalar()
+        return status is not None and status != "failed"
 
     def known_hashes(self) -> dict[str, tuple[int, str]]:
         with self.engine.connect() as conn:
@@ -917,6 +916,21 @@ class Store:
         if not updated:
             raise NotFound("task", task_id)
 
+    @one_writer
+    def close_items(self, doc_id: int, reply_number: str, on: str, positions: Iterable[int]) -> list[tuple[int, str]]:
+        """A reply answers the document's directive items at `positions` (from 1): those still open
+        are marked done by `reply_number` on `on` (ISO), in one transaction. Returns the items closed
+        as (position, label), in the order of `positions`; a position past the last item is ignored."""
+        wanted = list(dict.fromkeys(positions))
+        if not wanted:
+            return []
+        close = text("UPDATE directives SET status = 'done', reply_number = :r, done_on = :d WHERE document_id = :id "
+                     "AND status = 'open' AND position IN :ps RETURNING position, label").bindparams(
+            bindparam("ps", expanding=True))
+        with self.engine.begin() as conn:
+            closed = dict(conn.execute(close, {"r": reply_number, "d": on, "id": doc_id, "ps": wanted}).all())
+        return [(position, closed[position]) for position in wanted if position in closed]
+
     # -- outgoing documents (sổ văn bản đi)
 
     @one_writer
@@ -1041,13 +1055,6 @@ class Store:
         return count
 
     import_documents = import_lines
-
-
-def where_clause(conditions: dict[str, object]) -> tuple[str, dict]:
-    """SQL conditions whose value is given, ANDed; each names its one parameter (":df")."""
-    given = {sql: value for sql, value in conditions.items() if value}
-    params = {re.search(r":(\w+)", sql).group(1): value for sql, value in given.items()}
-    return " AND ".join(given) or "1 = 1", params
 
 
 def review_field(name: str) -> str:

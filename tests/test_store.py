@@ -436,3 +436,21 @@ def test_the_store_lets_one_thread_of_the_process_write_at_a_time(tmp_path):
         assert not reader.is_alive()  # reading never waits for the writer lock
     thread.join(10)
     assert stored.is_set() and sorted(d["incoming_no"] for d in store.documents()) == [1, 2]
+
+
+def test_a_reply_closes_the_open_items_it_answers(tmp_path):
+    """close_items: the open items at the reply's positions are done, by its number and date, in one
+    transaction; an item done already and a position past the last are left alone."""
+    from pipeline.records import Directive, Record
+
+    store = open_store(str(tmp_path / "close.db"))
+    record = Record(source="a.txt", kind="dispatch", doc_type="Công văn", number="1/UBND-VP", issued_on="2026-03-01",
+                    issuer="UBND TỈNH SƠN LA", subject="thử",
+                    directives=[Directive("1", "Báo cáo"), Directive("", "Kiểm tra"), Directive("3", "Tổng hợp")])
+    doc_id = store.add(record, "a", "a.txt", date(2026, 3, 2)).id
+    store.mark_done(store.get(doc_id)["directives"][2]["id"], "9/SYT-VP", "2026-03-03")
+    assert store.close_items(doc_id, "12/SYT-VP", "2026-03-05", [2, 3, 1, 7]) == [(2, ""), (1, "1")]
+    items = store.get(doc_id)["directives"]
+    assert [(i["status"], i["reply_number"], i["done_on"]) for i in items] == [
+        ("done", "12/SYT-VP", "2026-03-05"), ("done", "12/SYT-VP", "2026-03-05"), ("done", "9/SYT-VP", "2026-03-03")]
+    assert store.close_items(doc_id, "13/SYT-VP", "2026-03-06", []) == []

@@ -581,7 +581,8 @@ def every_page(fetch, size: int = 50) -> list:
 def test_lists_paged_in_the_database_keep_the_order_of_one_sort_over_everything(tmp_path):
     """Review, tasks, the sổ đến and the sổ đi are read a page at a time down their indexes; put
     end to end, the pages are exactly the whole list sorted and filtered as the clerk expects."""
-    from pipeline.web import queries
+    from pipeline.store_queries import searchable
+    from pipeline.web.queries import Pager
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     from web_pages import build
@@ -591,8 +592,8 @@ def test_lists_paged_in_the_database_keep_the_order_of_one_sort_over_everything(
     everything = store.documents()
     order = {"needs_review": 0, "ok": 1, "other": 2, "failed": 3}
     expected = sorted(everything, key=lambda d: (order[d["status"]], -d["id"]))
-    assert [d["id"] for d in every_page(lambda p: queries.review_page(store, None, p))] == [d["id"] for d in expected]
-    waiting = [d["id"] for d in every_page(lambda p: queries.review_page(store, "needs_review", p))]
+    assert [d["id"] for d in every_page(lambda p: store.review_page(None, p))] == [d["id"] for d in expected]
+    waiting = [d["id"] for d in every_page(lambda p: store.review_page("needs_review", p))]
     assert waiting == [d["id"] for d in expected if d["status"] == "needs_review"] and waiting
 
     today = "2026-06-01"
@@ -600,31 +601,31 @@ def test_lists_paged_in_the_database_keep_the_order_of_one_sort_over_everything(
     urgency = lambda t: 3 if t["status"] == "done" else 2 if not t["deadline"] else 0 if t["deadline"] < today else 1
     expected = sorted(tasks, key=lambda t: (urgency(t), t["deadline"] is None, t["deadline"] or "", t["document_id"],
                                             t["position"]))
-    shown = every_page(lambda p: queries.task_page(store, today, False, p))
+    shown = every_page(lambda p: store.task_page(today, False, p))
     assert [t["id"] for t in shown] == [t["id"] for t in expected]
     assert [t["urgency"] for t in shown] == [urgency(t) for t in expected]
-    open_items = every_page(lambda p: queries.task_page(store, today, True, p))
+    open_items = every_page(lambda p: store.task_page(today, True, p))
     assert [t["id"] for t in open_items] == [t["id"] for t in expected if t["status"] == "open"]
-    assert queries.task_page(store, today, True, lambda total: queries.Pager("1", total, 50, "/"))[2] == \
+    assert store.task_page(today, True, lambda total: Pager("1", total, 50, "/"))[2] == \
         sum(1 for t in tasks if urgency(t) == 0)
 
     found = set(store.search_ids("dang ky", limit=10**9))
     expected = sorted((d for d in everything if d["incoming_year"] == 2026 and d["doc_type"] == "Công văn"
                        and "quang ngai" in fold(f"{d['parent_body']} {d['issuer']}") and d["id"] in found),
                       key=lambda d: d["incoming_no"])
-    paged = every_page(lambda p: queries.register_page(store, 2026, p, "Công văn", "Quảng Ngãi", "dang ky"), 2)
+    paged = every_page(lambda p: store.register_page(2026, p, "Công văn", "Quảng Ngãi", "dang ky"), 2)
     assert [d["id"] for d in paged] == [d["id"] for d in expected] and len(expected) > 2
-    assert [d["id"] for d in queries.register_documents(store, 2026, "Công văn", "Quảng Ngãi", "dang ky")] == \
+    assert [d["id"] for d in store.register_documents(2026, "Công văn", "Quảng Ngãi", "dang ky")] == \
         [d["id"] for d in expected]
-    whole_year = every_page(lambda p: queries.register_page(store, 2026, p), 100)
+    whole_year = every_page(lambda p: store.register_page(2026, p), 100)
     assert [d["incoming_no"] for d in whole_year] == list(range(1, len(whole_year) + 1))
 
-    entries = [e for e in store.outgoing(year=2026) if "tinh" in fold(queries.searchable(e))]  # number, subject, signer, recipients
-    paged = every_page(lambda p: queries.outgoing_page(store, 2026, p, "syt", "", "Tỉnh"), 3)
+    entries = [e for e in store.outgoing(year=2026) if "tinh" in fold(searchable(e))]  # number, subject, signer, recipients
+    paged = every_page(lambda p: store.outgoing_page(2026, p, "syt", "", "Tỉnh"), 3)
     assert [e["id"] for e in paged] == [e["id"] for e in entries] and len(entries) > 3
-    assert [e["id"] for e in every_page(lambda p: queries.outgoing_page(store, 2026, p), 7)] == \
+    assert [e["id"] for e in every_page(lambda p: store.outgoing_page(2026, p), 7)] == \
         [e["id"] for e in store.outgoing(year=2026)]
-    assert [e["id"] for e in queries.outgoing_all(store, 2026, "SYT", "", "tinh")] == [e["id"] for e in entries]
+    assert [e["id"] for e in store.outgoing_all(2026, "SYT", "", "tinh")] == [e["id"] for e in entries]
 
 
 def doubtful(client, review) -> int:
@@ -1035,7 +1036,7 @@ def test_a_damaged_row_is_said_so_and_the_other_pages_still_work(client):
 
 
 def test_folding_a_year_of_the_outgoing_register_at_once_folds_as_fold_does():
-    from pipeline.web.queries import fold_all
+    from pipeline.store_queries import fold_all
 
     text = "\x1f".join(path.read_bytes().decode("utf-8", "ignore") for path in sorted(CORPUS.glob("*.txt")))
     text += "\x1fĐà Lạt İß ΣΑΣ ǅ ﬁ Ð e\u0301 \u0300x ỦY BAN NHÂN DÂN"

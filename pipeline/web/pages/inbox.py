@@ -12,7 +12,6 @@ from ...dates import parse_user_date
 from ...read import SUPPORTED
 from ..auth import require_csrf
 from ..errors import PageError
-from ..queries import recent_documents
 from ..render import page
 from ..uploads import is_supported, safe_file_name, save_upload
 from ..worker import Worker
@@ -69,7 +68,7 @@ def worker_of(request: Request) -> Worker:
 
 def inbox_context(request: Request, results: list[FileResult] | None) -> dict:
     settings = request.app.state.settings
-    recent = recent_documents(store_of(request), RECENT)
+    recent = store_of(request).recent_documents(RECENT)
     worker = worker_of(request)
     shown = {r.id for r in results or [] if hasattr(r, "id")}
     queue = [j for j in worker.waiting() if j.id not in shown]

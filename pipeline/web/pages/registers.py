@@ -11,8 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from ... import register as reg
-from ..queries import (Pager, doc_types, incoming_years, outgoing_all, outgoing_doc_types, outgoing_page,
-                       outgoing_years, register_documents, register_page)
+from ..queries import Pager
 from ..render import page
 from . import store_of
 
@@ -50,15 +49,15 @@ def incoming_register(request: Request, year: str = "", issuer: str = "", doc_ty
                       page_no: str = Query("1", alias="page")):
     """The sổ đến of a year, one page read from the database (filters and paging in SQL)."""
     store = store_of(request)
-    years = incoming_years(store)
+    years = store.incoming_years()
     filters = filters_of(years, year, issuer, doc_type, q)
-    docs, pager = register_page(store, filters.year,
-                                lambda total: Pager(page_no, total, PAGE_SIZE, "/registers", vars(filters)),
-                                filters.doc_type, filters.issuer, filters.q)
+    docs, pager = store.register_page(filters.year,
+                                      lambda total: Pager(page_no, total, PAGE_SIZE, "/registers", vars(filters)),
+                                      filters.doc_type, filters.issuer, filters.q)
     rows, links, skipped = table(docs, reg.incoming_row, lambda d: f"/review/{d['id']}")
     return page(request, "registers.html", kind="incoming", rows=rows, links=links, link_column=1,  # (2) số đến
                 pager=pager, columns=[c for c, _ in reg.INCOMING_COLUMNS], filters=filters, skipped=skipped,
-                years=years or [filters.year], doc_types=doc_types(store, filters.year))
+                years=years or [filters.year], doc_types=store.doc_types(filters.year))
 
 
 def table(entries: list[dict], row_of, link_of) -> tuple[list[list], list[str], list[str]]:
@@ -78,9 +77,9 @@ def table(entries: list[dict], row_of, link_of) -> tuple[list[list], list[str], 
 @router.get("/registers/incoming.xlsx")
 def incoming_register_xlsx(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = ""):
     store = store_of(request)
-    filters = filters_of(incoming_years(store), year, issuer, doc_type, q)
+    filters = filters_of(store.incoming_years(), year, issuer, doc_type, q)
     skipped: list = []
-    rows = reg.incoming_rows(register_documents(store, filters.year, filters.doc_type, filters.issuer, filters.q),
+    rows = reg.incoming_rows(store.register_documents(filters.year, filters.doc_type, filters.issuer, filters.q),
                              skipped)
     rows += left_out(skipped)
     return xlsx_response(lambda path: reg.INCOMING.write(rows, path, filters.year),
@@ -104,24 +103,24 @@ def outgoing_register(request: Request, year: str = "", issuer: str = "", doc_ty
                       page_no: str = Query("1", alias="page")):
     """The sổ đi of a year, one page read from the database; "issuer" matches the organisation's symbol."""
     store = store_of(request)
-    years = outgoing_years(store)
+    years = store.outgoing_years()
     filters = filters_of(years, year, issuer, doc_type, q)
-    entries, pager = outgoing_page(store, filters.year,
-                                   lambda total: Pager(page_no, total, PAGE_SIZE, "/registers/outgoing",
-                                                       vars(filters)),
-                                   filters.issuer, filters.doc_type, filters.q)
+    entries, pager = store.outgoing_page(filters.year,
+                                         lambda total: Pager(page_no, total, PAGE_SIZE, "/registers/outgoing",
+                                                             vars(filters)),
+                                         filters.issuer, filters.doc_type, filters.q)
     rows, links, skipped = table(entries, reg.outgoing_row, lambda e: f"/outgoing/{e['id']}")
     return page(request, "registers.html", kind="outgoing", rows=rows, links=links, link_column=0, pager=pager,
                 columns=[c for c, _ in reg.OUTGOING_COLUMNS], filters=filters, skipped=skipped,
-                years=years or [filters.year], doc_types=outgoing_doc_types(store, filters.year))
+                years=years or [filters.year], doc_types=store.outgoing_doc_types(filters.year))
 
 
 @router.get("/registers/outgoing.xlsx")
 def outgoing_register_xlsx(request: Request, year: str = "", issuer: str = "", doc_type: str = "", q: str = ""):
     store = store_of(request)
-    filters = filters_of(outgoing_years(store), year, issuer, doc_type, q)
+    filters = filters_of(store.outgoing_years(), year, issuer, doc_type, q)
     skipped: list = []
-    rows = reg.outgoing_rows(outgoing_all(store, filters.year, filters.issuer, filters.doc_type, filters.q), skipped)
+    rows = reg.outgoing_rows(store.outgoing_all(filters.year, filters.issuer, filters.doc_type, filters.q), skipped)
     rows += left_out([(name.removeprefix("outgoing "), reason) for name, reason in skipped])  # "#05/SYT-VP"
     return xlsx_response(lambda path: reg.OUTGOING.write(rows, path, filters.year),
                          reg.OUTGOING.file_name(filters.year, "xlsx"))

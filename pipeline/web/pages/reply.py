@@ -27,7 +27,6 @@ from ...read import read
 from ...records import ReadError
 from ..auth import require_csrf
 from ..errors import PageError
-from ..queries import outgoing_entry
 from ..render import VI, page
 from . import store_of
 from .review import load
@@ -191,13 +190,9 @@ def issue_and_register(request: Request, doc: dict, form: ReplyForm) -> int:
     folder = request.app.state.settings.outgoing_dir / org.symbol / str(draft.issued_on.year)
     folder.mkdir(parents=True, exist_ok=True)
     store = store_of(request)
-    with store.writing():  # the number and the items it closes, with no other write between
-        issued = issue(store, draft, org, folder=folder)
-        if form.mark_done:  # only the items the letter reports done (bao-cao-ket-qua: those given a result)
-            for position in draft.answered:
-                item = doc["directives"][position - 1] if position <= len(doc["directives"]) else None
-                if item is not None and item["status"] == "open":
-                    store.mark_done(item["id"], draft.number, draft.issued_on.isoformat())
+    issued = issue(store, draft, org, folder=folder)
+    if form.mark_done:  # only the items the letter reports done (bao-cao-ket-qua: those given a result)
+        store.close_items(doc["id"], draft.number, draft.issued_on.isoformat(), draft.answered)
     write_package_beside(issued, org, doc)
     return issued.outgoing_id
 
@@ -216,7 +211,7 @@ def write_package_beside(issued, org: Org, doc: dict) -> None:
 
 
 def load_entry(request: Request, entry_id: int) -> dict:
-    entry = outgoing_entry(store_of(request), entry_id)
+    entry = store_of(request).outgoing_entry(entry_id)
     if entry is None:
         raise PageError(404, f"Không có văn bản đi #{entry_id} trong sổ.")
     return entry

@@ -13,7 +13,7 @@ from ...store import EDITABLE, LIST_FIELDS, NotFound
 from ..auth import author_of, require_csrf
 from ..errors import PageError
 from ..highlight import field_key, highlighted
-from ..queries import Pager, review_page, status_counts
+from ..queries import Pager
 from ..render import VI, page
 from . import store_of
 
@@ -28,10 +28,10 @@ PAGE_SIZE = 50
 def review_index(request: Request, status: str = "", page_no: str = Query("1", alias="page")):
     status = status if status in STATUSES else ""
     store = store_of(request)
-    counts = status_counts(store)
-    documents, pager = review_page(store, status or None,
-                                   lambda total: Pager(page_no, total, PAGE_SIZE, "/review", {"status": status}),
-                                   counts)
+    counts = store.status_counts()
+    documents, pager = store.review_page(status or None,
+                                         lambda total: Pager(page_no, total, PAGE_SIZE, "/review", {"status": status}),
+                                         counts)
     return page(request, "review_list.html", documents=documents, pager=pager,
                 counts=counts, statuses=STATUSES, current=status)
 

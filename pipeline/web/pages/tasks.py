@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from ...store import NotFound
 from ..auth import require_csrf
 from ..errors import PageError
-from ..queries import Pager, task_page
+from ..queries import Pager
 from ..render import page
 from . import store_of
 
@@ -34,9 +34,9 @@ def days_late(item: dict, today: date) -> int:
 def tasks_page(request: Request, show: str = "open", page_no: str = Query("1", alias="page")):
     today = date.today()
     show = "all" if show == "all" else "open"
-    items, pager, overdue = task_page(store_of(request), today.isoformat(), show != "all",
-                                      lambda total: Pager(page_no, total, PAGE_SIZE, "/tasks",
-                                                          {"show": "all" if show == "all" else ""}))
+    items, pager, overdue = store_of(request).task_page(today.isoformat(), show != "all",
+                                                        lambda total: Pager(page_no, total, PAGE_SIZE, "/tasks",
+                                                                            {"show": "all" if show == "all" else ""}))
     for item in items:
         item["late"] = days_late(item, today) if item["urgency"] == 0 else 0
     return page(request, "tasks.html", items=items, show=show, overdue=overdue, pager=pager)
