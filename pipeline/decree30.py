@@ -78,7 +78,8 @@ KINH_GUI = re.compile(r"^\s*Kính\s+gửi\s*[:：]?", re.I)
 KINH_GUI_MIDLINE = re.compile(r"(?<!\S)Kính\s+gửi\s*:?", re.I)
 KINH_GUI_EXACT = re.compile(r"^kính\s+gửi\b", re.I)
 KINH_GUI_LABEL_EXACT = re.compile(r"^kính\s+gửi\s*:?\s*", re.I)
-NOI_NHAN = re.compile(r"^\s*N[ơo]i\s+nh[ậa]n\s*[:：]?", re.I)
+# OCR's slips of the label ("Mới nhận:", "Nơi nhân:") count only with the colon: "Mới nhận được …" is prose.
+NOI_NHAN = re.compile(r"^\s*(?:N[ơo]i\s+nh[ậa]n\s*[:：]?|[NM][ơoớờởọóò]i\s+nh[ậaặâấầạ]n\s*[:：])", re.I)
 # Mid-line only with its colon and tones: "nơi nhận" in running text is not the block's label.
 NOI_NHAN_MIDLINE = re.compile(r"(?<!\S)Nơi\s+nhận\s*:")
 NOI_NHAN_AFTER_SENTENCE = re.compile(r"(?<=[.;:!?)])\s+(?=Nơi\s+nhận\s*:)")  # "… thực hiện./. Nơi nhận: …"

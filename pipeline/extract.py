@@ -615,6 +615,8 @@ def up_to_a_known_title(title: list[Piece]) -> list[Piece]:
     """The title lines up to the first run that spells a known title: OCR debris printed under it
     ("kÀTHANH H -----", a seal's letters) is not part of it."""
     for end in range(1, len(title)):
+        if all(signer_title_form(p.text) for p in title[end:]):
+            continue  # "THỐNG ĐỐC" / "Phó Thống Đốc": a second title, in sentence case, is no debris
         rest = " ".join(p.text for p in title[end:])
         debris = garbled_words(rest) or any(c.islower() for c in rest) or re.search(r"-{3,}|[^\w\s,.()\-/&]", rest)
         if debris and is_signer_title(" ".join(p.text for p in title[:end])):

@@ -42,6 +42,7 @@ NON_COMPLIANT = {
     "a_10_thpt_dalat_giaymoi__docx.docx": {"date"},  # "ngày 5 tháng 9"
     "a_17_bgddt_qd_totcongtac__docx-tcvn3.docx": {"font"},  # typed in the TCVN3 .VnTime fonts
     "b_12_bienban_stnmt_kiemtra__docx.docx": {"presence"},  # a biên bản without Nơi nhận
+    "c_19_sxd_laichau_tb_noname__docx.docx": {"presence"},  # a signature block without the name
 }
 NOT_DOCUMENTS = ["a_n08_press_release_saomai__docx.docx", "a_n10_howto_trinh_bay_cv__docx.docx"]
 

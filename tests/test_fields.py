@@ -486,6 +486,9 @@ def test_a_title_in_sentence_case_under_the_title_line_is_no_name(tmp_path):
     capitalised title has a name's shape, but the name is the line that is no title."""
     record = extract_lines(tmp_path, HEAD_NHNN + ["THỐNG ĐỐC", "Phó Thống Đốc", "(đã ký)", "Phạm Thanh Hà"])
     assert record.signer.name == "Phạm Thanh Hà"
+    # both titles kept as printed, flagged as when both are in capitals: the "KT." line was lost
+    assert record.signer.title == "THỐNG ĐỐC Phó Thống Đốc"
+    assert any(r["field"] == "signer.title" for r in record.review)
 
 
 @pytest.mark.parametrize("issuer, number, flagged", [
@@ -521,7 +524,14 @@ def test_a_form_after_the_signature_is_an_appendix_even_without_its_heading(tmp_
         "- Lưu: VT, CN (2).", "Mẫu số 01", "TỜ TRÌNH", "Về việc đề nghị giao quản lý tuyến đường",
         "Nơi nhận: QUYỀN HẠN, CHỨC VỤ NGƯỜI KÝ", "- Như trên; (Chữ ký, dấu)", "- Lưu: VT.", "Họ và tên"])
     assert record.signer.title == ""
-    assert not any("NGƯỜI KÝ" in d for d in record.distribution)
+    assert record.distribution == ["Các bộ, cơ quan ngang bộ", "Lưu: VT, CN (2)"]  # "Mới nhận:" is the label
+
+
+@pytest.mark.parametrize("line, label", [("Mới nhận:", True), ("Nơi nhân:", True), ("Nơi nhận", True),
+                                         ("Mới nhận được công văn số 12/UBND", False)])
+def test_ocr_slips_of_the_noi_nhan_label(line, label):
+    from pipeline.decree30 import NOI_NHAN
+    assert bool(NOI_NHAN.match(line)) is label
 
 
 def test_without_the_name_the_title_read_is_flagged_too(tmp_path):
