@@ -79,7 +79,9 @@ def top_level_items(paragraphs: list[str]) -> list[tuple[str, str, int]]:
     # Articles run Điều 1, 2, 3 …; a line a portal wrapped before "Điều 69 của Luật …" is no article.
     articles = consecutive(paragraphs, ARTICLE, int)
     if articles:
-        return collect(paragraphs, [(i, "Điều " + n, offset) for i, n, offset in articles], len(paragraphs))
+        # No closing formula follows articles: the last one runs to the end of the body, "./." included.
+        return collect(paragraphs, [(i, "Điều " + n, offset) for i, n, offset in articles], len(paragraphs),
+                       closing=lambda paragraph: False)
     sections = consecutive(paragraphs, ROMAN, lambda s: ROMAN_VALUES.get(s, 0))
     if len(sections) >= 2:
         return roman_items(paragraphs, sections)
@@ -104,15 +106,16 @@ def consecutive(paragraphs, pattern, value, lo: int = 0, hi: int | None = None):
     return run
 
 
-def collect(paragraphs, starts, stop, prefix: str = "") -> list[tuple[str, str, int]]:
+def collect(paragraphs, starts, stop, prefix: str = "", closing=None) -> list[tuple[str, str, int]]:
     """Each item's text: its own paragraph and what follows, up to the next item (or the closing)."""
+    closing = closing or is_closing
     items = []
     for k, (i, label, offset) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else stop
         last = k + 1 == len(starts)
         parts = [paragraphs[i][offset:]]
         for j in range(i + 1, end):
-            if last and is_closing(paragraphs[j]):
+            if last and closing(paragraphs[j]):
                 break
             parts.append(paragraphs[j])
         items.append((prefix + label, re.sub(r"\s+", " ", " ".join(parts)).strip(), i))

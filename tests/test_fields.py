@@ -100,6 +100,15 @@ def test_roman_sections_with_numbered_items():
     ]
 
 
+def test_the_last_article_keeps_its_paragraph_ending_the_document():
+    """ "Điều 4. Hiệu lực thi hành" / "Nghị định này có hiệu lực … thi hành Nghị định này./.": the
+    paragraph that ends the document is the last article's text, not a letter's closing formula."""
+    paragraphs = ["Điều 1. Phạm vi điều chỉnh", "Nghị định này quy định về phí.", "Điều 2. Hiệu lực thi hành",
+                  "Nghị định này có hiệu lực từ ngày 01 tháng 7 năm 2026./."]
+    items = top_level_items(paragraphs)
+    assert items[-1][:2] == ("Điều 2", "Hiệu lực thi hành Nghị định này có hiệu lực từ ngày 01 tháng 7 năm 2026./.")
+
+
 def test_iso_dates():
     assert to_iso("29", "2", "2024") == "2024-02-29"
     assert to_iso("30", "2", "2024") is None
