@@ -11,6 +11,12 @@ that is read.
 The bytes are decoded by BOM, then the declared meta charset, then UTF-8, then Windows-1258.
 Old pages typed in legacy fonts (``<font face=".VnTime">``, ``font-family: VNI-Times``) are
 converted to Unicode element by element, like DOCX runs.
+
+The page is parsed by lxml's HTML parser (libxml2, recovering: the parser BeautifulSoup's "lxml"
+builder drives) and its element tree walked directly: the tree bs4 would build from the same
+parse, read the same way (text inside <rt>/<rp> is not the page's, what follows a closed </html>
+is a second html element), at a fifth of the cost of building bs4's objects for every element
+and string.
 """
 from __future__ import annotations
 
@@ -52,7 +58,7 @@ def read_html(path: Path) -> SourceText:
     try:
         walker = HtmlWalker()
         lines = walker.read(text)
-    except Exception as exc:  # lxml/bs4 on a pathological page
+    except Exception as exc:  # lxml on a pathological page
         raise ReadError(str(path), "html-unreadable",
                         str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__) from None
     notes = [f"converted from {name.upper()}" for name in sorted(walker.converted)]
@@ -88,38 +94,86 @@ def _codec_name(name: str) -> str:
     return codecs.lookup(name).name
 
 
-Tag = NavigableString = None  # bs4's classes, imported on the first page read (start-up stays short)
+etree = None  # lxml.etree, imported on the first page read (start-up stays short)
 
 
-def _load_bs4() -> None:
-    global Tag, NavigableString
-    if Tag is None:
-        from bs4 import NavigableString, Tag
+def _load_lxml() -> None:
+    global etree
+    if etree is None:
+        from lxml import etree
 
 
 JUNK = frozenset(JUNK_TAGS)
+# Text inside these is not the page's text (bs4 keeps it apart as ruby/script/style strings).
+RUBY = frozenset(("rt", "rp"))
 
 
-def prune(soup):
-    """Drop every script, style, navigation… element (JUNK_TAGS) and every hidden one (a
-    display:none or visibility:hidden style, a `hidden` attribute), in one walk in document order;
-    return the first element left that marks the document root (CONTENT_ROOT), or None."""
-    root, dropped, stack = None, [], list(reversed(soup.contents))
+def parse(text: str):
+    """The page's root element, parsed as BeautifulSoup's "lxml" builder parses it (libxml2's HTML
+    parser, recovering, fed the whole text at once), or None for a page with no element."""
+    _load_lxml()
+    if text[:1] == "\ufeff":
+        text = text[1:]
+    parser = etree.HTMLParser(recover=True, huge_tree=True)
+    parser.feed(text)
+    return parser.close()
+
+
+def dropped(node) -> bool:
+    """A script, style, navigation… element (JUNK_TAGS) or a hidden one (a display:none or
+    visibility:hidden style, a `hidden` attribute): left out with everything inside it (not the
+    text after it)."""
+    if node.tag in JUNK or node.get("hidden") is not None:
+        return True
+    style = node.get("style")
+    return style_info(style)[0] if style else False
+
+
+NO_STYLE = (False, None, None)
+_STYLES: dict[str, tuple[bool, str | None, str | None]] = {}
+_FAMILIES: dict[str, tuple[str, bool] | None] = {}
+
+
+def style_info(style: str) -> tuple[bool, str | None, str | None]:
+    """(hidden, font-family, text-align) of a style attribute, each as written; worked out once per
+    distinct style (a portal page repeats a few hundred styles over thousands of elements)."""
+    info = _STYLES.get(style)
+    if info is None:
+        if len(_STYLES) > 20_000:
+            _STYLES.clear()
+        family, align = FONT_FAMILY.search(style), TEXT_ALIGN.search(style)
+        info = _STYLES[style] = (HIDDEN.search(style) is not None, family.group(1) if family else None,
+                                 align.group(1) if align else None)
+    return info
+
+
+def family_font(family: str) -> tuple[str, bool] | None:
+    """The legacy font (encoding, all_caps) a face= or font-family names (its first font), or None."""
+    try:
+        return _FAMILIES[family]
+    except KeyError:
+        if len(_FAMILIES) > 20_000:
+            _FAMILIES.clear()
+        first = family.split(",")[0].strip().strip("'\"")
+        font = _FAMILIES[family] = legacy_font_encoding(first)
+        return font
+
+
+def start_node(tops: list):
+    """Where reading starts: the first element left (not dropped nor inside a dropped one) that
+    marks the document root (CONTENT_ROOT), else the first `body` left, else None (the whole page)."""
+    body = None
+    stack = tops[::-1]
     while stack:
         node = stack.pop()
-        if not isinstance(node, Tag):
+        if type(node.tag) is not str or dropped(node):
             continue
-        attrs = node.attrs
-        style = attrs.get("style")
-        if node.name in JUNK or (isinstance(style, str) and HIDDEN.search(style)) or "hidden" in attrs:
-            dropped.append(node)
-            continue
-        if root is None and CONTENT_ROOT in attrs:
-            root = node
-        stack.extend(reversed(node.contents))
-    for tag in dropped:
-        tag.decompose()
-    return root
+        if CONTENT_ROOT in node.attrib:
+            return node
+        if body is None and node.tag == "body":
+            body = node
+        stack.extend(reversed(node))
+    return body
 
 
 class HtmlWalker:
@@ -131,41 +185,60 @@ class HtmlWalker:
         self.top: LineBuffer | None = None
 
     def read(self, text: str) -> list[Line]:
-        from bs4 import BeautifulSoup  # imported here: bs4 is only needed for HTML
-
-        _load_bs4()
-        soup = BeautifulSoup(text, "lxml")
-        root = prune(soup) or soup.body or soup
+        top = parse(text)
         self.top = LineBuffer()
-        self._walk(root, self.top, None)
+        if top is not None:
+            # What follows a closed </html> is a second html element beside the first (as bs4 has it).
+            tops = [*reversed(list(top.itersiblings(preceding=True))), top, *top.itersiblings()]
+            root = start_node(tops)
+            if root is None:  # no body: the whole page
+                for node in tops:
+                    self._node(node, self.top, None, True)
+            else:  # (a root inside ruby annotation holds none of the page's text)
+                keep = root.tag not in RUBY and not any(up.tag in RUBY for up in root.iterancestors())
+                self._walk(root, self.top, None, keep)
         self.top.end_line()
         if not self.state.footer_seen:
             mark_right_aligned_signature(self.top)
         return self.top.lines
 
-    def _walk(self, node, out: "LineBuffer", font) -> None:
-        for child in node.contents:
-            self._node(child, out, font)
+    def _walk(self, node, out: "LineBuffer", font, keep: bool) -> None:
+        """The element's content: its text, then each child and the text after it."""
+        text = node.text
+        if text is not None and keep:
+            out.add(self._decode(text, font))
+        for child in node:
+            self._node(child, out, font, keep)
+            tail = child.tail
+            if tail is not None and keep:
+                out.add(self._decode(tail, font))
 
-    def _node(self, child, out: "LineBuffer", font) -> None:
-        if isinstance(child, Tag):
-            name = child.name
-            child_font = element_font(child, font)
-            if name == "br":
-                out.end_line()
-            elif name == "table":
-                out.extend(self._table(child, child_font))
-            elif name in BLOCK_TAGS:
-                out.end_line()
-                outer_align = out.align
-                out.align = element_align(child) or outer_align
-                self._walk(child, out, child_font)
-                out.end_line()
-                out.align = outer_align
-            else:
-                self._walk(child, out, child_font)
-        elif type(child) is NavigableString:  # not comments, CDATA, doctypes
-            out.add(self._decode(str(child), font))
+    def _node(self, child, out: "LineBuffer", font, keep: bool) -> None:
+        """One element (its text after it is the caller's); comments and the like hold no text."""
+        name = child.tag
+        if type(name) is not str or name in JUNK:
+            return
+        get = child.get
+        style = get("style")  # hidden?, its font and alignment: one look at the style
+        hidden, style_family, style_align = style_info(style) if style else NO_STYLE
+        if hidden or get("hidden") is not None:
+            return
+        family = get("face") or style_family
+        child_font = family_font(family) if family else font
+        if name == "br":
+            out.end_line()
+        elif name == "table":
+            out.extend(self._table(child, child_font, keep))
+        elif name in BLOCK_TAGS:
+            out.end_line()
+            outer_align = out.align
+            value = style_align or get("align")
+            out.align = (value.strip().lower() if value else None) or outer_align
+            self._walk(child, out, child_font, keep)
+            out.end_line()
+            out.align = outer_align
+        else:
+            self._walk(child, out, child_font, keep and name not in RUBY)
 
     def _decode(self, text: str, font) -> str:
         if font is None or not text.strip():
@@ -175,7 +248,7 @@ class HtmlWalker:
         text = convert_legacy(text, encoding)
         return text.upper() if all_caps else text
 
-    def _table(self, table, font) -> list[Line]:
+    def _table(self, table, font, keep: bool) -> list[Line]:
         rows: list[list[Cell]] = []
         occupied: set[tuple[int, int]] = set()  # grid slots taken by rowspans from above
         for r, tr in enumerate(table_rows(table)):
@@ -186,29 +259,36 @@ class HtmlWalker:
                 span, down = _span(td.get("colspan")), _span(td.get("rowspan"))
                 occupied.update((r + dr, col + dc) for dr in range(1, down) for dc in range(span))
                 cell = LineBuffer()
-                self._walk(td, cell, element_font(td, font))
+                self._walk(td, cell, element_font(td, font), keep)
                 cell.end_line()
                 row.append(Cell(col, cell.lines))
                 col += span
             rows.append(row)
-        return arrange_table(rows, self.state, before=self.top.lines) + self._strays(table, font)
+        return arrange_table(rows, self.state, before=self.top.lines) + self._strays(table, font, keep)
 
-    def _strays(self, table, font) -> list[Line]:
+    def _strays(self, table, font, keep: bool) -> list[Line]:
         """What a broken page put inside a table but outside its cells (a missing "</table>" swallows
         the rest of the document; a "<div>" or "<p>" straight in a table): read as ordinary lines."""
         out = LineBuffer()
-        self._walk_strays(table, out, font)
+        self._walk_strays(table, out, font, keep)
         out.end_line()
         return out.lines
 
-    def _walk_strays(self, node, out: "LineBuffer", font) -> None:
-        for child in node.contents:
-            if isinstance(child, Tag) and child.name in ("td", "th"):
-                continue  # read as cells
-            if isinstance(child, Tag) and child.name in ("tr", "thead", "tbody", "tfoot"):
-                self._walk_strays(child, out, font)
+    def _walk_strays(self, node, out: "LineBuffer", font, keep: bool) -> None:
+        text = node.text
+        if text is not None and keep:
+            out.add(self._decode(text, font))
+        for child in node:
+            name = child.tag
+            if name in ("td", "th") and not dropped(child):
+                pass  # read as cells
+            elif name in ("tr", "thead", "tbody", "tfoot") and not dropped(child):
+                self._walk_strays(child, out, font, keep)
             else:
-                self._node(child, out, font)
+                self._node(child, out, font, keep)
+            tail = child.tail
+            if tail is not None and keep:
+                out.add(self._decode(tail, font))
 
 
 class LineBuffer:
@@ -224,6 +304,8 @@ class LineBuffer:
         self._pieces.append(text)
 
     def end_line(self) -> None:
+        if not self._pieces:
+            return
         text = " ".join("".join(self._pieces).split())
         self._pieces = []
         if text:
@@ -254,26 +336,18 @@ def mark_right_aligned_signature(buffer: LineBuffer) -> None:
             return
 
 
-def element_align(tag) -> str | None:
-    """ "left"/"right"/"center"/"justify" from the element's style or align attribute."""
-    style = tag.get("style")
-    match = TEXT_ALIGN.search(style) if style else None
-    value = match.group(1) if match else tag.get("align")
-    return value.strip().lower() if value else None
-
-
 def table_rows(table):
     """The table's own rows (not those of tables nested in its cells)."""
     for child in child_tags(table, ("tr", "thead", "tbody", "tfoot")):
-        if child.name == "tr":
+        if child.tag == "tr":
             yield child
         else:
             yield from child_tags(child, ("tr",))
 
 
 def child_tags(tag, names: tuple[str, ...]) -> list:
-    """`tag.find_all(names, recursive=False)` without bs4's generic matching."""
-    return [child for child in tag.contents if isinstance(child, Tag) and child.name in names]
+    """The element's children named `names` (not dropped ones)."""
+    return [child for child in tag if child.tag in names and not dropped(child)]
 
 
 def element_font(tag, inherited):
@@ -284,15 +358,13 @@ def element_font(tag, inherited):
     family = tag.get("face")
     if not family:
         style = tag.get("style")
-        match = FONT_FAMILY.search(style) if style else None
-        family = match.group(1) if match else None
-    if not family:
-        return inherited
-    first = family.split(",")[0].strip().strip("'\"")
-    return legacy_font_encoding(first)
+        family = style_info(style)[1] if style else None
+    return family_font(family) if family else inherited
 
 
 def _span(value) -> int:
+    if value is None:
+        return 1
     try:
         return min(max(1, int(str(value).strip())), 100)
     except (TypeError, ValueError):
