@@ -281,6 +281,8 @@ def find_signature_start(lines: list[Line], start: int) -> int | None:
     for i in range(len(lines) - 1, max(start, len(lines) - 14) - 1, -1):
         text = lines[i].text.strip()
         if AUTHORITY.match(text):
+            while i - 1 > start and AUTHORITY.match(lines[i - 1].text.strip()):
+                i -= 1  # "TM. CHÍNH PHỦ" over "KT. THỦ TƯỚNG": the block starts at the first
             return i
     for i in range(len(lines) - 1, max(start, len(lines) - 8) - 1, -1):
         text = lines[i].text.strip()

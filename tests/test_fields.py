@@ -536,6 +536,16 @@ def test_a_form_after_the_signature_is_an_appendix_even_without_its_heading(tmp_
     assert record.distribution == ["Các bộ, cơ quan ngang bộ", "Lưu: VT, CN (2)"]  # "Mới nhận:" is the label
 
 
+def test_a_two_line_authority_is_whole_when_the_noi_nhan_label_is_lost(tmp_path):
+    """Without a readable "Nơi nhận", the block is found from its authority lines: all of them."""
+    record = extract_lines(tmp_path, [
+        "CHÍNH PHỦ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 241/2026/NĐ-CP",
+        "Hà Nội, ngày 26 tháng 6 năm 2026", "NGHỊ ĐỊNH", "Sửa đổi Nghị định về quản lý đường bộ",
+        "Điều 1. Nghị định này có hiệu lực từ ngày ký./.", "Mđi nhận", "- Các bộ;", "- Lưu: VT, CN (2).",
+        "TM. CHÍNH PHỦ", "KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "Trần Văn Hùng"])
+    assert (record.signer.authority, record.signer.title) == ("TM. CHÍNH PHỦ KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG")
+
+
 @pytest.mark.parametrize("line, label", [("Mới nhận:", True), ("Nơi nhân:", True), ("Nơi nhận", True),
                                          ("Mới nhận được công văn số 12/UBND", False)])
 def test_ocr_slips_of_the_noi_nhan_label(line, label):
