@@ -763,7 +763,9 @@ def check_symbol_names_issuer(record: Record) -> None:
     (a portal's header of another body, a misread line): both go to review, neither is changed."""
     codes = organ_codes(record.number)
     bodies = [b for b in (record.issuer, record.parent_body) if b]
-    if not codes or not bodies or any(abbreviates(code, body) for code in codes for body in bodies):
+    if all(type_for_abbreviation(code) for code in codes):
+        return  # "12/QĐ": no code but the type's, nothing to compare
+    if not bodies or any(abbreviates(code, body) for code in codes for body in bodies):
         return
     reason = f"ký hiệu «{record.number}» không viết tắt tên cơ quan «{record.issuer or record.parent_body}»"
     record.flag("issuer", reason)
@@ -775,8 +777,12 @@ def organ_codes(number: str) -> list[str]:
     "CT" is a Chỉ thị's and also the Cục Thuế's ("1581/CT-TTHT")."""
     if "/" not in number:
         return []
-    parts = re.split(r"[/\-]", number.split("/", 1)[1])
-    return [p for p in parts if re.fullmatch(r"[^\W\d_]{2,}", p)]
+    parts = [re.sub(r"\d+$", "", p) for p in re.split(r"[/\-]", number.split("/", 1)[1])]  # "BCĐ138", "QH15"
+    return [p for p in parts if re.fullmatch(r"[^\W\d_]{2,}", p) and p.upper() not in CASE_CODES]
+
+
+# Symbol codes that name a kind of case, not a body: "15/QĐ-XPHC" (xử phạt vi phạm hành chính).
+CASE_CODES = {"XPHC", "XPVPHC"}
 
 
 def abbreviates(code: str, body: str) -> bool:

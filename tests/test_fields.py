@@ -509,6 +509,8 @@ def test_a_title_in_sentence_case_under_the_title_line_is_no_name(tmp_path):
     ("VĂN PHÒNG CHÍNH PHỦ", "2739/VPCP-ĐMDN", False),
     ("CỤC THUẾ TỈNH NGHỆ AN", "1581/CT-TTHT", False),  # "CT" is also a Chỉ thị's code
     ("TRƯỜNG THPT NGUYỄN DU", "18/GM-THPTND", False),  # an abbreviation inside the name
+    ("BAN CHỈ ĐẠO 138", "04/QĐ-BCĐ138", False),  # the body's number after its code
+    ("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "15/QĐ-XPHC", False),  # a kind of case, not a body
 ])
 def test_an_issuer_the_symbol_does_not_abbreviate_is_flagged(tmp_path, issuer, number, flagged):
     """The organ code of the symbol names the issuing body (Decree 30, App. I §II.3): a header of
