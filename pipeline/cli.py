@@ -294,6 +294,7 @@ def show(doc_id, db, fmt):
     """Show one stored document with its items, references and corrections."""
     from .records import Note
     from .store import BadRow, NotFound, open_store
+    from .stored import SHOWN
 
     try:
         doc = open_store(db).get(doc_id)
@@ -303,40 +304,38 @@ def show(doc_id, db, fmt):
         raise click.ClickException(f"document #{doc_id} cannot be read: {bad.reason}") from None
     from .signatures import stored_signatures
 
-    signatures = stored_signatures(doc.get("source_path"))  # verified from the stored file, as it is now
+    signatures = stored_signatures(doc.source_path)  # verified from the stored file, as it is now
     if fmt == "json":
-        click.echo(json.dumps(dict(doc, signatures=[s.to_dict() for s in signatures]) if signatures else doc,
-                              ensure_ascii=False, indent=2))
+        shown = doc.to_dict()
+        if signatures:
+            shown["signatures"] = [s.to_dict() for s in signatures]
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
         return
-    corrected = {c["field"] for c in doc["corrections"]}
-    fields = ["status", "file_name", "incoming_no", "received_on", "doc_type", "number", "issued_on", "place",
-              "parent_body", "issuer", "subject", "recipients", "distribution", "signer_authority", "signer_title",
-              "signer_name", "assignee", "note"]
-    click.echo(f"#{doc['id']}")
-    for name in fields:
-        value = doc.get(name)
+    click.echo(f"#{doc.id}")
+    for name in SHOWN:
+        value = getattr(doc, name)
         if value in (None, "", []):
             continue
         if isinstance(value, list):
             value = "; ".join(value)
-        mark = "  (corrected)" if name in corrected else ""
+        mark = "  (corrected)" if name in doc.corrected else ""
         click.echo(f"  {name:<17}{value}{mark}")
-    failure = Note.failure(doc.get("error"), doc.get("warnings"))  # said from its code, as the notes are
+    failure = Note.failure(doc.error, doc.warnings)  # said from its code, as the notes are
     if failure:
         click.echo(f"  {'error':<17}{failure.vi}")
-    for note in map(Note.load, doc.get("warnings") or []):
+    for note in map(Note.load, doc.warnings):
         if not note.is_error:
             click.echo(f"  {'warning':<17}{note.vi}")
-    for entry in doc.get("review") or []:
+    for entry in doc.review:
         click.echo(f"  check {entry['field']:<11}{entry['reason']}")
-    for item in doc["directives"]:
-        deadline = f" [hạn {item['deadline']}]" if item["deadline"] else ""
-        click.echo(f"  task {item['id']}: {item['label']}.{deadline} {shorten(item['text'], 90)} ({item['status']})")
-    for ref in doc["references"]:
-        linked = f" → #{ref['cited_id']}" if ref["cited_id"] else ""
-        click.echo(f"  cites {ref['doc_type']} {ref['number']} {ref['issued_on'] or ''}{linked}")
-    for corr in doc["corrections"]:
-        click.echo(f"  corrected {corr['field']} by {corr['author']} at {corr['corrected_at']}")
+    for item in doc.directives:
+        deadline = f" [hạn {item.deadline}]" if item.deadline else ""
+        click.echo(f"  task {item.id}: {item.label}.{deadline} {shorten(item.text, 90)} ({item.status})")
+    for ref in doc.references:
+        linked = f" → #{ref.cited_id}" if ref.cited_id else ""
+        click.echo(f"  cites {ref.doc_type} {ref.number} {ref.issued_on or ''}{linked}")
+    for corr in doc.corrections:
+        click.echo(f"  corrected {corr.field} by {corr.author} at {corr.corrected_at}")
     for sig in signatures:
         click.echo(f"  chữ ký số {sig.field}: {sig.state_vi}; {sig.signer_cn} ({sig.organisation}), "
                    f"ký lúc {sig.when or '?'}; tin cậy: {sig.trust}")
@@ -515,7 +514,7 @@ def export_command(db, fmt, output):
             for line in store.export_lines(skipped):
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
         else:
-            write_records_csv(store.export_documents(skipped), out)
+            store.export_csv(out, skipped)
     finally:
         if output:
             out.close()
@@ -523,23 +522,6 @@ def export_command(db, fmt, output):
     if skipped:
         click.echo(f"export incomplete: {len(skipped)} unreadable row(s) left out (listed above)", err=True)
         sys.exit(1)
-
-
-def write_records_csv(docs, out) -> None:
-    import csv
-
-    columns = ["id", "incoming_year", "incoming_no", "received_on", "status", "file_name", "doc_type", "number",
-               "issued_on", "place", "parent_body", "issuer", "subject", "recipients", "distribution",
-               "signer_authority", "signer_title", "signer_name", "directives", "references", "corrected_fields",
-               "error"]
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for doc in docs:
-        flat = dict(doc, recipients="; ".join(doc["recipients"]), distribution="; ".join(doc["distribution"]),
-                    directives=" | ".join(f"{d['label']}. {d['text']}" for d in doc["directives"]),
-                    references="; ".join(r["number"] for r in doc["references"]),
-                    corrected_fields=", ".join(sorted({c["field"] for c in doc["corrections"]})))
-        writer.writerow([flat.get(c) if flat.get(c) is not None else "" for c in columns])
 
 
 @main.command(name="import")

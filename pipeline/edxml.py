@@ -606,9 +606,10 @@ def write_package(fields: dict, sender: Party, receivers: list[Party], attachmen
     return unicodedata.normalize("NFC", xml).encode("utf-8")
 
 
-def incoming_package(doc: dict | None) -> Package | None:
-    """The package a stored document came in, when its file is an edXML package still on disk."""
-    path = Path((doc or {}).get("source_path") or "")
+def incoming_package(doc) -> Package | None:
+    """The package a stored document (a StoredDocument) came in, when its file is an edXML package
+    still on disk."""
+    path = Path((doc.source_path if doc else "") or "")
     try:
         if not path.is_file() or not (path.suffix.lower() in SUFFIXES or is_package(path.read_bytes()[:4096])):
             return None
@@ -617,7 +618,7 @@ def incoming_package(doc: dict | None) -> Package | None:
         return None
 
 
-def write_reply_package(draft, org, docx_path: Path, doc: dict | None = None, pdf_path: Path | None = None,
+def write_reply_package(draft, org, docx_path: Path, doc=None, pdf_path: Path | None = None,
                         output: Path | None = None) -> Path:
     """The outgoing letter as an edXML package beside its DOCX (``05-SYT-VP.edxml``): from the
     organisation (its mã định danh as OrganId), to the incoming document's sender, ResponseFor
@@ -627,9 +628,8 @@ def write_reply_package(draft, org, docx_path: Path, doc: dict | None = None, pd
     receivers = []
     if doc:
         receivers.append(Party(organ_id=incoming.sender.organ_id if incoming else "",
-                               name=(incoming.sender.name if incoming else "") or doc.get("issuer") or "",
-                               in_charge=(incoming.sender.in_charge if incoming else "") or doc.get("parent_body")
-                               or ""))
+                               name=(incoming.sender.name if incoming else "") or doc.issuer or "",
+                               in_charge=(incoming.sender.in_charge if incoming else "") or doc.parent_body or ""))
     signer = draft.signer
     fields = {"number": draft.number, "issued_on": draft.issued_on.isoformat(), "place": draft.place,
               "issuer": draft.issuer.replace("\n", " "), "parent_body": draft.parent, "doc_type": draft.doc_type,
@@ -640,9 +640,9 @@ def write_reply_package(draft, org, docx_path: Path, doc: dict | None = None, pd
         files.insert(0, Attachment(Path(pdf_path).name, CONTENT_TYPES[".pdf"], Path(pdf_path).read_bytes(),
                                    "Văn bản (PDF)"))
     response = None
-    if doc and (doc.get("number") or incoming):
-        response = {"OrganId": receivers[0].organ_id, "Code": doc.get("number") or "",
-                    "PromulgationDate": _date_out(doc.get("issued_on")),
+    if doc and (doc.number or incoming):
+        response = {"OrganId": receivers[0].organ_id, "Code": doc.number or "",
+                    "PromulgationDate": _date_out(doc.issued_on),
                     "DocumentId": incoming.document_id if incoming else ""}
     data = write_package(fields, sender, receivers, files, response_for=response)
     target = output or Path(docx_path).with_suffix(".edxml")

@@ -34,6 +34,7 @@ from . import notes, wording
 from .normalize import fold_words
 from .org import Org, SignerInfo
 from .records import Draft, Note, Paragraph  # noqa: F401 (hand-off types: generate makes them, layout writes them)
+from .stored import StoredDocument
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SUFFIX = ".j2"
@@ -189,18 +190,18 @@ def _environment(undefined=jinja2.StrictUndefined) -> jinja2.Environment:
     return env
 
 
-def render_draft(template: str, doc: dict | None, org: Org, values: dict[str, str] | None = None,
+def render_draft(template: str, doc: StoredDocument | None, org: Org, values: dict[str, str] | None = None,
                  today: date | None = None, signer: str | None = None, unit: str | None = None) -> Draft:
-    """Fill a template for a stored document (``Store.get`` shape, or None for a fresh letter).
+    """Fill a template for a stored document (as ``Store.get`` gives it), or None for a fresh letter.
 
     `today` is the date the letter bears; `values` are the --set values (``OVERRIDES`` among
     them change the subject or recipients the template would give).
     """
     values = dict(values or {})
     today = today or date.today()
-    if doc is not None and doc.get("kind") != "dispatch":
-        what = "could not be read" if doc.get("kind") == "error" else "is not an administrative document"
-        raise TemplateError(f"document {doc.get('id')} ({doc.get('file_name')}) {what}: nothing to reply to",
+    if doc is not None and doc.kind != "dispatch":
+        what = "could not be read" if doc.kind == "error" else "is not an administrative document"
+        raise TemplateError(f"document {doc.id} ({doc.file_name}) {what}: nothing to reply to",
                             NOTHING_TO_REPLY)
     path = find_template(template)
     name = template_name(path)
@@ -238,10 +239,10 @@ def _missing_error(template: str, missing: list[tuple[str, str]]) -> TemplateErr
     return TemplateError("; ".join(parts), MISSING if names else "", missing=names)
 
 
-def template_context(doc: dict | None, org: Org, values: dict, today: date, signer: SignerInfo) -> dict:
+def template_context(doc: StoredDocument | None, org: Org, values: dict, today: date, signer: SignerInfo) -> dict:
     incoming = incoming_context(doc, today) if doc else None
     if incoming is not None:
-        incoming["superior"] = wording.is_superior(doc.get("issuer") or "", org.name, org.parent)
+        incoming["superior"] = wording.is_superior(doc.issuer or "", org.name, org.parent)
     if incoming is not None and isinstance(incoming["subject"], Missing) and values.get("trich_yeu"):
         incoming["subject"] = wording.subject_text(values["trich_yeu"])
     overdue = [item for item in (incoming or {}).get("directives", []) if item["overdue"]]
@@ -265,37 +266,37 @@ def template_context(doc: dict | None, org: Org, values: dict, today: date, sign
     return context
 
 
-def incoming_context(doc: dict, today: date) -> dict:
+def incoming_context(doc: StoredDocument, today: date) -> dict:
     """A stored document as templates see it: cited forms ready to print."""
-    issuer = doc.get("issuer") or ""
+    issuer = doc.issuer or ""
     items = []
-    for row in doc.get("directives", []):
-        deadline = row.get("deadline")
+    for item in doc.directives:
+        deadline = item.deadline
         items.append({
-            "label": row["label"], "text": row["text"].rstrip(" .;:"), "deadline": wording.short_date(deadline),
-            "lead": row.get("lead") or "", "support": row.get("support") or [],
-            "done": row.get("status") == "done", "reply_number": row.get("reply_number") or "",
-            "overdue": bool(deadline and row.get("status") != "done" and deadline < today.isoformat()),
+            "label": item.label, "text": item.text.rstrip(" .;:"), "deadline": wording.short_date(deadline),
+            "lead": item.lead or "", "support": item.support or [],
+            "done": item.status == "done", "reply_number": item.reply_number or "",
+            "overdue": bool(deadline and item.status != "done" and deadline < today.isoformat()),
         })
-    doc_id = doc.get("id")
+    doc_id = doc.id
 
     def missing(what: str, field: str, example: str) -> Missing:
         return Missing(f"document #{doc_id} has no {what}: fill it in with `congvan edit {doc_id} {field}={example}`")
 
-    subject = wording.subject_text(doc.get("subject") or "")
+    subject = wording.subject_text(doc.subject or "")
     return {
-        "id": doc_id, "doc_type": doc.get("doc_type") or "Văn bản",
-        "number": doc.get("number") or missing("số và ký hiệu (number)", "number", "…/…"),
-        "issued_on": wording.short_date(doc.get("issued_on")) or missing("date (ngày ban hành)", "issued_on",
+        "id": doc_id, "doc_type": doc.doc_type or "Văn bản",
+        "number": doc.number or missing("số và ký hiệu (number)", "number", "…/…"),
+        "issued_on": wording.short_date(doc.issued_on) or missing("date (ngày ban hành)", "issued_on",
                                                                          "dd/mm/yyyy"),
         "issuer": issuer or missing("issuing body (cơ quan ban hành)", "issuer", "…"),
-        "issuer_name": wording.org_name_in_text(issuer, doc.get("text") or "") or missing(
+        "issuer_name": wording.org_name_in_text(issuer, doc.text or "") or missing(
             "issuing body (cơ quan ban hành)", "issuer", "…"),
         "subject": subject or Missing(f"document #{doc_id} has no trích yếu: give --set trich_yeu=… or fill it in "
                                       f"with `congvan edit {doc_id} subject=…`"),
-        "recipients": doc.get("recipients") or [],
-        "directives": items, "incoming_no": doc.get("incoming_no"),
-        "received_on": wording.short_date(doc.get("received_on")),
+        "recipients": doc.recipients or [],
+        "directives": items, "incoming_no": doc.incoming_no,
+        "received_on": wording.short_date(doc.received_on),
     }
 
 
@@ -303,7 +304,7 @@ def incoming_context(doc: dict, today: date) -> dict:
 OVERRIDES = {"trich_yeu": "subject (trích yếu)", "kinh_gui": "recipients, separated by \";\""}
 
 
-def draft_from_text(text: str, doc: dict | None, org: Org, signer: SignerInfo, issued_on: date, unit: str,
+def draft_from_text(text: str, doc: StoredDocument | None, org: Org, signer: SignerInfo, issued_on: date, unit: str,
                     template: str = "", overrides: dict | None = None) -> Draft:
     head, sections = split_sections(text)
     overrides = overrides or {}
@@ -317,15 +318,15 @@ def draft_from_text(text: str, doc: dict | None, org: Org, signer: SignerInfo, i
         issued_on=issued_on, subject=" ".join(subject.split()), recipients=recipients,
         body=body_paragraphs(sections.get("body", "")),
         distribution=distribution_entries(list_entries(sections.get("distribution", "")), bool(recipients), unit),
-        signer=signer, unit=unit, template=template, reply_to=(doc or {}).get("id"),
+        signer=signer, unit=unit, template=template, reply_to=doc.id if doc else None,
         answered=answered_items(head.get("answered", ""), doc),
     )
 
 
-def answered_items(declared: str, doc: dict | None) -> list[int]:
+def answered_items(declared: str, doc: StoredDocument | None) -> list[int]:
     """The items (1-based) a template's "Hoàn thành nhiệm vụ:" line says the letter reports done:
     numbers, or "tất cả" for every item of the document; none when the line is absent."""
-    count = len((doc or {}).get("directives") or [])
+    count = len(doc.directives) if doc else 0
     if fold_words(declared).strip() in ("tat ca", "all"):
         return list(range(1, count + 1))
     return sorted({int(n) for n in re.findall(r"\d+", declared) if 1 <= int(n) <= count})
@@ -465,17 +466,17 @@ def _refuse_back_dating(store, draft: Draft, org: Org) -> None:
             f"issue, Decree 30 Art. 15): date it {wording.short_date(last['issued_on'])} or later with --date")
 
 
-def review_warnings(doc: dict | None, lang: str = "en") -> list[str]:
+def review_warnings(doc: StoredDocument | None, lang: str = "en") -> list[str]:
     """For a reply to a record still under review: the values it uses that no person has checked,
     those a note doubts first, with the notes' words; in English for the command line, or "vi"."""
-    if not doc or doc.get("status") != "needs_review":
+    if not doc or doc.status != "needs_review":
         return []
-    corrected = {c["field"] for c in doc.get("corrections") or []}
+    corrected = doc.corrected
     used = (("number", "number"), ("issued_on", "date"), ("issuer", "issuer"), ("subject", "trích yếu"))
-    found = [Note.load(w) for w in doc.get("warnings") or []]
+    found = [Note.load(w) for w in doc.warnings]
     doubtful, unchecked = [], []
     for field_name, label in used:
-        value = doc.get(field_name)
+        value = getattr(doc, field_name)
         if field_name in corrected or not value:
             continue
         shown = wording.short_date(value) if field_name == "issued_on" else value
@@ -489,9 +490,9 @@ def review_warnings(doc: dict | None, lang: str = "en") -> list[str]:
     if lang == "vi":
         return ["bản trả lời dùng những giá trị chưa ai kiểm tra: " + "; ".join(values)
                 + ". Hãy kiểm tra và sửa các giá trị này ở trang Xem lại trước khi trình ký."]
-    return [f"document #{doc['id']} is still under review: the reply uses values no person has checked: "
-            + "; ".join(values) + f". Check them (`congvan show {doc['id']}`) and correct them with "
-            f"`congvan edit {doc['id']} FIELD=VALUE` before the letter is signed"]
+    return [f"document #{doc.id} is still under review: the reply uses values no person has checked: "
+            + "; ".join(values) + f". Check them (`congvan show {doc.id}`) and correct them with "
+            f"`congvan edit {doc.id} FIELD=VALUE` before the letter is signed"]
 
 
 def outgoing_row(draft: Draft, org: Org, output: Path | None = None) -> dict:

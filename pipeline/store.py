@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass, replace
@@ -25,19 +26,11 @@ from sqlalchemy.sql.elements import TextClause
 
 from .normalize import fold  # the store's diacritic-free search key (also imported from here)
 from .records import Note, Record
+from .stored import (CSV_COLUMNS, DATE_FIELDS, DOCUMENT_COLUMNS, EDITABLE, JSON_COLUMNS,  # noqa: F401
+                     LIST_FIELDS, Correction, StoredCitation, StoredDocument, StoredItem)
 from .store_queries import DIRECTIVE_COLUMNS, DIRECTIVE_TEXT, ListQueries, where_clause  # noqa: F401 (also imported from here)
 
 DEFAULT_DB = "congvan.db"
-# Fields a person may correct with `congvan edit`; list fields take JSON or "a; b; c".
-EDITABLE = ("doc_type", "number", "issued_on", "place", "issuer", "parent_body", "subject", "recipients",
-            "distribution", "signer_authority", "signer_title", "signer_name", "assignee", "note", "received_on")
-LIST_FIELDS = ("recipients", "distribution")
-DOCUMENT_COLUMNS = ("sha256", "file_name", "source_path", "status", "kind", "error", "doc_type", "number",
-                    "issued_on", "place", "issuer", "parent_body", "subject", "recipients", "distribution",
-                    "signer_authority", "signer_title", "signer_name", "spans", "warnings", "review", "text", "folded",
-                    "incoming_year", "incoming_no", "received_on", "duplicate_of", "assignee", "note",
-                    "created_at", "updated_at")
-JSON_COLUMNS = ("recipients", "distribution", "spans", "warnings", "review")
 
 
 class DamagedText(str):
@@ -503,6 +496,7 @@ class Store(ListQueries):
         self.fts = engine.dialect.name == "sqlite"
         self.postgres = engine.dialect.name == "postgresql"
         self.write_lock = writer_lock(str(engine.url))
+        self._readers = threading.local()  # each thread's own SQLite connection for `get_many`
 
     @contextmanager
     def writing(self):
@@ -684,7 +678,7 @@ class Store(ListQueries):
     # -- corrections
 
     @one_writer
-    def edit(self, doc_id: int, changes: dict[str, str], author: str) -> dict:
+    def edit(self, doc_id: int, changes: dict[str, str], author: str) -> StoredDocument:
         """Apply a person's corrections; each is kept with who and when, and wins over extraction."""
         unknown = [name for name in changes if name not in EDITABLE]
         if unknown:
@@ -716,7 +710,7 @@ class Store(ListQueries):
         return self.get(doc_id)
 
     @one_writer
-    def mark_checked(self, doc_id: int, author: str) -> dict:
+    def mark_checked(self, doc_id: int, author: str) -> StoredDocument:
         """A person compared the record with the original and found it right: "needs review" (or a
         stored dispatch) becomes ok, kept as a correction of `status` with who and when."""
         with self.engine.begin() as conn:
@@ -729,7 +723,7 @@ class Store(ListQueries):
         return self.get(doc_id)
 
     @one_writer
-    def register_by_hand(self, doc_id: int, author: str) -> dict:
+    def register_by_hand(self, doc_id: int, author: str) -> StoredDocument:
         """A record the reader failed on, whose fields a person typed in, enters the sổ đến: it
         becomes a dispatch with the next số đến of its ngày đến's year (today when none)."""
         for attempt in range(10):
@@ -767,74 +761,96 @@ class Store(ListQueries):
 
     # -- reading
 
-    def get(self, doc_id: int) -> dict:
+    def get(self, doc_id: int) -> StoredDocument:
         """One document with its items, citations and corrections; NotFound, or BadRow when damaged."""
         return self.get_many([doc_id])[0]
 
-    def get_many(self, doc_ids: list[int]) -> list[dict]:
+    def get_many(self, doc_ids: list[int]) -> list[StoredDocument]:
         """Documents as `get` gives them, in the order of `doc_ids` (an id named twice gives the same
-        dict twice), in four queries however many there are; NotFound for the first id not stored,
+        document twice), in four queries however many there are; NotFound for the first id not stored,
         BadRow for the first damaged one."""
         if not doc_ids:
             return []
         wanted = list(dict.fromkeys(doc_ids))
-        parts = {
-            "directives": "SELECT * FROM directives WHERE document_id IN ({ids}) ORDER BY document_id, position",
-            "references": "SELECT * FROM citations WHERE document_id IN ({ids}) ORDER BY document_id, position",
-            "corrections": "SELECT * FROM corrections WHERE document_id IN ({ids}) ORDER BY document_id, id",
-        }
-        with self.engine.connect() as conn:
-            read = self._read_sqlite(conn, wanted) if self.fts else self._read(conn, wanted)
-            rows = {r["id"]: r for r in read("SELECT * FROM documents WHERE id IN ({ids})")}
-            children = {}
-            for name, sql in parts.items():
-                children[name] = by_document = {}
-                for r in read(sql):
-                    by_document.setdefault(r["document_id"], []).append(r)
+        if self.fts:
+            rows, children, clean = self._read_sqlite(wanted)
+        else:
+            with self.engine.connect() as conn:
+                rows, children = self._read_rows(self._read(conn, wanted))
+            clean = True  # (no text factory: PostgreSQL decodes every value itself)
         docs = {}
-        for doc_id in doc_ids:
-            if doc_id in docs:
-                continue
+        for doc_id in wanted:
             row = rows.get(doc_id)
             if row is None:
                 raise NotFound("document", doc_id)
-            doc = decode_row(row)
-            for name in parts:
-                items = children[name].get(doc_id, [])
-                damaged = [k for r in items for k, v in r.items() if isinstance(v, DamagedText)]
-                if damaged:
-                    raise BadRow(doc_id, f"{name}.{damaged[0]}: not valid UTF-8 (damaged store page?)")
-                doc[name] = items
-            for item in doc["directives"]:
-                start, end = item.pop("text_start"), item.pop("text_end")
-                if start is not None:
-                    item["text"] = directive_text(doc["text"] or "", start, end)
-                try:
-                    item["support"] = json.loads(item["support"] or "[]")
-                except ValueError:
-                    raise BadRow(doc_id, f"directive {item['position']}: support is not a valid list") from None
-            docs[doc_id] = doc
+            docs[doc_id] = stored_document(row, {name: by_doc.get(doc_id, ()) for name, by_doc in children.items()},
+                                           clean)
         return [docs[i] for i in doc_ids]
 
     @staticmethod
-    def _read(conn: Connection, ids: list[int]):
-        """`read(sql)`: the rows (dicts) of a SELECT whose `{ids}` stands for `ids`."""
-        expanding = bindparam("ids", expanding=True)
-        return lambda sql: [dict(r) for r in conn.execute(
-            text(sql.format(ids=":ids")).bindparams(expanding), {"ids": ids}).mappings()]
+    def _read_rows(read) -> tuple[dict, dict]:
+        """The documents' rows (dicts) by id, and their items, citations and corrections (tuples, in
+        the order of CHILDREN's columns) by name and document id."""
+        names, found = read("SELECT * FROM documents WHERE id IN ({ids})")
+        rows = {row[0]: dict(zip(names, row)) for row in found}  # (id is the table's first column)
+        children = {}
+        for name, (columns, sql) in CHILDREN.items():
+            children[name] = by_document = {}
+            for row in read(sql)[1]:
+                by_document.setdefault(row[1], []).append(row)  # (document_id: the second column)
+        return rows, children
 
     @staticmethod
-    def _read_sqlite(conn: Connection, ids: list[int]):
-        """`_read` on SQLite's own cursor: the same rows and values (its text factory included),
-        without SQLAlchemy's cost per statement, which was most of a `get`."""
-        cursor = conn.connection.driver_connection.cursor()
-        marks = ", ".join("?" * len(ids))
+    def _read(conn: Connection, ids: list[int]):
+        """`read(sql)`: the column names and rows (tuples) of a SELECT whose `{ids}` stands for `ids`."""
+        expanding = bindparam("ids", expanding=True)
 
-        def read(sql: str) -> list[dict]:
-            cursor.execute(sql.format(ids=marks), ids)
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        def read(sql: str) -> tuple[list[str], list[tuple]]:
+            result = conn.execute(text(sql.format(ids=":ids")).bindparams(expanding), {"ids": ids})
+            return list(result.keys()), [tuple(row) for row in result]
         return read
+
+    def _read_sqlite(self, ids: list[int]) -> tuple[dict, dict, bool]:
+        """`_read_rows` on a plain sqlite3 connection, without SQLAlchemy's cost per statement (most of
+        a `get`): the text decoded by sqlite3 itself, and only when a value is not UTF-8 read again
+        through the store's text factory, which marks it damaged. The third value: True when every
+        value was UTF-8 (nothing damaged to look for)."""
+        with self._reader() as driver:
+            cursor = driver.cursor()
+            marks = ", ".join("?" * len(ids))
+
+            def read(sql: str) -> tuple[list[str], list[tuple]]:
+                cursor.execute(sql.format(ids=marks), ids)
+                return [column[0] for column in cursor.description], cursor.fetchall()
+
+            driver.text_factory = str
+            try:
+                return (*self._read_rows(read), True)
+            except sqlite3.OperationalError as err:
+                if "decode" not in str(err):
+                    raise
+            finally:
+                driver.text_factory = _sqlite_text
+            return (*self._read_rows(read), False)
+
+    @contextmanager
+    def _reader(self):
+        """A connection to read with: this thread's own, kept open (a store file), else one from the
+        pool. Taking one from the pool and giving it back was a tenth of a `get`; a read outside a
+        transaction sees every commit, as a pooled connection does."""
+        path = self.engine.url.database
+        if not path or path == ":memory:":
+            pooled = self.engine.raw_connection()
+            try:
+                yield pooled.driver_connection
+            finally:
+                pooled.close()
+            return
+        own = getattr(self._readers, "connection", None)
+        if own is None:
+            own = self._readers.connection = sqlite3.connect(path, timeout=30)
+            _sqlite_pragmas(own, None)
+        yield own
 
     def documents(self, date_from: str | None = None, date_to: str | None = None, issuer: str | None = None,
                   doc_type: str | None = None, status: str | None = None, year: int | None = None,
@@ -853,7 +869,7 @@ class Store(ListQueries):
             rows = [r for r in rows if fold(issuer) in fold(f"{r['parent_body']} {r['issuer']}")]
         return rows
 
-    def search(self, query: str, limit: int = 50) -> list[dict]:
+    def search(self, query: str, limit: int = 50) -> list[StoredDocument]:
         """Full-text search over subject and text; a query without diacritics matches either way."""
         return self.get_many(self.search_ids(query, limit))
 
@@ -969,7 +985,7 @@ class Store(ListQueries):
 
     # -- export and import
 
-    def export_documents(self, skipped: list | None = None) -> Iterator[dict]:
+    def export_documents(self, skipped: list | None = None) -> Iterator[StoredDocument]:
         """Every document with its items, citations and corrections, in id order.
 
         A row that cannot be read is left out and listed in `skipped` as (id, reason): the
@@ -988,7 +1004,7 @@ class Store(ListQueries):
 
     def export_lines(self, skipped: list | None = None) -> Iterator[dict]:
         """The whole store as JSON Lines objects: documents, then the sổ văn bản đi ({"outgoing": row})."""
-        yield from self.export_documents(skipped)
+        yield from (doc.to_dict() for doc in self.export_documents(skipped))
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(text("SELECT * FROM outgoing ORDER BY id")).mappings()]
         for row in rows:
@@ -998,6 +1014,10 @@ class Store(ListQueries):
                     skipped.append((f"outgoing {row['id']}", f"{damaged[0]}: not valid UTF-8"))
                 continue
             yield {"outgoing": row}
+
+    def export_csv(self, out, skipped: list | None = None) -> None:
+        """Every document as a row of CSV (`write_records_csv`), for a spreadsheet; not a backup."""
+        write_records_csv(self.export_documents(skipped), out)
 
     @one_writer
     def import_lines(self, lines: Iterable[dict]) -> int:
@@ -1023,7 +1043,7 @@ class Store(ListQueries):
                     raise ValueError("not a congvan export (a line is neither a document nor a sổ đi entry): "
                                      "nothing imported")
                 doc = line
-                row = {k: doc.get(k) for k in DOCUMENT_COLUMNS if k != "folded"}
+                row = {k: doc.get(k) for k in DOCUMENT_COLUMNS}
                 if not self.fts:  # PostgreSQL: the LIKE search's key (an export from SQLite has none)
                     row["folded"] = fold(f"{doc.get('subject') or ''}\n{doc.get('text') or ''}")
                 for k in JSON_COLUMNS:
@@ -1055,6 +1075,26 @@ class Store(ListQueries):
         return count
 
     import_documents = import_lines
+
+
+def write_records_csv(docs: Iterable[StoredDocument], out) -> None:
+    """Documents as CSV (`CSV_COLUMNS`): lists joined by "; ", the items as "label. text" joined by
+    " | ", the numbers cited, the fields people corrected."""
+    import csv
+
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for doc in docs:
+        writer.writerow(csv_row(doc))
+
+
+def csv_row(doc: StoredDocument) -> list:
+    joined = {name: "; ".join(getattr(doc, name)) for name in LIST_FIELDS}
+    joined.update(directives=" | ".join(f"{item.label}. {item.text}" for item in doc.directives),
+                  references="; ".join(ref.number for ref in doc.references),
+                  corrected_fields=", ".join(sorted(doc.corrected)))
+    values = (joined[name] if name in joined else getattr(doc, name) for name in CSV_COLUMNS)
+    return ["" if value is None else value for value in values]
 
 
 def review_field(name: str) -> str:
@@ -1089,15 +1129,68 @@ def status_of(record: Record, duplicate_of: int | None) -> str:
     return "needs_review" if (missing or doubts or record.review or duplicate_of) else "ok"
 
 
-def decode_row(row) -> dict:
-    """A stored document as a dict with its JSON columns decoded; BadRow when a value is damaged."""
+def _children() -> dict[str, tuple[tuple[str, ...], str]]:
+    """A stored document's items, citations and corrections as `get_many` reads them: their columns
+    (the dataclass's attributes, in order: each row becomes one without naming its values; an
+    item's place in the text last) and the SELECT (`{ids}`: the documents' ids)."""
+    def select(table: str, columns: tuple[str, ...], order: str) -> str:
+        return f"SELECT {', '.join(columns)} FROM {table} WHERE document_id IN ({{ids}}) ORDER BY document_id, {order}"
+
+    item = tuple(StoredItem.__dataclass_fields__) + ("text_start", "text_end")
+    citation, correction = tuple(StoredCitation.__dataclass_fields__), tuple(Correction.__dataclass_fields__)
+    return {"directives": (item, select("directives", item, "position")),
+            "references": (citation, select("citations", citation, "position")),
+            "corrections": (correction, select("corrections", correction, "id"))}
+
+
+CHILDREN = _children()
+ITEM_POSITION, ITEM_TEXT, ITEM_SUPPORT = (CHILDREN["directives"][0].index(name) for name in ("position", "text", "support"))
+
+
+def stored_document(row: dict, children: dict[str, list[tuple]], clean: bool = False) -> StoredDocument:
+    """A document's row and its children's rows (tuples in CHILDREN's columns) as a StoredDocument;
+    BadRow when a value is damaged (looked for unless `clean`: every value was read as UTF-8)."""
+    doc = decode_row(row, clean)
+    doc_id = doc["id"]
+    if not clean:
+        for name, rows in children.items():
+            damaged = [column for r in rows for column, v in zip(CHILDREN[name][0], r) if isinstance(v, DamagedText)]
+            if damaged:
+                raise BadRow(doc_id, f"{name}.{damaged[0]}: not valid UTF-8 (damaged store page?)")
+    text_ = doc["text"]
+    return StoredDocument(**doc, directives=[stored_item(r, text_, doc_id) for r in children["directives"]],
+                          references=[StoredCitation(*r) for r in children["references"]],
+                          corrections=[Correction(*r) for r in children["corrections"]])
+
+
+def stored_item(row: tuple, document_text: str | None, doc_id: int) -> StoredItem:
+    """A directive item's row as read (its place in the text last, migration 9) as a StoredItem."""
+    *values, start, end = row
+    if start is not None:
+        values[ITEM_TEXT] = directive_text(document_text or "", start, end)
+    support = values[ITEM_SUPPORT]
+    try:
+        values[ITEM_SUPPORT] = [] if not support or support == "[]" else json.loads(support)
+    except ValueError:
+        raise BadRow(doc_id, f"directive {values[ITEM_POSITION]}: support is not a valid list") from None
+    return StoredItem(*values)
+
+
+def decode_row(row, clean: bool = False) -> dict:
+    """A stored document as a dict with its JSON columns decoded; BadRow when a value is damaged
+    (looked for unless `clean`: every value was read as UTF-8)."""
     doc = dict(row)
-    damaged = [k for k, v in doc.items() if isinstance(v, DamagedText)]
-    if damaged:
-        raise BadRow(doc.get("id"), f"{', '.join(damaged)}: not valid UTF-8 (damaged store page?)")
+    if not clean:
+        damaged = [k for k, v in doc.items() if isinstance(v, DamagedText)]
+        if damaged:
+            raise BadRow(doc.get("id"), f"{', '.join(damaged)}: not valid UTF-8 (damaged store page?)")
     for k in JSON_COLUMNS:
+        value = doc.get(k)
+        if not value or value == "[]":  # (most lists are empty: not parsed)
+            doc[k] = {} if k == "spans" and not value else []
+            continue
         try:
-            doc[k] = json.loads(doc[k]) if doc.get(k) else ({} if k == "spans" else [])
+            doc[k] = json.loads(value)
         except ValueError:
             raise BadRow(doc.get("id"), f"{k}: not a valid list ({shorten(doc[k])})") from None
     if doc.get("warnings"):  # notes stored as sentences before the codes get theirs here, once
@@ -1133,8 +1226,6 @@ def checked_date(name: str, raw: str) -> str | None:
         raise ValueError(f"{name}={raw.strip()!r} is not a date: write 15/03/2024 or 2024-03-15")
     return parsed.isoformat()
 
-
-DATE_FIELDS = ("issued_on", "received_on")
 
 
 def typed_value(name: str, raw: str):

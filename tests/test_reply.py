@@ -3,6 +3,7 @@ import os
 import shutil
 import threading
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from pipeline.org import EXAMPLE, OrgError, load_org, org_from_dict
 from pipeline.read import read
 from pipeline.register import OUTGOING_COLUMNS, outgoing_rows, write_xlsx
 from pipeline.store import open_store
+from pipeline.stored import Correction
 from pipeline.wording import number_and_symbol, org_name_in_text, place_and_date
 
 PHUC_DAP_SOURCE = CORPUS / "a_20_ttyt_nhatrang_cv__docx.docx"  # a công văn
@@ -168,7 +170,8 @@ def test_unknown_template_section_and_non_dispatch_are_refused(store, org, tmp_p
     with pytest.raises(TemplateError, match=r"unknown section \[Phụ lục\]"):
         render_draft(str(bad), None, org)
     with pytest.raises(TemplateError, match="not an administrative document"):
-        render_draft("phuc-dap", {"id": 9, "kind": "other", "file_name": "news.txt"}, org)
+        render_draft("phuc-dap", replace(store.get(doc_id(store, PHUC_DAP_SOURCE)), id=9, kind="other",
+                                         file_name="news.txt"), org)
 
 
 def test_don_doc_goes_to_the_lead_units_of_overdue_items_only(store, org):
@@ -405,7 +408,7 @@ def test_cli_check_exit_codes(store, org, tmp_path):
 
 
 def test_unknown_incoming_number_and_date_are_errors_naming_what_to_fill_in(store, org):
-    doc = dict(store.get(doc_id(store, PHUC_DAP_SOURCE)), number=None, issued_on=None)
+    doc = replace(store.get(doc_id(store, PHUC_DAP_SOURCE)), number=None, issued_on=None)
     for template in ("phuc-dap", "bao-cao-ket-qua", "cong-van"):
         with pytest.raises(TemplateError) as caught:
             render_draft(template, doc, org, TEMPLATE_VALUES[template], today=date(2026, 3, 2))
@@ -421,7 +424,7 @@ def test_every_missing_value_is_named_in_one_message(store, org):
 
 
 def test_missing_subject_says_how_to_give_it(store, org):
-    doc = dict(store.get(doc_id(store, PHUC_DAP_SOURCE)), subject="")
+    doc = replace(store.get(doc_id(store, PHUC_DAP_SOURCE)), subject="")
     with pytest.raises(TemplateError, match=r"has no trích yếu: give --set trich_yeu=… or"):
         render_draft("phuc-dap", doc, org)
     draft = render_draft("phuc-dap", doc, org, {"trich_yeu": "góp ý dự thảo kế hoạch"})
@@ -429,11 +432,11 @@ def test_missing_subject_says_how_to_give_it(store, org):
 
 
 def test_no_ve_viec_ve_and_capitals_brought_to_sentence_case(store, org):
-    doc = dict(store.get(doc_id(store, PHUC_DAP_SOURCE)), subject="Về tiếp tục tăng cường công tác phòng, chống đuối nước")
+    doc = replace(store.get(doc_id(store, PHUC_DAP_SOURCE)), subject="Về tiếp tục tăng cường công tác phòng, chống đuối nước")
     draft = render_draft("phuc-dap", doc, org)
     assert "về việc tiếp tục tăng cường" in draft.body[0].text and "về việc về" not in draft.body[0].text.lower()
     assert draft.subject == "tiếp tục tăng cường công tác phòng, chống đuối nước"
-    doc["subject"] = "QUY ĐỊNH VỀ QUẢN LÝ, THANH TOÁN, QUYẾT TOÁN TẠI TỈNH QUẢNG NGÃI"
+    doc.subject = "QUY ĐỊNH VỀ QUẢN LÝ, THANH TOÁN, QUYẾT TOÁN TẠI TỈNH QUẢNG NGÃI"
     draft = render_draft("phuc-dap", doc, org)
     assert draft.subject == "quy định về quản lý, thanh toán, quyết toán tại tỉnh Quảng Ngãi"
     giay_moi = render_draft("giay-moi", doc, org, GIAY_MOI)
@@ -443,7 +446,7 @@ def test_no_ve_viec_ve_and_capitals_brought_to_sentence_case(store, org):
 def test_reply_to_a_record_under_review_names_the_unverified_values(store, org):
     from pipeline.generate import review_warnings
 
-    doc = dict(store.get(doc_id(store, PHUC_DAP_SOURCE)), status="needs_review",
+    doc = replace(store.get(doc_id(store, PHUC_DAP_SOURCE)), status="needs_review",
                warnings=["low OCR confidence on date (70%)"])
     warnings = review_warnings(doc)
     assert len(warnings) == 1
@@ -452,8 +455,9 @@ def test_reply_to_a_record_under_review_names_the_unverified_values(store, org):
     [vietnamese] = review_warnings(doc, "vi")  # the reply page
     assert "ngày ban hành «19/06/2023» (Nhận dạng chữ (OCR) chưa chắc ở ngày ban hành (70%))" in vietnamese
     assert "số, ký hiệu «876/TTYT-KHNV»" in vietnamese and "OCR confidence" not in vietnamese
-    assert review_warnings(dict(doc, status="ok")) == []
-    corrected = dict(doc, corrections=[{"field": f} for f in ("number", "issued_on", "issuer", "subject")])
+    assert review_warnings(replace(doc, status="ok")) == []
+    corrected = replace(doc, corrections=[Correction(0, doc.id, f, None, None, "thư ký", "2026-03-02")
+                                         for f in ("number", "issued_on", "issuer", "subject")])
     assert review_warnings(corrected) == []
 
 
@@ -504,13 +508,13 @@ def test_phuc_dap_wording_follows_the_relation_to_the_issuer(store, org):
     doc = store.get(doc_id(store, PHUC_DAP_SOURCE))  # Trung tâm Y tế thành phố Nha Trang: not above a Sở
     across = " ".join(p.text for p in render_draft("phuc-dap", doc, org).body)
     assert "báo cáo" not in across and "phối hợp" in across and across.endswith("Trân trọng./.")
-    up = dict(doc, issuer="UBND TỈNH SƠN LA")  # the Sở's parent body
+    up = replace(doc, issuer="UBND TỈNH SƠN LA")  # the Sở's parent body
     upward = " ".join(p.text for p in render_draft("phuc-dap", up, org).body)
     assert "tiếp thu và sẽ tổ chức triển khai thực hiện" in upward
     assert upward.endswith("trân trọng báo cáo Ủy ban nhân dân tỉnh Sơn La xem xét./.")
 
 
 def test_a_template_error_never_prints_a_blank_either(store, org):
-    plan = dict(store.get(doc_id(store, PLAN_SOURCE)), number=None)
+    plan = replace(store.get(doc_id(store, PLAN_SOURCE)), number=None)
     with pytest.raises(TemplateError, match=r"has no số và ký hiệu"):
         render_draft("don-doc", plan, org, today=date(2024, 6, 1))  # nothing overdue, and no number to name

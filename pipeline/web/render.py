@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from ..records import Note
+from ..stored import StoredDocument
 from ..register import vn_date
 
 HERE = Path(__file__).resolve().parent
@@ -28,7 +29,9 @@ def failure_vi(failed) -> str:
     Vietnamese leaves out details that may hold one."""
     if isinstance(failed, Note):
         note = failed
-    elif isinstance(failed, dict):
+    elif isinstance(failed, StoredDocument):
+        note = Note.failure(failed.error, failed.warnings)
+    elif isinstance(failed, dict):  # a row of a list query
         warnings = failed.get("warnings") or []
         if isinstance(warnings, str):  # a list query's raw column
             warnings = json.loads(warnings)

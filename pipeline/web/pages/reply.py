@@ -25,6 +25,7 @@ from ...org import Org, OrgError, OrgFileMissing, UnknownSigner, load_org
 from ...wording import place_and_date
 from ...read import read
 from ...records import ReadError
+from ...stored import StoredDocument
 from ..auth import require_csrf
 from ..errors import PageError
 from ..render import VI, page
@@ -118,7 +119,7 @@ def problem_in_vietnamese(err: Exception) -> str:
     return "Không soạn được văn bản từ mẫu này; hãy kiểm tra các ô đã điền hoặc chọn mẫu khác."
 
 
-def build_draft(doc: dict, org: Org, form: ReplyForm) -> Draft:
+def build_draft(doc: StoredDocument, org: Org, form: ReplyForm) -> Draft:
     return render_draft(form.template, doc, org, form.given_values(), today=form.issue_date(),
                         signer=form.signer or None, unit=form.unit or None)
 
@@ -147,7 +148,7 @@ async def reply_preview(request: Request, doc_id: int):
     return render_form(request, doc, info, templates, ReplyForm.read(data, info))
 
 
-def render_form(request: Request, doc: dict, info: TemplateInfo, templates: list[TemplateInfo], form: ReplyForm,
+def render_form(request: Request, doc: StoredDocument, info: TemplateInfo, templates: list[TemplateInfo], form: ReplyForm,
                 problem: str = "", status_code: int = 200):
     org, draft, preview = None, None, ""
     try:
@@ -158,7 +159,7 @@ def render_form(request: Request, doc: dict, info: TemplateInfo, templates: list
         problem = problem or problem_in_vietnamese(err)
     if draft and not form.typed_overrides:
         form.trich_yeu, form.kinh_gui = draft.subject, "\n".join(draft.recipients)
-    open_items = [item for item in doc["directives"] if item["status"] == "open"]
+    open_items = [item for item in doc.directives if item.status == "open"]
     return page(request, "reply.html", status_code=status_code if not problem else max(status_code, 400),
                 doc=doc, info=info, templates=templates, form=form, org=org, draft=draft, preview=preview,
                 problem=problem, open_items=open_items, labels=VI["template_values"],
@@ -183,7 +184,7 @@ async def issue_reply(request: Request, doc_id: int):
     return RedirectResponse(f"/outgoing/{entry_id}", status_code=303)
 
 
-def issue_and_register(request: Request, doc: dict, form: ReplyForm) -> int:
+def issue_and_register(request: Request, doc: StoredDocument, form: ReplyForm) -> int:
     """Take the number and write the DOCX (as `congvan reply`), then mark items done if asked."""
     org = org_of(request)
     draft = build_draft(doc, org, form)
@@ -192,12 +193,12 @@ def issue_and_register(request: Request, doc: dict, form: ReplyForm) -> int:
     store = store_of(request)
     issued = issue(store, draft, org, folder=folder)
     if form.mark_done:  # only the items the letter reports done (bao-cao-ket-qua: those given a result)
-        store.close_items(doc["id"], draft.number, draft.issued_on.isoformat(), draft.answered)
+        store.close_items(doc.id, draft.number, draft.issued_on.isoformat(), draft.answered)
     write_package_beside(issued, org, doc)
     return issued.outgoing_id
 
 
-def write_package_beside(issued, org: Org, doc: dict) -> None:
+def write_package_beside(issued, org: Org, doc: StoredDocument) -> None:
     """The letter as an edXML package beside its DOCX (``05-SYT-VP.edxml``), as `congvan reply
     --edxml` writes it: to the incoming document's sender, ResponseFor its number. The number is
     taken already: a failure here costs only the package, which the page then says is missing."""
