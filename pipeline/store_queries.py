@@ -14,6 +14,7 @@ from typing import Callable
 from sqlalchemy import text
 
 from .normalize import fold
+from .stored import names
 
 # A directive item's text as stored (migration 9): its own, or its slice of the document's text
 # with line breaks read as spaces. `t` is the item's row, `d` its document's.
@@ -23,18 +24,17 @@ DIRECTIVE_TEXT = ("CASE WHEN t.text_start IS NULL THEN t.text ELSE replace(subst
 DIRECTIVE_COLUMNS = ("t.id, t.document_id, t.position, t.label, " + DIRECTIVE_TEXT + " AS text, t.deadline, t.lead, "
                      "t.support, t.status, t.reply_number, t.done_on")
 
-# (a failed document's warnings hold the code of its failure, which the lists say: failure_vi)
-LIST_COLUMNS = ("id, file_name, status, kind, error, CASE WHEN status = 'failed' THEN warnings END AS warnings, "
-                "doc_type, number, issued_on, issuer, subject, incoming_year, incoming_no, received_on, duplicate_of, "
-                "created_at, updated_at")
+# The columns the lists read (stored.FIELDS: listed). A failed document's warnings hold the code of
+# its failure, which the lists say (failure_vi); the others' are not read.
+LIST_COLUMNS = ", ".join("CASE WHEN status = 'failed' THEN warnings END AS warnings" if name == "warnings" else name
+                         for name in names(listed=True))
 REVIEW_ORDER = ("needs_review", "ok", "other", "failed")
 TASK_URGENCY = ("CASE WHEN t.status = 'done' THEN 3 WHEN t.deadline IS NULL THEN 2 "
                 "WHEN t.deadline < :today THEN 0 ELSE 1 END")
 TASK_SELECT = (f"SELECT {DIRECTIVE_COLUMNS}, {TASK_URGENCY} AS urgency, d.number AS doc_number, d.issuer AS doc_issuer, "
                "d.subject AS doc_subject, d.incoming_no AS doc_incoming_no "
                "FROM directives t JOIN documents d ON d.id = t.document_id")
-REGISTER_COLUMNS = ("id, received_on, incoming_no, issuer, parent_body, number, issued_on, doc_type, subject, "
-                    "assignee, note, duplicate_of")
+REGISTER_COLUMNS = ", ".join(names(registered=True))  # (stored.FIELDS: registered)
 OUTGOING_ORDER = "org, serial"  # as Store.outgoing within a year
 
 PagerOf = Callable[[int], "object"]  # total → a page with `offset` and `size`

@@ -30,45 +30,48 @@ class Field:
     csv: bool = False  # a column of the CSV export
     filing: bool = False  # the office's (số đến, ngày đến, who handles it), not the document's
     json: bool = False  # kept as JSON text
+    listed: bool = False  # read for the web page's lists (inbox, review), which need no full record
+    registered: bool = False  # read for the sổ đến (its page and .xlsx)
 
 
 _SEEN = dict(shown=True, csv=True)  # a value of the document a person reads: `show` and the CSV
 _TYPED = dict(_SEEN, editable=True)  # … and may correct
+_LISTS = dict(listed=True, registered=True)  # in the lists and in the sổ đến
 
 # In the order the CSV export has them (filing first, then the document as its header reads,
 # the parent body above the issuer); the columns only the program reads come last.
 FIELDS = (
-    Field("id", csv=True, filing=True),
-    Field("incoming_year", csv=True, filing=True),
-    Field("incoming_no", **_SEEN, filing=True),
-    Field("received_on", **_TYPED, is_date=True, filing=True),
-    Field("status", **_SEEN, filing=True),
-    Field("file_name", **_SEEN, filing=True),
-    Field("doc_type", **_TYPED),
-    Field("number", **_TYPED),
-    Field("issued_on", **_TYPED, is_date=True),
+    Field("id", csv=True, filing=True, **_LISTS),
+    Field("incoming_year", csv=True, filing=True, listed=True),
+    Field("incoming_no", **_SEEN, filing=True, **_LISTS),
+    Field("received_on", **_TYPED, is_date=True, filing=True, **_LISTS),
+    Field("status", **_SEEN, filing=True, listed=True),
+    Field("file_name", **_SEEN, filing=True, listed=True),
+    Field("doc_type", **_TYPED, **_LISTS),
+    Field("number", **_TYPED, **_LISTS),
+    Field("issued_on", **_TYPED, is_date=True, **_LISTS),
     Field("place", **_TYPED),
-    Field("parent_body", **_TYPED),
-    Field("issuer", **_TYPED),
-    Field("subject", **_TYPED, long=True),
+    Field("parent_body", **_TYPED, registered=True),
+    Field("issuer", **_TYPED, **_LISTS),
+    Field("subject", **_TYPED, long=True, **_LISTS),
     Field("recipients", **_TYPED, is_list=True, long=True, json=True),
     Field("distribution", **_TYPED, is_list=True, long=True, json=True),
     Field("signer_authority", **_TYPED),
     Field("signer_title", **_TYPED),
     Field("signer_name", **_TYPED),
-    Field("assignee", shown=True, editable=True, filing=True),
-    Field("note", shown=True, editable=True, long=True, filing=True),
-    Field("error"),  # the CSV's last column, after the items, citations and corrections
+    Field("assignee", shown=True, editable=True, filing=True, registered=True),
+    Field("note", shown=True, editable=True, long=True, filing=True, registered=True),
+    Field("error", listed=True),  # the CSV's last column, after the items, citations and corrections
     Field("sha256", filing=True),
     Field("source_path", filing=True),
-    Field("kind"),
+    Field("kind", listed=True),
     Field("spans", json=True),
-    Field("warnings", json=True),
+    Field("warnings", json=True, listed=True),  # (a list shows a failed file's only)
     Field("review", json=True),
     Field("text"),
-    Field("duplicate_of", filing=True),
-    Field("created_at", filing=True),
-    Field("updated_at", filing=True),
+    Field("duplicate_of", filing=True, **_LISTS),
+    Field("created_at", filing=True, listed=True),
+    Field("updated_at", filing=True, listed=True),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 

@@ -84,3 +84,15 @@ def test_the_csv_export_has_one_row_a_document_in_the_declared_columns(tmp_path)
     values = dict(zip(header, row))
     assert values["directives"] == "1. Báo cáo kết quả" and values["references"] == "3/UBND-VP"
     assert values["corrected_fields"] == "note" and values["error"] == "" and values["incoming_no"] == "1"
+
+
+def test_the_lists_read_the_declared_columns_only():
+    from pipeline.store_queries import LIST_COLUMNS, REGISTER_COLUMNS
+
+    listed = {c.strip() for c in LIST_COLUMNS.split(",")}
+    assert listed == {"id", "file_name", "status", "kind", "error", "doc_type", "number", "issued_on", "issuer",
+                      "subject", "incoming_year", "incoming_no", "received_on", "duplicate_of", "created_at",
+                      "updated_at", "CASE WHEN status = 'failed' THEN warnings END AS warnings"}
+    assert {c.strip() for c in REGISTER_COLUMNS.split(",")} == {
+        "id", "received_on", "incoming_no", "issuer", "parent_body", "number", "issued_on", "doc_type", "subject",
+        "assignee", "note", "duplicate_of"}
