@@ -609,13 +609,14 @@ def test_lists_paged_in_the_database_keep_the_order_of_one_sort_over_everything(
     assert store.task_page(today, True, lambda total: Pager("1", total, 50, "/"))[2] == \
         sum(1 for t in tasks if urgency(t) == 0)
 
-    found = set(store.search_ids("dang ky", limit=10**9))
+    # (a two-word query a few dozen of the 700 documents hold, whatever words the corpus lends them)
+    found = set(store.search_ids("bao cao", limit=10**9))
     expected = sorted((d for d in everything if d["incoming_year"] == 2026 and d["doc_type"] == "Công văn"
                        and "quang ngai" in fold(f"{d['parent_body']} {d['issuer']}") and d["id"] in found),
                       key=lambda d: d["incoming_no"])
-    paged = every_page(lambda p: store.register_page(2026, p, "Công văn", "Quảng Ngãi", "dang ky"), 2)
+    paged = every_page(lambda p: store.register_page(2026, p, "Công văn", "Quảng Ngãi", "bao cao"), 2)
     assert [d["id"] for d in paged] == [d["id"] for d in expected] and len(expected) > 2
-    assert [d["id"] for d in store.register_documents(2026, "Công văn", "Quảng Ngãi", "dang ky")] == \
+    assert [d["id"] for d in store.register_documents(2026, "Công văn", "Quảng Ngãi", "bao cao")] == \
         [d["id"] for d in expected]
     whole_year = every_page(lambda p: store.register_page(2026, p), 100)
     assert [d["incoming_no"] for d in whole_year] == list(range(1, len(whole_year) + 1))
