@@ -35,6 +35,7 @@ def find_directives(body, record: Record, layout=None) -> list[Directive]:
     if broken:
         record.flag("directives", f"mục đánh số không liền nhau ({', '.join(broken)}): có thể mất số mục khi "
                                   "đọc, kiểm tra danh sách nhiệm vụ")
+        items = items_with_lost_labels(paragraphs)
     if not items:
         for _, text, _ in unnumbered_tasks(paragraphs, year):
             deadline = short_date(find_deadline(text, year))
@@ -61,6 +62,24 @@ def broken_numbering(paragraphs: list[str], items: list) -> list[str]:
     if len(numbers) >= 2 and numbers[0] == 1 and numbers == sorted(set(numbers)) and numbers[-1] > len(numbers):
         return labels
     return []
+
+
+def items_with_lost_labels(paragraphs: list[str]) -> list[tuple[str, str, int]]:
+    """ "1.", one unlabelled paragraph, "3.", "4.": the paragraph stands where "2." was lost and is
+    item 2. Only when every gap of the run is one number with one paragraph in it; otherwise none."""
+    labelled = [(i, int(m.group(1)), m.end()) for i, m in enumerate(map(ARABIC.match, paragraphs)) if m]
+    starts, expected = [], 1
+    for k, (i, n, offset) in enumerate(labelled):
+        if n == expected + 1:
+            previous = labelled[k - 1][0] if k else -1
+            if i - previous != 2:
+                return []
+            starts.append((previous + 1, str(expected), 0))
+        elif n != expected:
+            return []
+        starts.append((i, str(n), offset))
+        expected = n + 1
+    return collect(paragraphs, starts, len(paragraphs)) if len(starts) >= 2 else []
 
 
 ASSIGNS = re.compile(r"\b(?:giao|đề\s+nghị|yêu\s+cầu|phân\s+công|chỉ\s+đạo)\b(?!\s+thông)", re.I)

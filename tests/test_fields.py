@@ -421,6 +421,14 @@ def test_numbered_items_with_a_lost_label_go_to_review(tmp_path):
     items = ["1. Rà soát danh sách cán bộ;", "Báo cáo kết quả về Sở;", "3. Tổ chức tập huấn;", "4. Kiểm tra việc thực hiện."]
     record = extract_lines(tmp_path, head + items + tail)
     assert any(r["field"] == "directives" and "(1, 3, 4)" in r["reason"] for r in record.review)
+    # the one paragraph where "2." belongs is item 2, its label inferred (flagged above)
+    assert [(d.label, d.text) for d in record.directives] == [
+        ("1", "Rà soát danh sách cán bộ;"), ("2", "Báo cáo kết quả về Sở;"), ("3", "Tổ chức tập huấn;"),
+        ("4", "Kiểm tra việc thực hiện.")]
+    items.insert(2, "Tổng hợp số liệu;")  # two paragraphs where one label is missing: nothing inferred
+    record = extract_lines(tmp_path, head + items + tail)
+    assert record.directives == [] and any(r["field"] == "directives" for r in record.review)
+    del items[2]
     items[1] = "2. Báo cáo kết quả về Sở;"
     record = extract_lines(tmp_path, head + items + tail)
     assert len(record.directives) == 4 and not any(r["field"] == "directives" for r in record.review)
