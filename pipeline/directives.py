@@ -133,12 +133,21 @@ def collect(paragraphs, starts, stop, prefix: str = "", closing=None) -> list[tu
         end = starts[k + 1][0] if k + 1 < len(starts) else stop
         last = k + 1 == len(starts)
         parts = [paragraphs[i][offset:]]
+        if last and ends_a_list(items, parts[0]):
+            end = i + 1
         for j in range(i + 1, end):
             if last and closing(paragraphs[j]):
                 break
             parts.append(paragraphs[j])
         items.append((prefix + label, re.sub(r"\s+", " ", " ".join(parts)).strip(), i))
     return items
+
+
+def ends_a_list(items: list[tuple[str, str, int]], paragraph: str) -> bool:
+    """Items ending in ";" and this one-paragraph item in ".": the list's last entry, as Vietnamese
+    lists are punctuated; the paragraph after it is the letter's again ("Căn cứ …", "Nay …")."""
+    return len(items) >= 1 and all(text.endswith(";") for _, text, _ in items) \
+        and paragraph.rstrip().endswith(".") and not paragraph.rstrip().endswith("/.")
 
 
 def is_closing(paragraph: str) -> bool:
