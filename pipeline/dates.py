@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-# One pattern, two spellings; the year is optional (a deadline may omit it).
+# One pattern, two spellings; the year is optional (a deadline may omit it). The day opens with its first
+# digit and looks behind from there ("(?<![\d/])\d{1,2}" written so), which lets a search skip to the
+# digits at C speed instead of trying the look-behind at every character: the same matches.
 DATE = re.compile(
-    r"(?<![\d/])(?P<d>\d{1,2})\s*(?:tháng|/|-|\.)\s*(?P<m>\d{1,2})(?:\s*(?:năm|/|-|\.)\s*(?P<y>\d{4}))?(?![\d/])",
+    r"(?P<d>\d(?<![\d/]\d)\d?)\s*(?:tháng|/|-|\.)\s*(?P<m>\d{1,2})(?:\s*(?:năm|/|-|\.)\s*(?P<y>\d{4}))?(?![\d/])",
     re.I,
 )
 
