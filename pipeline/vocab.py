@@ -26,11 +26,22 @@ def type_for_abbreviation(abbr: str) -> str:
 def type_title(text: str) -> str:
     """ "QUYẾT ĐỊNH" → "Quyết định" when the text is exactly a document type's name; OCR's
     tone slips ("QUYÉT ĐỊNH") are matched without diacritics, where no two names collide."""
-    wanted = text.strip().rstrip(":").strip().lower()
+    return _type_title(text.strip().rstrip(":").strip().lower())
+
+
+@lru_cache(maxsize=8192)  # the same few header lines are asked about by the restorer, the segmenter and the extractor
+def _type_title(wanted: str) -> str:
+    title = _titles_by_lower().get(wanted)
+    return title if title is not None else _titles_without_marks().get(fold_words(wanted), "")
+
+
+@lru_cache(maxsize=1)
+def _titles_by_lower() -> dict[str, str]:
+    """Each type title by its lower case; the first listed wins, as the scan of the list did."""
+    titles: dict[str, str] = {}
     for title in vocab()["type_titles"]:
-        if title.lower() == wanted:
-            return title
-    return _titles_without_marks().get(fold_words(wanted), "")
+        titles.setdefault(title.lower(), title)
+    return titles
 
 
 @lru_cache(maxsize=1)
