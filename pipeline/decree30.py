@@ -144,8 +144,8 @@ ESIGN_FIELD = re.compile(r"^\s*(?:E-?mail|Cơ\s+quan|Chức\s+vụ|Thời\s+gian
 def is_upper_line(text: str, share: float = 0.85) -> bool:
     """Whether a line is written in capitals: 85 % of its letters for what a reader gets (a stray
     lower-case OCR letter), all of them (``share=1.0``) for a draft the checker judges."""
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) >= share * len(letters)
+    letters = list(filter(str.isalpha, text))  # (filter and map: the letters counted at C speed)
+    return bool(letters) and sum(map(str.isupper, letters)) >= share * len(letters)
 
 
 @lru_cache(maxsize=1)
