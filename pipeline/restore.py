@@ -49,6 +49,10 @@ def restore_lines(lines: list[Line]) -> list[Line]:
     head, tail_start = head_zone_end(lines), max(len(lines) - TAIL_LINES, 0)
     out: list[Line] = []
     for i, line in enumerate(lines):
+        if head + 3 <= i < tail_start:  # the body between the zones: never split, only a blank line dropped
+            if line.text.strip():
+                out.append(line)
+            continue
         pieces = [line.text]
         if i < head:
             pieces = split_head(pieces)
@@ -165,8 +169,11 @@ def known_places() -> tuple[str, ...]:
 def split_type_title(piece: str) -> list[str]:
     """ "CHỈ THỊ VỀ CÔNG TÁC … CẢ NƯỚC Ngày 24 tháng 6 …": type name, trích yếu, body."""
     words = piece.split()
-    for k in (1, 2, 3, 4):
-        if len(words) > k and type_title(" ".join(words[:k])) and all(UPPER_WORD.match(w) for w in words[:k]):
+    upper = 0  # how many of the first four words are upper-case words: a longer prefix cannot be the name
+    while upper < 4 and upper < len(words) and UPPER_WORD.match(words[upper]):
+        upper += 1
+    for k in range(1, upper + 1):
+        if len(words) > k and type_title(" ".join(words[:k])):
             upper_end = k
             while upper_end < len(words) and is_upper_token(words[upper_end]):
                 upper_end += 1
@@ -236,6 +243,8 @@ def split_distribution(piece: str) -> list[str]:
 
 def split_signer_title(piece: str) -> list[str]:
     """ "- Lưu: VT, ĐMDN (2b). Trung Anh BỘ TRƯỞNG, CHỦ NHIỆM …": the title starts a new line."""
+    if not signer_title_words().search(" ".join(piece.split())):
+        return [piece]  # every run looked at below is a part of this text: without a title word none holds one
     words = list(re.finditer(r"\S+", piece))
     title_like = [bool(UPPER_WORD.match(w.group())) and len(w.group().strip(",.")) >= 2 for w in words]  # once each
     for i in range(1, len(words)):
@@ -283,6 +292,9 @@ def first_titled_prefix(words: list[str]) -> int:
     return low
 
 
+DANGLING_LABEL = re.compile(r"Số\s*:|(?:TM|KT|TL|TUQ)\.|T/M|K/T|T/L")
+
+
 def join_dangling(lines: list[Line]) -> list[Line]:
     """ "Số:" or "TL." alone on a line belongs to the line after it."""
     out: list[Line] = []
@@ -292,7 +304,7 @@ def join_dangling(lines: list[Line]) -> list[Line]:
         if carry is not None and carry.column != line.column:
             out.append(carry)  # a label alone at the end of its column stays as it was
             carry = None
-        if re.fullmatch(r"Số\s*:|(?:TM|KT|TL|TUQ)\.|T/M|K/T|T/L", text):
+        if text[:1] in "STK" and DANGLING_LABEL.fullmatch(text):
             carry = replace(line, text=f"{carry.text} {text}" if carry else text)
             continue
         out.append(replace(line, text=f"{carry.text} {text}") if carry else line)
