@@ -13,7 +13,7 @@ from dataclasses import replace
 from itertools import filterfalse
 
 from .records import Line
-from .syllables import join_glyph_spaced
+from .syllables import GLYPH_PIECE, join_glyph_spaced
 
 # Characters that look like spaces or hyphens but would break our patterns.
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), " ")
@@ -44,13 +44,26 @@ def fold_words(value: str) -> str:
 def clean_text(text: str) -> str:
     """NFC, with space-like and invisible characters made plain. Leading spaces are kept."""
     text = unicodedata.normalize("NFC", text)
-    if _ODD_CHARACTER.search(text):  # (a search is much cheaper than translate on most lines, which have none)
-        text = text.translate(_ODD_CHARACTERS)
-    if _FOREIGN_LETTER.search(text):
-        text = _MIXED_WORD.sub(_latinise, text)
+    if _ODD_OR_FOREIGN.search(text):  # (one search for both: most lines have neither)
+        if _ODD_CHARACTER.search(text):  # (a search is much cheaper than translate on most lines, which have none)
+            text = text.translate(_ODD_CHARACTERS)
+        if _FOREIGN_LETTER.search(text):
+            text = _MIXED_WORD.sub(_latinise, text)
     if "Ð" in text:  # Icelandic eth, which OCR and old fonts give for "Đ"; Vietnamese has no eth
         text = text.replace("Ð", "Đ").replace("ĐĐ", "Đ")
-    return join_glyph_spaced(text.rstrip())
+    text = text.rstrip()
+    # join_glyph_spaced returns a line without a GLYPH_PIECE as it is: most lines are passed by a cheaper search
+    return join_glyph_spaced(text) if _GLYPH_CANDIDATE is None or _GLYPH_CANDIDATE.search(text) else text
+
+
+# Every line GLYPH_PIECE finds a piece in, and a few more: GLYPH_PIECE tries its look-behind and its
+# alternation at every character; this one jumps to the spaces at C speed and looks behind from there
+# (the piece's last two letters, or one letter alone; at most three letters since the last whitespace).
+_GLYPH_SEEN = r"(?<!\S)(?:[bcdđfghjklmnpqrstvwxz]{1,3}|qu|gi) [^\W\d_]{1,3}(?:[\s,.;:]|$)"
+_GLYPH_CANDIDATE = re.compile(
+    r" (?:(?<=[bcdđfghjklmnpqrstvwxz][bcdđfghjklmnpqrstvwxzui] )|(?<=(?<!\S)[bcdđfghjklmnpqrstvwxz] ))(?<!\S\S\S\S )"
+    r"[^\W\d_]{1,3}(?:[\s,.;:]|$)", re.I,
+) if (GLYPH_PIECE.pattern, GLYPH_PIECE.flags) == (_GLYPH_SEEN, re.compile(_GLYPH_SEEN, re.I).flags) else None  # else: not used
 
 
 # Cyrillic and Greek capitals that look like Latin ones. Portals paste them into symbols
@@ -60,6 +73,8 @@ def clean_text(text: str) -> str:
 _HOMOGLYPHS = str.maketrans("АВЕКМНОРСТХУаеорсхуΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEKMHOPCTXYaeopcxyABEZHIKMNOPTYX")
 _FOREIGN_LETTER = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
 _MIXED_WORD = re.compile(r"\w*[\u0370-\u03ff\u0400-\u04ff]\w*")
+# An odd character or a Greek or Cyrillic letter (translating the odd ones makes no letter and removes none).
+_ODD_OR_FOREIGN = re.compile(_ODD_CHARACTER.pattern[:-1] + "\u0370-\u03ff\u0400-\u04ff]")
 
 
 def _latinise(match: re.Match) -> str:
@@ -68,7 +83,11 @@ def _latinise(match: re.Match) -> str:
 
 
 def clean_lines(lines: list[Line]) -> list[Line]:
-    return [_with_text(line, clean_text(line.text)) for line in lines]
+    out = []
+    for line in lines:
+        text = clean_text(line.text)
+        out.append(line if text == line.text else _with_text(line, text))  # unchanged: kept, not copied (lines are never changed in place)
+    return out
 
 
 def _with_text(line: Line, text: str) -> Line:
