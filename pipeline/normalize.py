@@ -106,7 +106,7 @@ def join_indented_continuations(lines: list[Line]) -> list[Line]:
         indented = line.text.startswith("  ") and line.text.strip()
         if indented and out and out[-1].text.strip() and not RULE_LINE.match(out[-1].text) \
                 and not LIST_MARKER.match(line.text) and out[-1].column == line.column:
-            out[-1] = replace(out[-1], text=glue(out[-1].text, line.text.strip()))
+            out[-1] = _with_text(out[-1], glue(out[-1].text, line.text.strip()))
         else:
             out.append(line)
     return out
@@ -123,7 +123,10 @@ def glue(left: str, right: str) -> str:
 
 
 def ends_sentence(text: str) -> bool:
-    return text.rstrip().endswith(tuple(_TERMINAL))
+    return text.rstrip().endswith(_TERMINAL_ENDS)
+
+
+_TERMINAL_ENDS = tuple(_TERMINAL)
 
 
 def continues_paragraph(prev: str, line: str, wrap_width: int) -> bool:
@@ -134,21 +137,22 @@ def continues_paragraph(prev: str, line: str, wrap_width: int) -> bool:
     end a sentence. List items, headings and "Kính gửi"-style labels always start anew.
     """
     stripped = line.strip()
-    if not stripped or not prev.strip() or LIST_MARKER.match(line) or RULE_LINE.match(line):
+    prev_end = prev.rstrip()  # (once: prev is the paragraph so far, which grows line by line)
+    if not stripped or not prev_end or LIST_MARKER.match(line) or RULE_LINE.match(line):
         return False
-    if prev.rstrip().endswith("./.") or prev.rstrip().endswith("/."):
+    if prev_end.endswith("./.") or prev_end.endswith("/."):
         return False
     first = stripped[0]
     if first.islower() or (first.isdigit() and not LIST_MARKER.match(stripped)) or first in "(\"“":
-        return not prev.rstrip().endswith(":") or first.islower()
-    if ends_sentence(prev) or prev.strip().isupper():
+        return not prev_end.endswith(":") or first.islower()
+    if prev_end.endswith(_TERMINAL_ENDS) or prev.isupper():  # (spaces have no case: as prev.strip().isupper())
         return False
-    if len(prev.rstrip()) >= 0.8 * wrap_width:
+    if len(prev_end) >= 0.8 * wrap_width:
         return True
     # A portal cuts a paragraph's first line short ("Ủy ban nhân dân quận" / "Ninh Kiều kính trình …"):
     # a short opening fragment of several words with no punctuation continues on the next line.
     return (wrap_width >= 60 and len(prev.split()) >= 3 and not LIST_MARKER.match(prev)
-            and not prev.rstrip().endswith((",", "-")))
+            and not prev_end.endswith((",", "-")))
 
 
 def typical_width(lines: list[Line]) -> int:
@@ -165,9 +169,11 @@ def join_wrapped_paragraphs(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for line in lines:
         if out and out[-1].column == line.column and continues_paragraph(out[-1].text, line.text, width):
-            out[-1] = replace(out[-1], text=glue(out[-1].text, line.text.strip()))
-        elif line.text.strip():
-            out.append(_with_text(line, line.text.strip()))
+            out[-1] = _with_text(out[-1], glue(out[-1].text, line.text.strip()))
+        else:
+            text = line.text.strip()
+            if text:
+                out.append(_with_text(line, text))
     return out
 
 
@@ -184,11 +190,12 @@ def join_header_wraps(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     last_in_column: dict[str, int] = {}
     for line in lines:
-        text = line.text.strip()
-        i = last_in_column.get(line.column)
-        if line.block == "header" and line.column and i is not None and text and _continues_cell(out[i].text, text):
-            out[i] = replace(out[i], text=glue(out[i].text, text))
-            continue
+        if line.block == "header" and line.column:  # (only a header cell's line is looked at further)
+            i = last_in_column.get(line.column)
+            text = line.text.strip()
+            if i is not None and text and _continues_cell(out[i].text, text):
+                out[i] = _with_text(out[i], glue(out[i].text, text))
+                continue
         last_in_column[line.column] = len(out)
         out.append(line)
     return out
