@@ -250,11 +250,15 @@ def find_appendix_start(lines: list[Line], start: int) -> int:
     signed = False
     for i in range(start, len(lines)):
         text = lines[i].text.strip()
-        if NOI_NHAN.match(text) or AUTHORITY.match(text) or LUU_ENTRY.match(text):
+        if _SIGNED_MARK.match(text):  # NOI_NHAN, AUTHORITY or LUU_ENTRY, in one match
             signed = True
         elif signed and (APPENDIX.match(text) or FORM_HEADING.match(text)):
             return i
     return len(lines)
+
+
+# The three marks of a signature block in one pattern, each with its own case flag.
+_SIGNED_MARK = re.compile("|".join(f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" for p in (NOI_NHAN, AUTHORITY, LUU_ENTRY)))
 
 
 def stamp_lines(lines: list[Line]) -> set[int]:
