@@ -45,7 +45,7 @@ def citation_pattern() -> re.Pattern:
 def citations_in(text: str):
     """Citation matches; a name between type and "số" only after a capitalised type word,
     so "theo quy định tại Thông tư số …" cites a Thông tư, not a "Quy định"."""
-    if not _HAS_SYMBOL.search(text):  # every citation holds a number: most lines can be passed at C speed
+    if not has_symbol(text):  # every citation holds a number: most lines can be passed at C speed
         return
     yield from _citations(text)
 
@@ -72,6 +72,12 @@ _HAS_SYMBOL = re.compile(r"\d(?:[\d.]*[A-Z]?(?:\s*/\s*\d{4})?\s*/\s*[A-ZĐ][\wĐ
                          r"|\d*-[A-ZĐ][A-ZĐa-z]*(?:/[A-ZĐ]+)?(?![\w-]))", re.I)  # SYMBOL's two forms after their \d
 
 
+def has_symbol(text: str) -> bool:
+    """Whether SYMBOL matches somewhere in the text. Its first form holds a "/", its second a "-": a text
+    with neither (most paragraphs) is passed by two character searches before the pattern's."""
+    return ("/" in text or "-" in text) and _HAS_SYMBOL.search(text) is not None
+
+
 # "số 287/BHXH-VP" without a type; not a form's code ("mẫu số 03/KBS/GSQL", "Biểu số 2/BC").
 BARE = re.compile(rf"(?<![\w/])(?<!mẫu\s)(?<!Mẫu\s)(?<!biểu\s)(?<!Biểu\s){SO}\s+(?P<num>{SYMBOL})(?![\w/]){DATE_AFTER}", re.I)
 
@@ -93,7 +99,7 @@ def find_references(layout, record: Record) -> list[Reference]:
         if piece.zone not in ("body", "title", "recipients", "appendix", "footer"):
             continue
         text = piece.text
-        if not _HAS_SYMBOL.search(text):  # no number, nothing cited (typed or bare)
+        if not has_symbol(text):  # no number, nothing cited (typed or bare)
             continue
         covered = []
         for m in _citations(text):  # (the text holds a symbol: checked above)
