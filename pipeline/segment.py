@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 
 from . import normalize
 from .decree30 import (APPENDIX, AUTHORITY, BARE_DATE_LINE, DAMAGED_DATE_LINE, DATE_LINE, DIEN, ESIGN_FIELD, ESIGN_OPEN,
@@ -328,12 +330,8 @@ def assemble(zoned: list[tuple[str, Line]], fmt: str) -> Layout:
     """Build the final text: body lines rejoined into paragraphs, every piece with its offset."""
     pieces: list[Piece] = []
     offset = 0
-    groups: list[tuple[str, list[Line]]] = []
-    for zone, line in zoned:
-        if groups and groups[-1][0] == zone:
-            groups[-1][1].append(line)
-        else:
-            groups.append((zone, [line]))
+    # runs of lines of one zone (groupby: at C speed)
+    groups = [(zone, [line for _, line in run]) for zone, run in groupby(zoned, key=itemgetter(0))]
     has_columns = any(line.column in (LEFT, RIGHT) for _, line in zoned)
     for zone, group in groups:
         if zone == "body":
