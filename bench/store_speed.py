@@ -106,12 +106,16 @@ def floor_search(con: sqlite3.Connection, query: str, body: str = "body", limit:
     words = query.split()
     plain = fold(query) == query.casefold()
     terms = " AND ".join(f'"{fold(w) if plain else w.casefold()}"' for w in words)
-    if plain and has_table(con, "documents_fold"):  # migration 8: the diacritic-free index of its own
-        table, match = "documents_fold", f"({terms})"
+    if has_table(con, "documents_fold"):  # migration 8: the diacritic-free index ranks every query
+        folded = " AND ".join(f'"{fold(w)}"' for w in words)
+        exact = "" if plain else " AND rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
+        ids = [r[0] for r in con.execute(f"SELECT rowid FROM documents_fold WHERE documents_fold MATCH ?{exact} "
+                                         "ORDER BY rank LIMIT ?", (f"({folded})",) + (() if plain else (f"({terms})",))
+                                         + (limit,))]
     else:
-        table, match = "documents_fts", ("{folded}" if plain else "{subject %s}" % body) + f" : ({terms})"
-    ids = [r[0] for r in con.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT ?",
-                                     (match, limit))]
+        match = ("{folded}" if plain else "{subject %s}" % body) + f" : ({terms})"
+        ids = [r[0] for r in con.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rank "
+                                         "LIMIT ?", (match, limit))]
     marks = ", ".join("?" * len(ids))
     return con.execute(f"SELECT * FROM documents WHERE id IN ({marks})", ids).fetchall()
 

@@ -309,7 +309,24 @@ def _v9(conn: Connection, dialect: str) -> None:
         conn.execute(text(sql))
 
 
-MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7), (8, _v8), (9, _v9)]
+def _v10(conn: Connection, dialect: str) -> None:
+    """SQLite: the index of words as written (diacritics kept) records which documents hold a word,
+    not where in them (FTS5 detail=none): it was as large as the text and now a fifth of that. Its
+    one use is to keep a query with diacritics to the documents holding exactly those words; the
+    diacritic-free index, which keeps the places, ranks them (the search never asked for phrases,
+    nearness or a column). The same triggers keep it in step; it is rebuilt from the documents."""
+    if dialect != "sqlite":
+        return
+    for sql in (
+        "DROP TABLE documents_fts",
+        "CREATE VIRTUAL TABLE documents_fts USING fts5(subject, text, content='documents', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 0', detail=none)",
+        "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')",
+    ):
+        conn.execute(text(sql))
+
+
+MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7), (8, _v8), (9, _v9), (10, _v10)]
 
 
 LATEST = MIGRATIONS[-1][0]
@@ -881,7 +898,7 @@ class Store(ListQueries):
         sql, params = match
         with self.engine.connect() as conn:
             if self.fts:
-                sql = f"SELECT rowid FROM {sql.split()[0]} WHERE {sql} ORDER BY rank LIMIT :n"
+                sql = f"SELECT rowid FROM documents_fold WHERE {sql} ORDER BY rank LIMIT :n"
             else:
                 sql = f"SELECT id FROM documents WHERE {sql} LIMIT :n"
             return [r[0] for r in conn.execute(text(sql), dict(params, n=limit))]
@@ -893,21 +910,25 @@ class Store(ListQueries):
         if match is None:
             return "1 = 0", {}
         sql, params = match
-        return (f"id IN (SELECT rowid FROM {sql.split()[0]} WHERE {sql})" if self.fts else f"({sql})"), params
+        return (f"id IN (SELECT rowid FROM documents_fold WHERE {sql})" if self.fts else f"({sql})"), params
 
     def _search_match(self, query: str) -> tuple[str, dict] | None:
-        """The search's condition: SQLite, an FTS5 MATCH on `documents_fold` (a query without
-        diacritics) or `documents_fts` (with them), the table named first; elsewhere LIKE on
-        `documents` (the folded text or the text); a query without diacritics matches either way."""
+        """The search's condition. SQLite: an FTS5 MATCH on `documents_fold`, the diacritic-free index
+        that ranks; a query with diacritics also keeps to the documents `documents_fts` (words as
+        written) finds. Elsewhere LIKE on `documents` (the folded text or the text). A query without
+        diacritics matches either way."""
         words = re.findall(r"\w+", query)
         if not words:
             return None
         plain = fold(query) == query.casefold()
         if self.fts:
-            terms = " AND ".join(f'"{fold(w) if plain else w.casefold()}"' for w in words)
-            if plain:
-                return "documents_fold MATCH :search_q", {"search_q": f"({terms})"}
-            return "documents_fts MATCH :search_q", {"search_q": f"{{subject text}} : ({terms})"}
+            folded = " AND ".join(f'"{fold(w)}"' for w in words)
+            condition, params = "documents_fold MATCH :search_f", {"search_f": f"({folded})"}
+            if not plain:
+                exact = " AND ".join(f'"{w.casefold()}"' for w in words)
+                condition += " AND rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH :search_q)"
+                params["search_q"] = f"({exact})"
+            return condition, params
         column = "folded" if plain else "LOWER(subject || ' ' || text)"
         clauses = " AND ".join(f"{column} LIKE :search_w{i}" for i in range(len(words)))
         return clauses, {f"search_w{i}": f"%{fold(w) if plain else w.lower()}%" for i, w in enumerate(words)}

@@ -782,7 +782,7 @@ def test_disk_full_mid_batch_and_mid_migration_leaves_the_store_usable(tmp_path)
     with sqlite3.connect(db) as conn:
         used = conn.execute("PRAGMA page_count").fetchone()[0]
     store.engine.dispose()
-    event.listen(store.engine, "connect", full_after(used + 40))
+    event.listen(store.engine, "connect", full_after(used + 20))
     with pytest.raises(OperationalError, match="full"):
         ingest(sorted(str(p) for p in box.iterdir()), store)
     store.engine.dispose()

@@ -280,7 +280,7 @@ def test_migrations_are_versioned_and_rerun_safely(tmp_path):
     open_store(str(db))
     with sqlite3.connect(db) as conn:
         applied = [v for (v,) in conn.execute("SELECT version FROM schema_version ORDER BY version")]
-    assert applied == [version for version, _ in MIGRATIONS] == [1, 2, 3, 4, 5, 6, 7, 8, 9]  # each once, in order
+    assert applied == [version for version, _ in MIGRATIONS] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]  # each once, in order
 
 
 POSTGRES_URL = os.environ.get("CONGVAN_TEST_POSTGRES")
