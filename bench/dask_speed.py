@@ -203,7 +203,7 @@ def main() -> None:
                 rows.append(loaded("local:2, workers store vs the client stores", batch_run(inbox, stores, 32, True),
                                    batch_run(inbox, stores, 32, False), args.n, floor="client stores", unit=docs))
             memory_load = os.getloadavg()[0]
-            _, quarter = client_cost(paths[: len(paths) // 4], stores.new())
+            per_doc_quarter, quarter = client_cost(paths[: len(paths) // 4], stores.new())
             per_doc, whole = client_cost(paths, stores.new())
         finally:
             stores.drop_all()
@@ -212,9 +212,12 @@ def main() -> None:
     print(table(rows))
     print("load average (1, 5, 15 min) before: {:.1f} {:.1f} {:.1f}; after: {:.1f} {:.1f} {:.1f}".format(
         *load_before, *os.getloadavg()))
-    print(f"client peak memory on local:2: {len(paths) // 4} docs {quarter:.0f} MB, {len(paths)} docs {whole:.0f} MB; "
+    n, q = len(paths), len(paths) // 4
+    marginal = (per_doc * n - per_doc_quarter * q) / (n - q)  # the start-up cancels out
+    print(f"client peak memory on local:2: {q} docs {quarter:.0f} MB, {n} docs {whole:.0f} MB; "
           f"client cpu {per_doc * 1000:.1f} ms a document (hash, schedule, store when it stores; "
-          f"cluster start-up included; load {memory_load:.1f})")
+          f"cluster start-up included), {marginal * 1000:.1f} ms each document past the first {q}; "
+          f"load {memory_load:.1f}")
 
 
 if __name__ == "__main__":
