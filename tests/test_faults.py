@@ -217,9 +217,10 @@ def test_a_store_with_a_malformed_page_is_not_written_into(tmp_path):
         # a page of the documents table's b-tree (a page of text alone is data SQLite cannot check)
         pages = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'documents' "
                                             "AND pagetype IN ('leaf', 'internal') ORDER BY pageno")]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
     data = bytearray(db.read_bytes())
-    page = 4096 * (pages[len(pages) // 2] - 1)
-    data[page:page + 4096] = bytes(4096)
+    page = size * (pages[len(pages) // 2] - 1)
+    data[page:page + size] = bytes(size)
     db.write_bytes(bytes(data))
     result = CliRunner().invoke(main, ["ingest", str(BASE), "--db", str(db)])
     assert result.exit_code == 1 and "damaged" in result.output and "Traceback" not in result.output, result.output
