@@ -43,8 +43,9 @@ def varied_copy(path: Path, n: int) -> bytes:
 
 
 def make_inbox(corpus: Path, target: Path, count: int) -> list[str]:
-    # Scanned versions are left to bench/ocr_speed.py: OCR would swamp what this measures.
-    sources = [p for p in sorted(corpus.iterdir()) if p.suffix in SUFFIXES and "__scan." not in p.name]
+    # Scanned versions ("__scan.", "__scan-esigned.") are left to bench/ocr_speed.py: OCR would swamp
+    # what this measures.
+    sources = [p for p in sorted(corpus.iterdir()) if p.suffix in SUFFIXES and "__scan" not in p.name]
     for i in range(count):
         src = sources[i % len(sources)]
         (target / f"{i:05d}_{src.name}").write_bytes(varied_copy(src, i))

@@ -281,20 +281,8 @@ def store_read(store: Store, read: list[tuple[str, str, Record | None]], receive
             stored = next(together)
         else:
             record, stored = store_record(store, record, sha, path, received_on)
-        if not stored.new:
-            stored = as_found(store, stored)
         outcomes.append(Outcome(sha, record.error, stored.id, stored.status, stored.incoming_no, stored.duplicate_of))
     return outcomes
-
-
-def as_found(store: Store, stored: Stored) -> Stored:
-    """A file already stored (by this task's first attempt, whose worker then died): its row's số đến."""
-    from sqlalchemy import text
-
-    with store.engine.connect() as conn:
-        row = conn.execute(text("SELECT incoming_no, duplicate_of FROM documents WHERE id = :id"),
-                           {"id": stored.id}).one()
-    return Stored(stored.id, stored.status, row.incoming_no, row.duplicate_of, new=False)
 
 
 # --------------------------------------------------------------------------- the client's loop
@@ -420,7 +408,7 @@ def prepare(path: str, store: Store, summary: Summary, flying: set[str], settle:
     except OSError as err:
         summary.failed.append((path, f"cannot open: {err.strerror or err}"))
         return None
-    if sha in flying or already_stored(store, sha):
+    if sha in flying or store.holds(sha):
         summary.duplicates += 1
         return None
     return Job(path, sha, state)
@@ -454,15 +442,6 @@ def finished(in_flight: deque[Task], in_order: bool) -> Task:
         done = next(task for task in in_flight if task.future.done())
     in_flight.remove(done)
     return done
-
-
-def already_stored(store: Store, sha: str) -> bool:
-    """Stored and not failed (a failed file is read again, as in the one-machine ingest)."""
-    from sqlalchemy import text
-
-    with store.engine.connect() as conn:
-        status = conn.execute(text("SELECT status FROM documents WHERE sha256 = :s"), {"s": sha}).scalar()
-    return status is not None and status != "failed"
 
 
 def settle_task(task: Task, client, store: Store, summary: Summary, received_on: date | None, progress, work: Work,

@@ -592,9 +592,10 @@ class Store(ListQueries):
 
     def _add_in(self, conn: Connection, record: Record, sha256: str, file_name: str, received_on: date | None) -> Stored:
         received = (received_on or date.today()).isoformat()
-        existing = conn.execute(sql_text("SELECT id, status FROM documents WHERE sha256 = :s"), {"s": sha256}).first()
-        if existing and existing.status != "failed":
-            return Stored(existing.id, existing.status, new=False)
+        existing = conn.execute(sql_text("SELECT id, status, incoming_no, duplicate_of FROM documents WHERE sha256 = :s"),
+                                {"s": sha256}).first()
+        if existing and existing.status != "failed":  # stored first by another process, or an attempt that died
+            return Stored(existing.id, existing.status, existing.incoming_no, existing.duplicate_of, new=False)
         if existing:  # a file that failed before is read again (e.g. after OCR was installed)
             conn.execute(text("DELETE FROM documents WHERE id = :id"), {"id": existing.id})
             self._delete_fts(conn, existing.id)

@@ -120,8 +120,6 @@ def test_the_graph_sees_imports_at_all():
 
 
 STORE = {"pipeline.store", "pipeline.store_queries"}
-# Its one statement (already_stored) becomes Store.holds; the module's owner changes that line.
-NOT_MOVED_YET = {"pipeline.distributed"}
 
 
 def sql_outside_the_store(path: Path) -> list[str]:
@@ -147,6 +145,6 @@ def sql_outside_the_store(path: Path) -> list[str]:
 def test_all_sql_is_inside_the_store():
     modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     outside = {name: sql_outside_the_store(path) for name, path in modules.items()
-               if name not in STORE | NOT_MOVED_YET}
+               if name not in STORE}
     assert {name: found for name, found in outside.items() if found} == {}
     assert sql_outside_the_store(modules["pipeline.store_queries"])  # (the check sees an import of text)
