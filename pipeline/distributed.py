@@ -41,7 +41,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .ingest import UNSETTLED, Summary, count, file_state, record_problem, same_state, sha256_of, short
+from .ingest import UNSETTLED, Summary, count, file_state, same_state, sha256_of, short, store_each, store_one
 from .process import DIED, FileTimeLimit, process_file
 from .read import SUPPORTED
 from .records import Note, Record
@@ -258,30 +258,19 @@ def store_batch_on_worker(files: list[tuple[str, str, tuple[int, int]]], url: st
         read.append((path, sha, record if same_state(path, state) else None))  # changed while read: next run
     try:
         return store_read(store, read, received_on)
-    except Exception as err:  # only faults of the store get here (store_record keeps the record's own)
+    except Exception as err:  # only faults of the store get here (store_one keeps the record's own)
         raise WorkerStoreFault(f"worker cannot write the store: {type(err).__name__}: {short(err)}") from None
 
 
 def store_read(store: Store, read: list[tuple[str, str, Record | None]], received_on: date) -> list[Outcome]:
     """Store the records of a task in one transaction; when that fails, each on its own, so a
     record the store refuses fails alone (as `ingest` does on one machine)."""
-    batch = [(record, sha, Path(path).name, received_on) for path, sha, record in read if record is not None]
-    together = None
-    if len(batch) > 1:
-        try:
-            together = iter(store.add_many(batch))
-        except Exception:  # nothing of the batch is stored: one by one, each says what stopped it
-            pass
     outcomes = []
-    for path, sha, record in read:
+    for _path, sha, record, stored in store_each(read, store, received_on):
         if record is None:
             outcomes.append(Outcome(sha, settled=False))
-            continue
-        if together is not None:
-            stored = next(together)
         else:
-            record, stored = store_record(store, record, sha, path, received_on)
-        outcomes.append(Outcome(sha, record.error, stored.id, stored.status, stored.incoming_no, stored.duplicate_of))
+            outcomes.append(Outcome(sha, record.error, stored.id, stored.status, stored.incoming_no, stored.duplicate_of))
     return outcomes
 
 
@@ -460,7 +449,7 @@ def settle_task(task: Task, client, store: Store, summary: Summary, received_on:
             summary.failed.append((job.path, UNSETTLED))
             _call(progress, job.path, None)
             continue
-        record, outcome = store_record(store, record, job.sha, job.path, received_on)
+        record, outcome = store_one(record, job.sha, job.path, store, received_on)
         count(summary, job.path, record.error, outcome)
         _call(progress, job.path, outcome)
 
@@ -502,18 +491,6 @@ def failed_record(path: str, err: Exception, killed: type) -> Record:
     if isinstance(err, killed):
         return Record.failed(path, DIED)
     return Record.failed(path, Note("worker-failed", "", f"{type(err).__name__}: {short(err)}"))
-
-
-def store_record(store: Store, record: Record, sha: str, path: str, received_on: date | None) -> tuple[Record, Stored]:
-    """As the one-machine ingest: a value the database refuses makes the file a failed record;
-    a fault of the store itself stops the batch."""
-    try:
-        return record, store.add(record, sha, Path(path).name, received_on)
-    except Exception as err:
-        if not record_problem(err):
-            raise
-        record = Record.failed(record.source, Note("not-stored", "", short(err)))
-        return record, store.add(record, sha, Path(path).name, received_on)
 
 
 def _call(progress, path, outcome) -> None:

@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .process import process_many
-from .records import Record
+from .records import Note, Record
 from .store import Store, Stored
 
 
@@ -120,9 +120,22 @@ def ingest(paths: Iterable[str], store: Store, jobs: int = 1, received_on: date 
 
 def _store_batch(pending: list[tuple[str, str, Record | None]], store: Store, received_on: date | None,
                  summary: Summary, progress) -> None:
+    for path, _sha, record, outcome in store_each(pending, store, received_on):
+        if record is None:
+            summary.failed.append((path, UNSETTLED))
+            _call(progress, path, None)
+            continue
+        count(summary, path, record.error, outcome)
+        _call(progress, path, outcome)
+
+
+def store_each(pending: list[tuple[str, str, Record | None]], store: Store, received_on: date | None
+               ) -> Iterator[tuple[str, str, Record | None, Stored | None]]:
     """Write the records read, in one transaction when they go in together; when that fails, each
-    is written on its own (`_store_one`), as if there were no batch: a record the store refuses
-    fails alone, and a fault of the store (a full disk) stops the run after the last one that fit."""
+    is written on its own (`store_one`), as if there were no batch: a record the store refuses
+    fails alone, and a fault of the store (a full disk) stops the run after the last one that fit.
+    Yields (path, sha, record, outcome) in order; a file changed while read (record None) is not
+    written. The one-machine ingest and the cluster's workers both store through here."""
     batch = [(record, sha, Path(path).name, received_on) for path, sha, record in pending if record is not None]
     outcomes = None
     if len(batch) > 1:
@@ -132,24 +145,22 @@ def _store_batch(pending: list[tuple[str, str, Record | None]], store: Store, re
             pass
     for path, sha, record in pending:
         if record is None:
-            summary.failed.append((path, UNSETTLED))
-            _call(progress, path, None)
-            continue
-        if outcomes is not None:
-            outcome = next(outcomes)
+            yield path, sha, None, None
+        elif outcomes is not None:
+            yield path, sha, record, next(outcomes)
         else:
-            record, outcome = _store_one(record, sha, path, store, received_on)
-        count(summary, path, record.error, outcome)
-        _call(progress, path, outcome)
+            yield (path, sha, *store_one(record, sha, path, store, received_on))
 
 
-def _store_one(record: Record, sha: str, path: str, store: Store, received_on: date | None):
+def store_one(record: Record, sha: str, path: str, store: Store, received_on: date | None) -> tuple[Record, Stored]:
+    """A value the database refuses makes the file a failed record; a fault of the store itself
+    (disk full, damaged, unreachable) is raised: stop, nothing is half-written."""
     try:
         return record, store.add(record, sha, Path(path).name, received_on)
     except Exception as err:
         if not record_problem(err):
-            raise  # the store itself (disk full, damaged, unreachable): stop, nothing is half-written
-        record = Record(source=record.source, kind="error", error=f"could not be stored: {short(err)}")
+            raise
+        record = Record.failed(record.source, Note("not-stored", "", short(err)))
         return record, store.add(record, sha, Path(path).name, received_on)
 
 

@@ -28,8 +28,8 @@ def codes_in_source() -> dict[str, str]:
 
 
 # Codes a record may get only from its English words: stored before the codes (notes.legacy_error), or
-# written so still by ingest.py and distributed.py (UNSETTLED, "could not be stored: …") until they move.
-LEGACY_ONLY = {notes.OTHER, "unreadable", "unsettled", "not-stored"}
+# written so still by ingest.py and distributed.py (UNSETTLED) until it moves.
+LEGACY_ONLY = {notes.OTHER, "unreadable", "unsettled"}
 
 
 def test_every_code_the_pipeline_writes_has_its_words_and_kind():
