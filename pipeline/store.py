@@ -77,9 +77,14 @@ def clean_text(value):
     return _UNSTORABLE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else " ", value)
 
 
+_PLAIN = frozenset({int, float, bool, type(None)})
+
+
 def clean_value(value):
     """`clean_text` through a record: its strings, lists, dicts and nested dataclasses. What has
     nothing to clean (almost every record) comes back as it is, the same object, not a copy."""
+    if type(value) in _PLAIN:  # most of a record's values (its spans are numbers): nothing to look into
+        return value
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, list):
@@ -337,9 +342,8 @@ MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v
 
 LATEST = MIGRATIONS[-1][0]
 
-# The documents an item of `ns` numbers cites (its own `id` excepted), for `_insert_items`.
-CITED = text("SELECT number, MIN(id) FROM documents WHERE number IN :ns AND id <> :id GROUP BY number").bindparams(
-    bindparam("ns", expanding=True))
+# The documents cited by the numbers bound in its {} (its own `id` excepted), for `_insert_items`.
+CITED = "SELECT number, MIN(id) FROM documents WHERE number IN ({}) AND id <> :id GROUP BY number"
 
 
 def directive_place(document_text: str | None, item_text: str) -> tuple[int | None, int | None]:
@@ -442,6 +446,19 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 # --------------------------------------------------------------------------- faults, in one line
+
+
+@contextmanager
+def as_sqlalchemy_error(sql: str, params):
+    """A sqlite3 error of a statement run on the driver's connection, raised as SQLAlchemy raises it
+    (OperationalError, IntegrityError, …): a fault of the store and a value it refuses are told
+    apart by those classes (`ingest.record_problem`, `store_fault`)."""
+    try:
+        yield
+    except sqlite3.Error as err:
+        from sqlalchemy.exc import DBAPIError
+
+        raise DBAPIError.instance(sql, params, err, sqlite3.Error) from err
 
 
 class StoreDamaged(Exception):
@@ -592,13 +609,13 @@ class Store(ListQueries):
 
     def _add_in(self, conn: Connection, record: Record, sha256: str, file_name: str, received_on: date | None) -> Stored:
         received = (received_on or date.today()).isoformat()
-        existing = conn.execute(sql_text("SELECT id, status, incoming_no, duplicate_of FROM documents WHERE sha256 = :s"),
-                                {"s": sha256}).first()
-        if existing and existing.status != "failed":  # stored first by another process, or an attempt that died
-            return Stored(existing.id, existing.status, existing.incoming_no, existing.duplicate_of, new=False)
+        existing = self._one(conn, "SELECT id, status, incoming_no, duplicate_of FROM documents WHERE sha256 = :s",
+                             {"s": sha256})
+        if existing and existing[1] != "failed":  # stored first by another process, or an attempt that died
+            return Stored(*existing, new=False)
         if existing:  # a file that failed before is read again (e.g. after OCR was installed)
-            conn.execute(text("DELETE FROM documents WHERE id = :id"), {"id": existing.id})
-            self._delete_fts(conn, existing.id)
+            conn.execute(text("DELETE FROM documents WHERE id = :id"), {"id": existing[0]})
+            self._delete_fts(conn, existing[0])
         row = self._document_row(record, sha256, file_name)
         duplicate_of = self._possible_duplicate(conn, record) if record.kind == "dispatch" else None
         row["duplicate_of"] = duplicate_of
@@ -644,15 +661,16 @@ class Store(ListQueries):
             "support": stored_json(item.support), "status": "open",
         }.items()}, record.text) for i, item in enumerate(record.directives, start=1)]
         if items:  # one statement for all of them (executemany), in order
-            conn.execute(sql_text("INSERT INTO directives (document_id, position, label, text, deadline, lead, support, "
-                                  "status, text_start, text_end) VALUES (:document_id, :position, :label, :text, :deadline, "
-                                  ":lead, :support, :status, :text_start, :text_end)"), items)
+            self._many(conn, "INSERT INTO directives (document_id, position, label, text, deadline, lead, support, "
+                             "status, text_start, text_end) VALUES (:document_id, :position, :label, :text, :deadline, "
+                             ":lead, :support, :status, :text_start, :text_end)", items)
         if not record.references:
             return
         numbers = list(dict.fromkeys(ref.number for ref in record.references))
-        cited = dict(conn.execute(CITED, {"ns": numbers, "id": doc_id}).all())  # the documents cited, in one query
-        conn.execute(sql_text("INSERT INTO citations (document_id, position, doc_type, number, issued_on, issuer, cited_id) "
-                              "VALUES (:document_id, :position, :doc_type, :number, :issued_on, :issuer, :cited_id)"),
+        cited = dict(self._all(conn, CITED.format(", ".join(f":n{i}" for i in range(len(numbers)))),
+                               {"id": doc_id, **{f"n{i}": n for i, n in enumerate(numbers)}}))  # in one query
+        self._many(conn, "INSERT INTO citations (document_id, position, doc_type, number, issued_on, issuer, cited_id) "
+                         "VALUES (:document_id, :position, :doc_type, :number, :issued_on, :issuer, :cited_id)",
                      [{k: clean_text(v) for k, v in {
                          "document_id": doc_id, "position": i, "doc_type": ref.doc_type, "number": ref.number,
                          "issued_on": ref.issued_on, "issuer": ref.issuer, "cited_id": cited.get(ref.number),
@@ -667,16 +685,15 @@ class Store(ListQueries):
     def _link_citations(self, conn: Connection, doc_id: int, number: str) -> None:
         """Earlier documents that cited this one by number now point at it."""
         if number:
-            conn.execute(sql_text("UPDATE citations SET cited_id = :id WHERE number = :n AND cited_id IS NULL "
-                                  "AND document_id <> :id"), {"id": doc_id, "n": number})
+            self._many(conn, "UPDATE citations SET cited_id = :id WHERE number = :n AND cited_id IS NULL "
+                             "AND document_id <> :id", [{"id": doc_id, "n": number}])
 
     def _possible_duplicate(self, conn: Connection, record: Record) -> int | None:
         """Decree 30 asks to warn on the same (số, ký hiệu, issuing body) from another file."""
         if not record.number[:1].isdigit():
             return None  # "/CT-UBND": the number itself was not read, so the symbol alone proves nothing (D17)
-        return conn.execute(sql_text(
-            "SELECT MIN(id) FROM documents WHERE number = :n AND issuer = :i AND kind = 'dispatch'"),
-            {"n": record.number, "i": record.issuer}).scalar()
+        return self._one(conn, "SELECT MIN(id) FROM documents WHERE number = :n AND issuer = :i AND kind = 'dispatch'",
+                         {"n": record.number, "i": record.issuer})[0]
 
     def _insert_document(self, conn: Connection, row: dict) -> tuple[int, int | None]:
         """Insert a document; its số đến (MAX + 1 of its year) is computed by the INSERT itself,
@@ -693,8 +710,30 @@ class Store(ListQueries):
             # and never collides, however many writers there are.
             conn.execute(text("SELECT pg_advisory_xact_lock(:k, :y)"), {"k": LOCK_INCOMING, "y": row["incoming_year"]})
         insert = f"INSERT INTO documents ({names}) VALUES ({values}, {number}) RETURNING id, incoming_no"
-        inserted = conn.execute(sql_text(insert), row).one()
-        return inserted.id, inserted.incoming_no
+        doc_id, incoming_no = self._one(conn, insert, row)
+        return doc_id, incoming_no
+
+    # The statements `add` runs for every document. On SQLite they go straight to the sqlite3
+    # connection of the same transaction: SQLAlchemy's own work per statement (about 0.1 ms) was
+    # most of what storing a document cost. SQL with ":name" parameters, which both accept.
+
+    def _one(self, conn: Connection, sql: str, params: dict) -> tuple | None:
+        """The first row, or None (every row is read, so the statement is finished)."""
+        rows = self._all(conn, sql, params)
+        return tuple(rows[0]) if rows else None
+
+    def _all(self, conn: Connection, sql: str, params: dict) -> list:
+        if not self.fts:
+            return conn.execute(sql_text(sql), params).all()
+        with as_sqlalchemy_error(sql, params):
+            return conn.connection.driver_connection.execute(sql, params).fetchall()
+
+    def _many(self, conn: Connection, sql: str, rows: list[dict]) -> None:
+        if not self.fts:
+            conn.execute(sql_text(sql), rows)
+            return
+        with as_sqlalchemy_error(sql, rows):
+            conn.connection.driver_connection.executemany(sql, rows)
 
     def _index(self, conn: Connection, doc_id: int, subject: str, body: str) -> None:
         """Nothing to do: SQLite's full-text index follows `documents` by its triggers (migration 4)."""
