@@ -710,8 +710,7 @@ class Store(ListQueries):
             # and never collides, however many writers there are.
             conn.execute(text("SELECT pg_advisory_xact_lock(:k, :y)"), {"k": LOCK_INCOMING, "y": row["incoming_year"]})
         insert = f"INSERT INTO documents ({names}) VALUES ({values}, {number}) RETURNING id, incoming_no"
-        doc_id, incoming_no = self._one(conn, insert, row)
-        return doc_id, incoming_no
+        return self._one(conn, insert, row)
 
     # The statements `add` runs for every document. On SQLite they go straight to the sqlite3
     # connection of the same transaction: SQLAlchemy's own work per statement (about 0.1 ms) was
@@ -1040,7 +1039,7 @@ class Store(ListQueries):
                         "SELECT :o, :y, COALESCE(MAX(serial), 0) + 1, '', '', '', '', :t FROM outgoing "
                         "WHERE org = :o AND year = :y RETURNING id, serial"), {"o": org, "y": year, "t": now()}).one()
                     row = dict(build(taken.serial))
-                    row["recipients"] = json.dumps(row.get("recipients") or [], ensure_ascii=False)
+                    row["recipients"] = stored_json(row.get("recipients") or [])
                     assignments = ", ".join(f"{k} = :{k}" for k in row)
                     conn.execute(text(f"UPDATE outgoing SET {assignments} WHERE id = :id"), dict(row, id=taken.id))
                     return taken.id
@@ -1118,14 +1117,14 @@ class Store(ListQueries):
                 if not self.fts:  # PostgreSQL: the LIKE search's key (an export from SQLite has none)
                     row["folded"] = fold(f"{doc.get('subject') or ''}\n{doc.get('text') or ''}")
                 for k in JSON_COLUMNS:
-                    row[k] = json.dumps(doc.get(k) or ([] if k != "spans" else {}), ensure_ascii=False)
+                    row[k] = stored_json(doc.get(k) or ([] if k != "spans" else {}))
                 row["id"] = doc["id"]
                 if row["duplicate_of"] is not None:
                     links.append(("documents", "duplicate_of", doc["id"], row["duplicate_of"]))
                     row["duplicate_of"] = None
                 self._insert("documents", row, conn)
                 for item in doc.get("directives", []):
-                    item = self._placed(dict(item, support=json.dumps(item["support"], ensure_ascii=False)), doc.get("text"))
+                    item = self._placed(dict(item, support=stored_json(item["support"])), doc.get("text"))
                     self._insert("directives", item, conn)
                 for ref in doc.get("references", []):
                     if ref.get("cited_id") is not None:
@@ -1305,7 +1304,7 @@ def typed_value(name: str, raw: str):
         return checked_date(name, raw)
     if name in LIST_FIELDS:
         try:
-            return json.dumps(parse_list(raw), ensure_ascii=False)
+            return stored_json(parse_list(raw))
         except ValueError:
             raise ValueError(f"{name}: not a list: write a; b; c or a JSON list") from None
     return clean_text(raw.strip())
