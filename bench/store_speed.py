@@ -49,7 +49,7 @@ def sentence(rnd: random.Random, n: int) -> str:
 
 def build(path: Path, docs: int, seed: int = 16) -> None:
     """A store of `docs` documents (~1.2 KB of text each), built in bulk."""
-    open_store(str(path)).engine.dispose()  # the schema, every migration applied
+    open_store(str(path)).close()  # the schema, every migration applied
     rnd = random.Random(seed)
     con = sqlite3.connect(path)
     fts_columns = [r[1] for r in con.execute("PRAGMA table_info(documents_fts)")]
@@ -148,7 +148,7 @@ def measure(sizes: list[int], n: int, folder: Path, queries: tuple[str, ...] = (
         ids = random.Random(size).sample(range(1, size + 1), 50)
         pair = calls(lambda: [store.get(i) for i in ids], lambda: [floor_get(con, i) for i in ids], n)
         rows.append(Row(f"`Store.get` × 50, {size:,} documents (in-process)", pair, "sqlite3, 4 SELECTs × 50", goal=2.0))
-        store.engine.dispose()
+        store.close()
         con.close()
     return rows
 

@@ -98,7 +98,7 @@ def document(rnd: random.Random, i: int, docs: int, serials: dict) -> tuple:
 
 def build(path: Path, docs: int, seed: int = 19) -> None:
     """A store of `docs` documents, written in bulk (see the module's description)."""
-    open_store(str(path)).engine.dispose()  # the schema, every migration applied
+    open_store(str(path)).close()  # the schema, every migration applied
     rnd = random.Random(seed)
     con = sqlite3.connect(path)
     present = {r[1] for r in con.execute("PRAGMA table_info(documents)")}
@@ -199,7 +199,7 @@ def measure(path: Path, docs: int, n: int) -> dict[str, tuple[float, float]]:
                     raise SystemExit(f"{url}: HTTP {response.status_code}")
             found[name] = (statistics.median(times), percentile(times, 0.95), percentile(cpu, 0.95))
         app.state.worker.stop()
-        app.state.store.engine.dispose()
+        app.state.store.close()
     return found
 
 

@@ -405,7 +405,7 @@ def prepare(path: str, store: Store, summary: Summary, flying: set[str], settle:
 
 def store_url(store: Store) -> str:
     """The URL a worker opens the store with (its password included: the workers log in too)."""
-    return store.engine.url.render_as_string(hide_password=False)
+    return store.url
 
 
 def submit(client, jobs: list[Job], work: Work) -> Task:

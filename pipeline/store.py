@@ -1,4 +1,5 @@
-"""Store stage: records in SQLite (one file, the default) or PostgreSQL, through SQLAlchemy Core.
+"""Store stage: records in SQLite (one file, the default) or PostgreSQL, through SQLAlchemy Core
+(a batch into SQLite writes through sqlite3 itself: see `Store`).
 
 Every write is one transaction: a document with its directive items, references and full-text
 row goes in whole or not at all, so an interrupted batch leaves the store consistent and a
@@ -15,20 +16,22 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime, timezone
-from functools import lru_cache, wraps
+from functools import cached_property, lru_cache, wraps
 from pathlib import Path
-from typing import Iterable, Iterator
-
-from sqlalchemy import bindparam, create_engine, event, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import TextClause
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .normalize import fold  # the store's diacritic-free search key (also imported from here)
 from .records import Note, Record
 from .stored import (CSV_COLUMNS, DATE_FIELDS, DOCUMENT_COLUMNS, EDITABLE, JSON_COLUMNS,  # noqa: F401
                      LIST_FIELDS, Correction, StoredCitation, StoredDocument, StoredItem)
-from .store_queries import DIRECTIVE_COLUMNS, DIRECTIVE_TEXT, ListQueries, where_clause  # noqa: F401 (also imported from here)
+from .store_queries import DIRECTIVE_COLUMNS, DIRECTIVE_TEXT, ListQueries, text, where_clause  # noqa: F401 (also imported from here)
+
+if TYPE_CHECKING:  # SQLAlchemy is imported when a store first needs it (see Store.engine)
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.sql.elements import TextClause
+
+# How a migration runs one statement (without parameters) in the migrating transaction.
+Run = Callable[[str], object]
 
 DEFAULT_DB = "congvan.db"
 
@@ -136,7 +139,7 @@ def stored_json(value) -> str:
 # --------------------------------------------------------------------------- migrations
 
 
-def _v1(conn: Connection, dialect: str) -> None:
+def _v1(run: Run, dialect: str) -> None:
     pk = "INTEGER PRIMARY KEY AUTOINCREMENT" if dialect == "sqlite" else "BIGSERIAL PRIMARY KEY"
     statements = [
         f"""CREATE TABLE documents (
@@ -180,23 +183,23 @@ def _v1(conn: Connection, dialect: str) -> None:
         statements.append("CREATE VIRTUAL TABLE documents_fts USING fts5("
                           "subject, body, folded, tokenize='unicode61 remove_diacritics 0')")
     for sql in statements:
-        conn.execute(text(sql))
+        run(sql)
 
 
-def _v2(conn: Connection, dialect: str) -> None:
+def _v2(run: Run, dialect: str) -> None:
     """Sổ đăng ký văn bản đi: numbers run from 01 each year, unique per organisation."""
     pk = "INTEGER PRIMARY KEY AUTOINCREMENT" if dialect == "sqlite" else "BIGSERIAL PRIMARY KEY"
-    conn.execute(text(f"""CREATE TABLE outgoing (
+    run(f"""CREATE TABLE outgoing (
         id {pk},
         org TEXT NOT NULL, year INTEGER NOT NULL, serial INTEGER NOT NULL,
         number TEXT NOT NULL, issued_on TEXT NOT NULL, doc_type TEXT NOT NULL, subject TEXT NOT NULL,
         signer TEXT, recipients TEXT, archive TEXT, copies INTEGER,
         reply_to INTEGER REFERENCES documents(id), template TEXT, file_name TEXT,
         sent_on TEXT, note TEXT, created_at TEXT NOT NULL,
-        UNIQUE (org, year, serial))"""))
+        UNIQUE (org, year, serial))""")
 
 
-def _v3(conn: Connection, dialect: str) -> None:
+def _v3(run: Run, dialect: str) -> None:
     """An index on every foreign key: a document's items, citations and corrections, what cites
     it, its possible duplicates and the replies to it are found without scanning the store."""
     for name, table, columns in (
@@ -207,10 +210,10 @@ def _v3(conn: Connection, dialect: str) -> None:
         ("documents_duplicate_of", "documents", "duplicate_of"),
         ("outgoing_reply_to", "outgoing", "reply_to"),
     ):
-        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
+        run(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
 
 
-def _v4(conn: Connection, dialect: str) -> None:
+def _v4(run: Run, dialect: str) -> None:
     """SQLite: the full-text index reads its text from `documents` (FTS5 external content) instead
     of keeping its own copy of subject, text and folded text; triggers keep it in step with every
     insert, delete and change of those columns, in the same transaction."""
@@ -231,16 +234,16 @@ def _v4(conn: Connection, dialect: str) -> None:
         "INSERT INTO documents_fts (rowid, subject, text, folded) VALUES (new.id, new.subject, new.text, new.folded); END",
         "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')",
     ):
-        conn.execute(text(sql))
+        run(sql)
 
 
-def _v5(conn: Connection, dialect: str) -> None:
+def _v5(run: Run, dialect: str) -> None:
     """The fields extraction was unsure of, each with its reason ({"field", "reason"}), so the review
     page can say what to check and why."""
-    conn.execute(text("ALTER TABLE documents ADD COLUMN review TEXT"))
+    run("ALTER TABLE documents ADD COLUMN review TEXT")
 
 
-def _v6(conn: Connection, dialect: str) -> None:
+def _v6(run: Run, dialect: str) -> None:
     """The web page's lists, paged in the database, read down an index instead of sorting the store:
     documents by status (review), the sổ đến of a year by type, directive items by status and
     deadline (tasks), the sổ đi of a year."""
@@ -250,17 +253,17 @@ def _v6(conn: Connection, dialect: str) -> None:
         ("directives_worklist", "directives", "status, deadline, document_id, position"),
         ("outgoing_year", "outgoing", "year, org, serial"),
     ):
-        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
+        run(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
 
 
-def _v7(conn: Connection, dialect: str) -> None:
+def _v7(run: Run, dialect: str) -> None:
     """The sổ đến filtered by issuer: the year's distinct issuers, and the documents of the ones that
     match, read from this index alone (never the rows)."""
-    conn.execute(text("CREATE INDEX IF NOT EXISTS documents_register_issuer ON documents "
-                      "(incoming_year, issuer, parent_body, doc_type, incoming_no)"))
+    run("CREATE INDEX IF NOT EXISTS documents_register_issuer ON documents "
+        "(incoming_year, issuer, parent_body, doc_type, incoming_no)")
 
 
-def _v8(conn: Connection, dialect: str) -> None:
+def _v8(run: Run, dialect: str) -> None:
     """SQLite: the text is stored once. The diacritic-free search no longer keeps a second copy of
     subject and text with the marks dropped (`folded`): its own FTS5 index, `documents_fold`, reads
     them from the view `documents_folded` (đ written d; FTS5's `remove_diacritics 2` drops the tones
@@ -293,18 +296,18 @@ def _v8(conn: Connection, dialect: str) -> None:
         "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')",
         "INSERT INTO documents_fold (documents_fold) VALUES ('rebuild')",
     ):
-        conn.execute(text(sql))
+        run(sql)
 
 
-def _v9(conn: Connection, dialect: str) -> None:
+def _v9(run: Run, dialect: str) -> None:
     """SQLite: a directive item's text is no longer a second copy of part of the document's text.
     Every item's text is a slice of the document's text with its line breaks read as spaces, so
     the item keeps that slice's place (`text_start`, `text_end`, characters) and an empty `text`;
     reading gives back the same text (`directive_text`, `DIRECTIVE_TEXT`). An item whose text is
     no such slice keeps it as before. A change of a document's text (only a sqlite3 client makes
     one) first writes its items' texts out in full. PostgreSQL gains the two columns, left empty."""
-    conn.execute(text("ALTER TABLE directives ADD COLUMN text_start INTEGER"))
-    conn.execute(text("ALTER TABLE directives ADD COLUMN text_end INTEGER"))
+    run("ALTER TABLE directives ADD COLUMN text_start INTEGER")
+    run("ALTER TABLE directives ADD COLUMN text_end INTEGER")
     if dialect != "sqlite":
         return
     for sql in (
@@ -317,10 +320,10 @@ def _v9(conn: Connection, dialect: str) -> None:
         "UPDATE directives SET text = replace(substr(old.text, text_start + 1, text_end - text_start), char(10), ' '), "
         "text_start = NULL, text_end = NULL WHERE document_id = old.id AND text_start IS NOT NULL; END",
     ):
-        conn.execute(text(sql))
+        run(sql)
 
 
-def _v10(conn: Connection, dialect: str) -> None:
+def _v10(run: Run, dialect: str) -> None:
     """SQLite: the index of words as written (diacritics kept) records which documents hold a word,
     not where in them (FTS5 detail=none): it was as large as the text and now a fifth of that. Its
     one use is to keep a query with diacritics to the documents holding exactly those words; the
@@ -334,7 +337,7 @@ def _v10(conn: Connection, dialect: str) -> None:
         "tokenize='unicode61 remove_diacritics 0', detail=none)",
         "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')",
     ):
-        conn.execute(text(sql))
+        run(sql)
 
 
 MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7), (8, _v8), (9, _v9), (10, _v10)]
@@ -367,45 +370,59 @@ def directive_text(document_text: str, start: int, end: int) -> str:
 LOCK_MIGRATE, LOCK_INCOMING, LOCK_OUTGOING = 0x636F6E67, 0x636F6E68, 0x636F6E69
 
 
-def schema_version(engine: Engine) -> int:
-    """The store's schema version (0 for a new store), read without taking any lock."""
-    with engine.connect() as conn:
-        if not engine.dialect.has_table(conn, "schema_version"):
-            return 0
-        return conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0
-
-
 def migrate(engine: Engine) -> int:
-    """Bring the schema to the newest version; return it.
+    """Bring a PostgreSQL schema to the newest version; return it (`migrate_sqlite` for a file).
 
-    Every pending migration runs in one transaction under the store's write lock (SQLite:
-    BEGIN IMMEDIATE on a connection whose DDL is transactional; PostgreSQL: an advisory lock),
-    and the version is read again under that lock: a crash, Ctrl-C or full disk half-way leaves
-    the store as it was, and two processes opening a new store at once do the work once.
+    Every pending migration runs in one transaction under the store's write lock (an advisory
+    lock here, BEGIN IMMEDIATE on SQLite, whose DDL is transactional too), and the version is
+    read again under that lock: a crash, Ctrl-C or full disk half-way leaves the store as it was,
+    and two processes opening a new store at once do the work once.
     """
-    if schema_version(engine) >= LATEST:
-        return LATEST
-    dialect = engine.dialect.name
-    if dialect == "sqlite":
-        locked = create_engine(engine.url, connect_args={"timeout": 60, "isolation_level": None})
-        event.listen(locked, "connect", _sqlite_pragmas)
-        event.listen(locked, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-    else:
-        locked = engine
-    try:
-        with locked.begin() as conn:
-            if dialect == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_MIGRATE})
-            conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)"))
-            current = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0
-            for version, apply in MIGRATIONS:
-                if version > current:
-                    apply(conn, dialect)
-                    conn.execute(text("INSERT INTO schema_version VALUES (:v, :t)"), {"v": version, "t": now()})
-                    current = version
-    finally:
-        if locked is not engine:
-            locked.dispose()
+    with engine.connect() as conn:
+        if engine.dialect.has_table(conn, "schema_version") and \
+                (conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0) >= LATEST:
+            return LATEST
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_MIGRATE})
+        return _apply_migrations(lambda sql, params=None: conn.execute(text(sql), params), engine.dialect.name)
+
+
+def migrate_sqlite(path: str) -> int:
+    """`migrate` for a SQLite file, on sqlite3's own connection (no SQLAlchemy needed to open a store)."""
+    with as_sqlalchemy_error("(migrations)", None):
+        conn = connect_sqlite(path, timeout=60)
+        try:
+            if _sqlite_schema_version(conn) >= LATEST:
+                return LATEST
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = _apply_migrations(conn.execute, "sqlite")
+                conn.execute("COMMIT")
+            except BaseException:
+                _roll_back(conn)
+                raise
+            return version
+        finally:
+            conn.close()
+
+
+def _sqlite_schema_version(conn: sqlite3.Connection) -> int:
+    """The store's schema version (0 for a new store), read without taking any lock."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone():
+        return 0
+    return conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
+
+
+def _apply_migrations(run: Callable, dialect: str) -> int:
+    """The migrations not yet applied, in order, each with its row in schema_version; `run(sql,
+    params)` runs a statement inside the caller's transaction, which holds the write lock."""
+    run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
+    current = run("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
+    for version, apply in MIGRATIONS:
+        if version > current:
+            apply(run, dialect)
+            run("INSERT INTO schema_version VALUES (:v, :t)", {"v": version, "t": now()})
+            current = version
     return current
 
 
@@ -421,14 +438,57 @@ def database_url(db: str | None = None) -> str:
 
 
 def open_store(db: str | None = None) -> "Store":
+    """The store at `db` (see `database_url`), its schema brought up to date."""
     url = database_url(db)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    store = Store(url)
+    if store.fts:
+        migrate_sqlite(store.path)
+    else:
+        migrate(store.engine)
+    return store
+
+
+def sqlite_path(url: str) -> str:
+    """The file of a SQLite URL. A store in memory is refused: each connection would see its own,
+    empty database, and everything would be lost at exit."""
+    path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
+    if not path or path == ":memory:":
+        raise ValueError(f"{url}: a SQLite store is a file; give its path")
+    return path
+
+
+def make_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(url, future=True, **({"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    migrate(engine)
-    return Store(engine)
+    return engine
+
+
+def connect_sqlite(path: str, timeout: float = 30) -> sqlite3.Connection:
+    """A sqlite3 connection set up as every connection of the store is (`_sqlite_pragmas`), in
+    autocommit mode: a write transaction is opened explicitly (BEGIN IMMEDIATE). Usable from the
+    thread that closes the store, not only the one that opened it."""
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        _sqlite_pragmas(conn, None)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Undo an open transaction after a failure; SQLite may have undone it already (a full disk), and a
+    rollback that fails leaves it to SQLite's journal, which undoes it on the next open."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -459,6 +519,14 @@ def as_sqlalchemy_error(sql: str, params):
         from sqlalchemy.exc import DBAPIError
 
         raise DBAPIError.instance(sql, params, err, sqlite3.Error) from err
+
+
+def refused_as_taken(err: BaseException) -> bool:
+    """A UNIQUE constraint refused the write: another writer took the same số đến, sổ đi number or
+    file first, and the write runs again. (SQLAlchemy is loaded by then, or an error needs it.)"""
+    from sqlalchemy.exc import IntegrityError
+
+    return isinstance(err, IntegrityError)
 
 
 class StoreDamaged(Exception):
@@ -535,12 +603,71 @@ def one_writer(method):
 
 
 class Store(ListQueries):
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.fts = engine.dialect.name == "sqlite"
-        self.postgres = engine.dialect.name == "postgresql"
-        self.write_lock = writer_lock(str(engine.url))
-        self._readers = threading.local()  # each thread's own SQLite connection for `get_many`
+    """The documents, their items and the registers, in SQLite (a file) or PostgreSQL.
+
+    On SQLite the writes of a batch (`add`, `add_many`) and the reads around them go to sqlite3's
+    own connection, one per thread; the other methods go through SQLAlchemy, whose engine is made
+    (and SQLAlchemy imported, a quarter of a second) the first time one of them needs it.
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+        self.fts = url.startswith("sqlite")
+        self.postgres = url.startswith("postgresql")
+        self.path = sqlite_path(url) if self.fts else None
+        self.write_lock = writer_lock(url)
+        self._own = threading.local()  # each thread's own sqlite3 connection
+        self._opened: list[sqlite3.Connection] = []
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.url)
+
+    def close(self) -> None:
+        """Close every connection the store opened (the file can then be moved or copied whole)."""
+        for conn in self._opened:
+            conn.close()
+        self._opened.clear()
+        self._own = threading.local()
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's own sqlite3 connection to the store file, kept open: taking one from a pool and
+        giving it back was a tenth of a `get`. Outside a transaction a read sees every commit."""
+        own = getattr(self._own, "connection", None)
+        if own is None:
+            with as_sqlalchemy_error("(opening the store)", None):
+                own = self._own.connection = connect_sqlite(self.path)
+            self._opened.append(own)
+        return own
+
+    @contextmanager
+    def _transaction(self):
+        """One write transaction: on SQLite this thread's sqlite3 connection after BEGIN IMMEDIATE (the
+        file's write lock taken before the first read, so what is read is still true when written),
+        else SQLAlchemy's. Committed when the block ends, rolled back when it raises."""
+        if not self.fts:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        conn = self._connection()
+        with as_sqlalchemy_error("BEGIN IMMEDIATE", None):
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            with as_sqlalchemy_error("COMMIT", None):
+                conn.execute("COMMIT")
+        except BaseException:
+            _roll_back(conn)
+            raise
+
+    def _fetch(self, sql: str, params: dict | None = None) -> list:
+        """Every row of one read, outside any transaction."""
+        if self.fts:
+            return self._all(self._connection(), sql, params or {})
+        with self.engine.connect() as conn:
+            return self._all(conn, sql, params or {})
 
     @contextmanager
     def writing(self):
@@ -550,10 +677,9 @@ class Store(ListQueries):
 
     def check(self) -> None:
         """Refuse to write into a damaged SQLite file (PRAGMA quick_check): StoreDamaged naming the fault."""
-        if self.engine.dialect.name != "sqlite":
+        if not self.fts:
             return
-        with self.engine.connect() as conn:
-            problems = [r[0] for r in conn.execute(text("PRAGMA quick_check(3)"))]
+        problems = [r[0] for r in self._fetch("PRAGMA quick_check(3)")]
         if problems != ["ok"]:
             raise StoreDamaged(f"store damaged ({problems[0]}): nothing was written — restore the last backup with "
                                "`congvan import`, or save what is readable with `sqlite3 FILE .recover`")
@@ -561,19 +687,16 @@ class Store(ListQueries):
     # -- writing
 
     def find_sha(self, sha256: str) -> int | None:
-        with self.engine.connect() as conn:
-            return conn.execute(text("SELECT id FROM documents WHERE sha256 = :s"), {"s": sha256}).scalar()
+        rows = self._fetch("SELECT id FROM documents WHERE sha256 = :s", {"s": sha256})
+        return rows[0][0] if rows else None
 
     def holds(self, sha256: str) -> bool:
         """Is a file with this SHA-256 stored and read (a failed one is read again)?"""
-        with self.engine.connect() as conn:
-            status = conn.execute(sql_text("SELECT status FROM documents WHERE sha256 = :s"), {"s": sha256}).scalar()
-        return status is not None and status != "failed"
+        rows = self._fetch("SELECT status FROM documents WHERE sha256 = :s", {"s": sha256})
+        return bool(rows) and rows[0][0] != "failed"
 
     def known_hashes(self) -> dict[str, tuple[int, str]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(text("SELECT sha256, id, status FROM documents"))
-            return {sha: (id_, status) for sha, id_, status in rows}
+        return {sha: (id_, status) for sha, id_, status in self._fetch("SELECT sha256, id, status FROM documents")}
 
     @one_writer
     def add(self, record: Record, sha256: str, file_name: str, received_on: date | None = None,
@@ -588,8 +711,8 @@ class Store(ListQueries):
         for attempt in range(attempts):
             try:
                 return self._add_once(record, sha256, file_name, received_on)
-            except IntegrityError:
-                if attempt == attempts - 1:
+            except Exception as err:
+                if not refused_as_taken(err) or attempt == attempts - 1:
                     raise
 
     @one_writer
@@ -600,11 +723,11 @@ class Store(ListQueries):
         stores them one by one with `add`, which says which one and why."""
         batch = [(clean_value(record), sha256, file_name, received_on)
                  for record, sha256, file_name, received_on in batch]
-        with self.engine.begin() as conn:
+        with self._transaction() as conn:
             return [self._add_in(conn, *args) for args in batch]
 
     def _add_once(self, record: Record, sha256: str, file_name: str, received_on: date | None) -> Stored:
-        with self.engine.begin() as conn:
+        with self._transaction() as conn:
             return self._add_in(conn, record, sha256, file_name, received_on)
 
     def _add_in(self, conn: Connection, record: Record, sha256: str, file_name: str, received_on: date | None) -> Stored:
@@ -614,7 +737,7 @@ class Store(ListQueries):
         if existing and existing[1] != "failed":  # stored first by another process, or an attempt that died
             return Stored(*existing, new=False)
         if existing:  # a file that failed before is read again (e.g. after OCR was installed)
-            conn.execute(text("DELETE FROM documents WHERE id = :id"), {"id": existing[0]})
+            self._many(conn, "DELETE FROM documents WHERE id = :id", [{"id": existing[0]}])
             self._delete_fts(conn, existing[0])
         row = self._document_row(record, sha256, file_name)
         duplicate_of = self._possible_duplicate(conn, record) if record.kind == "dispatch" else None
@@ -712,27 +835,27 @@ class Store(ListQueries):
         insert = f"INSERT INTO documents ({names}) VALUES ({values}, {number}) RETURNING id, incoming_no"
         return self._one(conn, insert, row)
 
-    # The statements `add` runs for every document. On SQLite they go straight to the sqlite3
-    # connection of the same transaction: SQLAlchemy's own work per statement (about 0.1 ms) was
-    # most of what storing a document cost. SQL with ":name" parameters, which both accept.
+    # The statements `add` runs for every document. On SQLite they go straight to sqlite3 (`conn` is
+    # its connection): SQLAlchemy's own work per statement (about 0.1 ms) was most of what storing a
+    # document cost. SQL with ":name" parameters, which both accept.
 
-    def _one(self, conn: Connection, sql: str, params: dict) -> tuple | None:
+    def _one(self, conn, sql: str, params: dict) -> tuple | None:
         """The first row, or None (every row is read, so the statement is finished)."""
         rows = self._all(conn, sql, params)
         return tuple(rows[0]) if rows else None
 
-    def _all(self, conn: Connection, sql: str, params: dict) -> list:
+    def _all(self, conn, sql: str, params: dict) -> list:
         if not self.fts:
             return conn.execute(sql_text(sql), params).all()
         with as_sqlalchemy_error(sql, params):
-            return conn.connection.driver_connection.execute(sql, params).fetchall()
+            return conn.execute(sql, params).fetchall()
 
-    def _many(self, conn: Connection, sql: str, rows: list[dict]) -> None:
+    def _many(self, conn, sql: str, rows: list[dict]) -> None:
         if not self.fts:
             conn.execute(sql_text(sql), rows)
             return
         with as_sqlalchemy_error(sql, rows):
-            conn.connection.driver_connection.executemany(sql, rows)
+            conn.executemany(sql, rows)
 
     def _index(self, conn: Connection, doc_id: int, subject: str, body: str) -> None:
         """Nothing to do: SQLite's full-text index follows `documents` by its triggers (migration 4)."""
@@ -812,8 +935,8 @@ class Store(ListQueries):
                         "WHERE id = :id"), {"r": received, "y": year, "id": doc_id})
                     self._set_status(conn, doc_id, "failed", "ok", author)
                 return self.get(doc_id)
-            except IntegrityError:  # another writer took the same số đến first: take the next one
-                if attempt == 9:
+            except Exception as err:  # another writer took the same số đến first: take the next one
+                if not refused_as_taken(err) or attempt == 9:
                     raise
 
     def _set_status(self, conn: Connection, doc_id: int, old: str, new: str, author: str) -> None:
@@ -868,6 +991,8 @@ class Store(ListQueries):
     @staticmethod
     def _read(conn: Connection, ids: list[int]):
         """`read(sql)`: the column names and rows (tuples) of a SELECT whose `{ids}` stands for `ids`."""
+        from sqlalchemy import bindparam
+
         expanding = bindparam("ids", expanding=True)
 
         def read(sql: str) -> tuple[list[str], list[tuple]]:
@@ -900,22 +1025,8 @@ class Store(ListQueries):
 
     @contextmanager
     def _reader(self):
-        """A connection to read with: this thread's own, kept open (a store file), else one from the
-        pool. Taking one from the pool and giving it back was a tenth of a `get`; a read outside a
-        transaction sees every commit, as a pooled connection does."""
-        path = self.engine.url.database
-        if not path or path == ":memory:":
-            pooled = self.engine.raw_connection()
-            try:
-                yield pooled.driver_connection
-            finally:
-                pooled.close()
-            return
-        own = getattr(self._readers, "connection", None)
-        if own is None:
-            own = self._readers.connection = sqlite3.connect(path, timeout=30)
-            _sqlite_pragmas(own, None)
-        yield own
+        """A connection to read with: this thread's own (`_connection`)."""
+        yield self._connection()
 
     def documents(self, date_from: str | None = None, date_to: str | None = None, issuer: str | None = None,
                   doc_type: str | None = None, status: str | None = None, year: int | None = None,
@@ -1007,6 +1118,8 @@ class Store(ListQueries):
         """A reply answers the document's directive items at `positions` (from 1): those still open
         are marked done by `reply_number` on `on` (ISO), in one transaction. Returns the items closed
         as (position, label), in the order of `positions`; a position past the last item is ignored."""
+        from sqlalchemy import bindparam
+
         wanted = list(dict.fromkeys(positions))
         if not wanted:
             return []
@@ -1043,8 +1156,8 @@ class Store(ListQueries):
                     assignments = ", ".join(f"{k} = :{k}" for k in row)
                     conn.execute(text(f"UPDATE outgoing SET {assignments} WHERE id = :id"), dict(row, id=taken.id))
                     return taken.id
-            except IntegrityError:
-                if attempt == attempts - 1:
+            except Exception as err:
+                if not refused_as_taken(err) or attempt == attempts - 1:
                     raise
 
     def outgoing(self, year: int | None = None, org: str | None = None) -> list[dict]:

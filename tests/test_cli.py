@@ -75,3 +75,19 @@ def test_help_is_fast_because_heavy_imports_are_lazy():
     assert out.strip() == "[]"
     result = subprocess.run([sys.executable, "-m", "pipeline.cli", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "extract" in result.stdout
+
+
+def test_ingest_into_a_sqlite_store_does_not_load_sqlalchemy(tmp_path):
+    """issue 16: loading SQLAlchemy was a quarter of a second of every `ingest` (its engine serves
+    PostgreSQL and the store's other queries); a batch into a SQLite file writes through sqlite3,
+    failed files included, and what it stored reads back through SQLAlchemy afterwards."""
+    inbox, good = write_batch(tmp_path)
+    db = tmp_path / "c.db"
+    code = ("import sys; from pipeline.cli import main\n"
+            f"try: main(['ingest', {str(inbox)!r}, '--db', {str(db)!r}])\n"
+            "except SystemExit: pass\n"
+            "print('sqlalchemy loaded:', 'sqlalchemy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "sqlalchemy loaded: False", out
+    listed = CliRunner().invoke(main, ["list", "--db", str(db)])
+    assert listed.exit_code == 0 and len(listed.output.strip().splitlines()) == len(good) + 3, listed.output

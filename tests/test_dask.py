@@ -194,7 +194,7 @@ def databases():
     stores = [open_store(f"{base}/{name}") for name in names]
     yield stores
     for store in stores:
-        store.engine.dispose()
+        store.close()
     with admin.connect() as conn:
         for name in names:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

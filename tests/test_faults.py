@@ -195,7 +195,7 @@ def test_a_damaged_store_file_gives_one_line_and_is_left_alone(tmp_path):
     db = tmp_path / "c.db"
     store = open_store(str(db))
     store.add(dispatch("10/A-VP"), "sha-a", "a.txt", date(2026, 1, 5))
-    store.engine.dispose()
+    store.close()
     data = bytearray(db.read_bytes())
     data[:100] = os.urandom(100)
     db.write_bytes(bytes(data))
@@ -211,7 +211,7 @@ def test_a_store_with_a_malformed_page_is_not_written_into(tmp_path):
     store = open_store(str(db))
     for i in range(40):
         store.add(dispatch(f"{i}/A-VP", subject="nội dung " * 200), f"sha-{i}", f"{i}.txt", date(2026, 1, 5))
-    store.engine.dispose()
+    store.close()
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         # a page of the documents table's b-tree (a page of text alone is data SQLite cannot check)
@@ -751,7 +751,6 @@ def test_utf8_text_with_a_few_broken_bytes_is_read_as_utf8(tmp_path):
 
 def test_disk_full_mid_batch_and_mid_migration_leaves_the_store_usable(tmp_path):
     """SQLite's page limit stands in for a full disk: it fails writes exactly as ENOSPC does."""
-    from sqlalchemy import event
     from sqlalchemy.exc import OperationalError
 
     import pipeline.store as store_mod
@@ -782,11 +781,14 @@ def test_disk_full_mid_batch_and_mid_migration_leaves_the_store_usable(tmp_path)
         (box / path.name).write_bytes(path.read_bytes())
     with sqlite3.connect(db) as conn:
         used = conn.execute("PRAGMA page_count").fetchone()[0]
-    store.engine.dispose()
-    event.listen(store.engine, "connect", full_after(used + 20))
-    with pytest.raises(OperationalError, match="full"):
-        ingest(sorted(str(p) for p in box.iterdir()), store)
-    store.engine.dispose()
+    store.close()
+    store_mod._sqlite_pragmas = lambda c, r: (real_pragmas(c, r), full_after(used + 20)(c, r))
+    try:
+        with pytest.raises(OperationalError, match="full"):
+            ingest(sorted(str(p) for p in box.iterdir()), store)
+    finally:
+        store_mod._sqlite_pragmas = real_pragmas
+    store.close()
     assert 0 < count_documents(tmp_path / "c.db") < len(list(box.iterdir()))
     assert_integral(tmp_path / "c.db")
     ingest(sorted(str(p) for p in box.iterdir()), open_store(db))

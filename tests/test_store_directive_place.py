@@ -25,7 +25,7 @@ def older_store(path):
         conn.execute(text("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)"))
         for version, apply in MIGRATIONS:
             if version < PLACED:
-                apply(conn, "sqlite")
+                apply(lambda sql: conn.execute(text(sql)), "sqlite")
                 conn.execute(text("INSERT INTO schema_version VALUES (:v, :t)"), {"v": version, "t": now()})
         conn.execute(text(
             "INSERT INTO documents (sha256, file_name, source_path, status, kind, subject, text, created_at, "

@@ -16,7 +16,7 @@ def older_store(path):
         conn.execute(text("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)"))
         for version, apply in MIGRATIONS:
             if version < ONE_COPY:
-                apply(conn, "sqlite")
+                apply(lambda sql: conn.execute(text(sql)), "sqlite")
                 conn.execute(text("INSERT INTO schema_version VALUES (:v, :t)"), {"v": version, "t": now()})
         subject, body = "Về việc đăng ký kinh doanh", "Đề nghị các đơn vị thực hiện đăng ký trước ngày 15."
         conn.execute(text(
@@ -134,7 +134,7 @@ def test_a_query_with_diacritics_costs_about_what_one_without_does(tmp_path):
 
     store = open_store(str(tmp_path / "q.db"))
     ingest(copies_of_the_corpus_texts(tmp_path, 0, 120)[0], store)
-    store.engine.dispose()
+    store.close()
     steps = [0]
 
     def count_steps(dbapi_conn, _record):
