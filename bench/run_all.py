@@ -111,7 +111,7 @@ def main():
         rows += store_speed.measure([5000] if args.quick else [5000, 100000], max(5, args.n), folder)
     if "ingest" not in skip:
         log("ingest")
-        rows += ingest_rows(3, 200 if args.quick else args.docs, log)
+        rows += ingest_rows(args.n, 200 if args.quick else args.docs, log)
     print(table(rows))
     for note in notes:
         print(f"- {note}")
