@@ -87,7 +87,8 @@ def with_progress(records, total: int):
 
 
 class NoBar:
-    """What a handful of files get instead of a bar (tqdm, 30 ms to import, is not loaded for them)."""
+    """What a handful of files, or a run whose stderr is not a terminal, gets instead of a bar
+    (tqdm, 20-30 ms to import, is not loaded for them)."""
 
     def __enter__(self):
         return self
@@ -103,8 +104,9 @@ class NoBar:
 
 
 def progress_bar(total: int, **options):
-    """A tqdm bar on stderr (count, rate, ETA), silent for a handful of files."""
-    if total <= 3:
+    """A tqdm bar on stderr (count, rate, ETA), silent for a handful of files and when stderr is
+    not a terminal: in a log (a scheduled run's, or the web's) each redraw would be a line of noise."""
+    if total <= 3 or not sys.stderr.isatty():
         return NoBar()
     from tqdm import tqdm
 
@@ -269,6 +271,8 @@ def open_bar(total: int, **options):
     """A progress bar; without a total (a list on standard input) it counts and shows the rate."""
     if total:
         return progress_bar(total, **options)
+    if not sys.stderr.isatty():
+        return NoBar()
     from tqdm import tqdm
 
     return tqdm(total=None, unit="doc", file=sys.stderr, dynamic_ncols=True, **options)

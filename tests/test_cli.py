@@ -91,3 +91,22 @@ def test_ingest_into_a_sqlite_store_does_not_load_sqlalchemy(tmp_path):
     assert out.splitlines()[-1] == "sqlalchemy loaded: False", out
     listed = CliRunner().invoke(main, ["list", "--db", str(db)])
     assert listed.exit_code == 0 and len(listed.output.strip().splitlines()) == len(good) + 3, listed.output
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch):
+    """A scheduled run's log (stderr to a file) would get a line of bar for each redraw."""
+    import io
+
+    from pipeline.cli import NoBar, progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert isinstance(progress_bar(100), NoBar)
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert isinstance(progress_bar(3), NoBar)  # a handful of files: no bar either
+    with progress_bar(100) as bar:
+        bar.update(50)
+    assert "50/100" in sys.stderr.getvalue()

@@ -217,3 +217,20 @@ def test_an_ocr_signer_name_takes_the_certificate_spelling():
     record = Record("x.pdf", kind="dispatch", signer=Signer("", "PHÓ CHỦ TỊCH", "Trần Phước Hiên"))
     name_from_certificate(record, printed)
     assert record.signer.name == "Trần Phước Hiên"  # a text layer's name is as printed
+
+
+def test_a_pdf_without_annotations_or_form_is_not_opened_again_by_pdfium():
+    """issue 16: signatures and annotation stamps live in the PDF's form and its pages' /Annots;
+    a PDF with neither (most) is read by pdfminer alone, and pdfium (12 ms to load, a second
+    parse) is not used. The e-signed one still gets both."""
+    import subprocess
+    import sys
+
+    plain = CORPUS / "a_01_bhxh_qngai_thuno__pdf.pdf"
+    code = ("import sys; from pipeline.process import process_file\n"
+            f"record = process_file({str(plain)!r}, ocr='never')\n"
+            "print(record.number, 'pypdfium2' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["412/BHXH-QLT", "False"], out
+    source = read(ESIGNED, ocr="never")
+    assert source.signatures and any(note.startswith("signature stamp") for note in source.notes)

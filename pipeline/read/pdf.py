@@ -103,6 +103,8 @@ class Pages:
     sizes: list[tuple[float, float]]
     images: list[list[dict]]
     encoding: str = ""
+    annotated: list[int] | None = None  # the pages with annotations (None: not known, every page)
+    form: bool = True  # has an interactive form, where signatures live (True when not known)
 
 
 def read_pdf(path: Path, ocr: str = "never", jobs: int = 1) -> SourceText:
@@ -129,7 +131,7 @@ def read_pdf(path: Path, ocr: str = "never", jobs: int = 1) -> SourceText:
     words, sizes = pages.words, pages.sizes
     page_count = len(words)
     scanned = pages_to_ocr(pages, ocr)
-    drawn = annotation_text(path, notes)
+    drawn = annotation_text(path, notes, pages.annotated)
     stamps = []
     for index, items in drawn.items():
         if index not in scanned:
@@ -139,7 +141,7 @@ def read_pdf(path: Path, ocr: str = "never", jobs: int = 1) -> SourceText:
     stamped = (stamped_bands(words[0], sizes[0], drawn.get(0, []), pages.images[0])
                if ocr == "auto" and page_count and 0 not in scanned else [])
     text_chars = sum(len(w["text"]) for page in words for w in page)
-    signatures = signature_evidence(path, notes)
+    signatures = signature_evidence(path, notes) if pages.form else []
     if ocr == "never" or (text_chars >= MIN_CHARS_PER_PAGE * page_count and not scanned and not stamped):
         if text_chars < MIN_CHARS_PER_PAGE * max(1, page_count):
             raise ReadError(str(path), "pdf-scanned")
@@ -166,11 +168,13 @@ def pdfminer_pages(path: Path, ocr: str) -> Pages:
                 words = [page_words(page, encoding) for page in pages]
             sizes = [(float(page.width), float(page.height)) for page in pages]
             images = [list(page.images) for page in pages]
+            annotated = [i for i, page in enumerate(pages) if page.page_obj.annots]
+            form = "AcroForm" in pdf.doc.catalog
     except ReadError:
         raise
     except Exception as exc:  # pdfminer fails lazily, page by page
         raise _error(path, exc) from None
-    return Pages(words, sizes, images, encoding)
+    return Pages(words, sizes, images, encoding, annotated, form)
 
 
 def pdfium_pages(path: Path, ocr: str, err: ReadError) -> Pages:
@@ -191,12 +195,15 @@ def pdfium_pages(path: Path, ocr: str, err: ReadError) -> Pages:
     return Pages(words, [(width, height) for _, width, height, _ in read], [images for _, _, _, images in read], encoding)
 
 
-def annotation_text(path: Path, notes: list[str]) -> dict:
-    """The words each annotation draws, by page index ({} when pdfium cannot read them)."""
+def annotation_text(path: Path, notes: list[str], pages: list[int] | None = None) -> dict:
+    """The words each annotation draws, by page index ({} when pdfium cannot read them), on the
+    given pages (None: all). A PDF without annotations, most of them, is not opened again."""
+    if pages == []:
+        return {}
     from . import pdfium
 
     try:
-        return pdfium.overlays(path)
+        return pdfium.overlays(path, pages)
     except Exception as exc:  # evidence only: a page without it is still read
         notes.append(f"annotations not read: {short_reason(exc)}")
         return {}
@@ -233,7 +240,8 @@ def note_stamps(notes: list[str], stamps: list) -> None:
 
 
 def signature_evidence(path: Path, notes: list[str]) -> list:
-    """The signature dictionaries (earliest first), each also described in the notes."""
+    """The signature dictionaries (earliest first), each also described in the notes. (They are
+    fields of the PDF's form: a PDF without one, most of them, is not opened again to look.)"""
     from . import pdfium
 
     try:
