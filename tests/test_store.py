@@ -454,3 +454,17 @@ def test_a_reply_closes_the_open_items_it_answers(tmp_path):
     assert [(i["status"], i["reply_number"], i["done_on"]) for i in items] == [
         ("done", "12/SYT-VP", "2026-03-05"), ("done", "12/SYT-VP", "2026-03-05"), ("done", "9/SYT-VP", "2026-03-03")]
     assert store.close_items(doc_id, "13/SYT-VP", "2026-03-06", []) == []
+
+
+def test_the_register_is_written_with_fewer_collections_and_the_setting_restored(tmp_path, monkeypatch):
+    """issue 16: a year's register is hundreds of thousands of cells held until the save."""
+    import gc
+
+    import pipeline.register as register
+    from pipeline.process import YOUNG
+
+    seen = []
+    monkeypatch.setattr(register, "_write_sheet", lambda *args: seen.append(gc.get_threshold()[0]))
+    before = gc.get_threshold()
+    register.write_xlsx([], tmp_path / "r.xlsx", 2026)
+    assert seen == [YOUNG] and gc.get_threshold() == before
