@@ -130,6 +130,19 @@ def now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
+_DECODER = json.JSONDecoder()
+
+
+def load_json(value: str):
+    """`json.loads` of a stored value, without its two whitespace scans (stored JSON has none
+    around it: `stored_json`); ValueError as json.loads raises for what is not JSON."""
+    try:
+        found, end = _DECODER.raw_decode(value)
+    except ValueError:  # (space before it, written by hand; or not JSON: json.loads says why)
+        return json.loads(value)
+    return found if end == len(value) else json.loads(value)
+
+
 def stored_json(value) -> str:
     """A list or mapping as stored: UTF-8 as it reads, no spaces after separators (a tenth of a row's
     JSON, most of it the field spans)."""
@@ -1005,28 +1018,23 @@ class Store(ListQueries):
         a `get`): the text decoded by sqlite3 itself, and only when a value is not UTF-8 read again
         through the store's text factory, which marks it damaged. The third value: True when every
         value was UTF-8 (nothing damaged to look for)."""
-        with self._reader() as driver:
-            cursor = driver.cursor()
-            marks = ", ".join("?" * len(ids))
+        driver = self._connection()
+        cursor = driver.cursor()
+        marks = ", ".join("?" * len(ids))
 
-            def read(sql: str) -> tuple[list[str], list[tuple]]:
-                cursor.execute(sql.format(ids=marks), ids)
-                return [column[0] for column in cursor.description], cursor.fetchall()
+        def read(sql: str) -> tuple[list[str], list[tuple]]:
+            cursor.execute(sql.format(ids=marks), ids)
+            return [column[0] for column in cursor.description], cursor.fetchall()
 
-            driver.text_factory = str
-            try:
-                return (*self._read_rows(read), True)
-            except sqlite3.OperationalError as err:
-                if "decode" not in str(err):
-                    raise
-            finally:
-                driver.text_factory = _sqlite_text
-            return (*self._read_rows(read), False)
-
-    @contextmanager
-    def _reader(self):
-        """A connection to read with: this thread's own (`_connection`)."""
-        yield self._connection()
+        driver.text_factory = str
+        try:
+            return (*self._read_rows(read), True)
+        except sqlite3.OperationalError as err:
+            if "decode" not in str(err):
+                raise
+        finally:
+            driver.text_factory = _sqlite_text
+        return (*self._read_rows(read), False)
 
     def documents(self, date_from: str | None = None, date_to: str | None = None, issuer: str | None = None,
                   doc_type: str | None = None, status: str | None = None, year: int | None = None,
@@ -1353,7 +1361,7 @@ def stored_item(row: tuple, document_text: str | None, doc_id: int) -> StoredIte
         values[ITEM_TEXT] = directive_text(document_text or "", start, end)
     support = values[ITEM_SUPPORT]
     try:
-        values[ITEM_SUPPORT] = [] if not support or support == "[]" else json.loads(support)
+        values[ITEM_SUPPORT] = [] if not support or support == "[]" else load_json(support)
     except ValueError:
         raise BadRow(doc_id, f"directive {values[ITEM_POSITION]}: support is not a valid list") from None
     return StoredItem(*values)
@@ -1373,7 +1381,7 @@ def decode_row(row, clean: bool = False) -> dict:
             doc[k] = {} if k == "spans" and not value else []
             continue
         try:
-            doc[k] = json.loads(value)
+            doc[k] = load_json(value)
         except ValueError:
             raise BadRow(doc.get("id"), f"{k}: not a valid list ({shorten(doc[k])})") from None
     if doc.get("warnings"):  # notes stored as sentences before the codes get theirs here, once

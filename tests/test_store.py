@@ -468,3 +468,18 @@ def test_the_register_is_written_with_fewer_collections_and_the_setting_restored
     before = gc.get_threshold()
     register.write_xlsx([], tmp_path / "r.xlsx", 2026)
     assert seen == [YOUNG] and gc.get_threshold() == before
+
+
+@pytest.mark.parametrize("value", ['["Như trên","Lưu: VT"]', '{"number":[10,20]}', '[1, 2]', ' [1]', '[1] ', "[]"])
+def test_stored_json_reads_back_as_json_loads_reads_it(value):
+    from pipeline.store import load_json
+
+    assert load_json(value) == json.loads(value)
+
+
+@pytest.mark.parametrize("value", ["[1] x", "nope", "", "[1,"])
+def test_stored_json_that_is_not_json_is_refused_as_json_loads_refuses_it(value):
+    from pipeline.store import load_json
+
+    with pytest.raises(ValueError):
+        load_json(value)
