@@ -151,12 +151,18 @@ YOUNG = 50_000
 @contextmanager
 def fewer_collections():
     """The young generation collected every YOUNG allocations for the block, as before after it."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(YOUNG, before[0]), *before[1:])
+    before = collect_young_less_often()
     try:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def collect_young_less_often() -> tuple[int, int, int]:
+    """The young generation collected every YOUNG allocations (at least); returns the thresholds before."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(YOUNG, before[0]), *before[1:])
+    return before
 
 
 def _records(paths: list[str], jobs: int, ocr: str) -> Iterator[Record]:
@@ -223,7 +229,7 @@ def _pool(jobs: int):
 def _init_worker(parent: int) -> None:
     # Tesseract's OpenMP threads would compete with the other workers for the same cores.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    gc.set_threshold(max(YOUNG, gc.get_threshold()[0]), *gc.get_threshold()[1:])  # (see fewer_collections)
+    collect_young_less_often()  # for the worker's life (see YOUNG)
     _exit_with_parent(parent)
 
 

@@ -407,14 +407,8 @@ def migrate_sqlite(path: str) -> int:
         try:
             if _sqlite_schema_version(conn) >= LATEST:
                 return LATEST
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                version = _apply_migrations(conn.execute, "sqlite")
-                conn.execute("COMMIT")
-            except BaseException:
-                _roll_back(conn)
-                raise
-            return version
+            with immediate(conn):
+                return _apply_migrations(conn.execute, "sqlite")
         finally:
             conn.close()
 
@@ -492,6 +486,22 @@ def connect_sqlite(path: str, timeout: float = 30) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection):
+    """A write transaction on a sqlite3 connection in autocommit mode: BEGIN IMMEDIATE (the file's
+    write lock taken before the first read, so what is read is still true when written), COMMIT
+    when the block ends, rolled back when it raises. sqlite3's errors raised as SQLAlchemy's."""
+    with as_sqlalchemy_error("BEGIN IMMEDIATE", None):
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        with as_sqlalchemy_error("COMMIT", None):
+            conn.execute("COMMIT")
+    except BaseException:
+        _roll_back(conn)
+        raise
 
 
 def _roll_back(conn: sqlite3.Connection) -> None:
@@ -618,9 +628,9 @@ def one_writer(method):
 class Store(ListQueries):
     """The documents, their items and the registers, in SQLite (a file) or PostgreSQL.
 
-    On SQLite the writes of a batch (`add`, `add_many`) and the reads around them go to sqlite3's
-    own connection, one per thread; the other methods go through SQLAlchemy, whose engine is made
-    (and SQLAlchemy imported, a quarter of a second) the first time one of them needs it.
+    On SQLite the writes of a batch (`add`, `add_many`), the reads around them and `get` go to
+    sqlite3's own connection, one per thread; the other methods go through SQLAlchemy, whose engine
+    is made (and SQLAlchemy imported, a quarter of a second) the first time one of them needs it.
     """
 
     def __init__(self, url: str):
@@ -657,23 +667,14 @@ class Store(ListQueries):
 
     @contextmanager
     def _transaction(self):
-        """One write transaction: on SQLite this thread's sqlite3 connection after BEGIN IMMEDIATE (the
-        file's write lock taken before the first read, so what is read is still true when written),
-        else SQLAlchemy's. Committed when the block ends, rolled back when it raises."""
+        """One write transaction: on SQLite this thread's sqlite3 connection (`immediate`), else
+        SQLAlchemy's. Committed when the block ends, rolled back when it raises."""
         if not self.fts:
             with self.engine.begin() as conn:
                 yield conn
             return
-        conn = self._connection()
-        with as_sqlalchemy_error("BEGIN IMMEDIATE", None):
-            conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self._connection()) as conn:
             yield conn
-            with as_sqlalchemy_error("COMMIT", None):
-                conn.execute("COMMIT")
-        except BaseException:
-            _roll_back(conn)
-            raise
 
     def _fetch(self, sql: str, params: dict | None = None) -> list:
         """Every row of one read, outside any transaction."""
